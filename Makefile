@@ -1,0 +1,133 @@
+# btrdb-backup.  GNU make.  `make`, `make check`, `make check SAN=1`, `make bench`,
+# `make demo`, `make fuzz`, `make install PREFIX=/usr/local DESTDIR=...`.
+#
+# Everything is discovered: lib/*.c go into build/libbtr.a, each bin/*.c becomes
+# bin/NAME, each tests/unit/*.c a unit test, each tests/fuzz/*.c a fuzz target,
+# each proto/*.proto is compiled with protoc-c into build/proto/.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+
+CC        ?= cc
+PKGS      := grpc gpr libprotobuf-c libsodium libzstd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT       ?= -O2 -g
+WERROR    ?= $(if $(CI),-Werror,)
+CFLAGS    ?= $(OPT)
+CFLAGS    += -std=c11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -pthread \
+             -Ilib -Ibuild/proto $(PKG_CFLAGS) -DBTR_VERSION='"$(VERSION)"'
+# --as-needed: every tool links every library, the linker keeps only those it uses,
+# so btr-seal does not pay librados' start-up.
+LDFLAGS   += -pthread -Wl,--as-needed
+LDLIBS    += $(PKG_LIBS) -lrados -lm
+
+# A sanitizer build lives in its own tree so it never mixes with the normal one.
+ifeq ($(SAN),1)
+  B       := build/san
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BINOUT  := build/san/bin
+else
+  B       := build/norm
+  BINOUT  := bin
+endif
+
+PROTOS    := $(wildcard proto/*.proto)
+PB_C      := $(patsubst proto/%.proto,build/proto/%.pb-c.c,$(PROTOS))
+PB_H      := $(PB_C:.c=.h)
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC)) $(patsubst build/proto/%.c,$(B)/proto/%.o,$(PB_C))
+TOOLS_C   := $(wildcard bin/*.c)
+TOOLS     := $(patsubst bin/%.c,$(BINOUT)/%,$(TOOLS_C))
+SCRIPTS   := $(filter-out $(TOOLS_C) $(patsubst bin/%.c,bin/%,$(TOOLS_C)),$(wildcard bin/*))
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNITS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
+MAN       := $(wildcard man/*.[1-8])
+
+.PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture
+.SECONDARY:
+
+all: $(TOOLS) $(UNITS)
+
+build/proto/%.pb-c.c build/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p build/proto
+	protoc-c --proto_path=proto --c_out=build/proto $<
+
+$(B)/proto/%.o: build/proto/%.c $(PB_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+$(B)/lib/%.o: lib/%.c $(PB_H) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libbtr.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BINOUT)/%: bin/%.c $(B)/libbtr.a $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libbtr.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+
+deps:
+	@contrib/install-deps
+
+# The test command of the README.  Installs what is missing (saying so), builds, runs
+# every unit test and integration test, ends with "N passed, N failed, N skipped".
+check: deps
+	@$(MAKE) --no-print-directory all
+	@BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests tests/run $(T)
+
+unit: all
+	@BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests tests/run --unit
+
+bench: deps all
+	@BTR_BIN=$(CURDIR)/bin tests/bench/run
+
+torture: deps all
+	@BTR_BIN=$(CURDIR)/bin BTR_TORTURE_LONG=1 tests/run torture
+
+demo: deps all
+	@BTR_BIN=$(CURDIR)/bin contrib/demo
+
+# libFuzzer targets (clang).  `make fuzz FUZZTIME=60` runs each for that many seconds.
+FUZZTIME  ?= 60
+FUZZ_B    := build/fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -pthread -Ilib -Ibuild/proto $(PKG_CFLAGS) \
+               -DBTR_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_SRC := $(LIB_SRC) $(PB_C)
+FUZZERS   := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
+
+$(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lm
+
+fuzz-build: $(FUZZERS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
+	  echo "fuzz $$n for $(FUZZTIME)s"; \
+	  $$f -max_total_time=$(FUZZTIME) -max_len=1048576 -print_final_stats=0 \
+	      build/fuzz-corpus/$$n tests/fuzz/corpus/$$n 2>build/fuzz-$$n.log \
+	  || { tail -40 build/fuzz-$$n.log; exit 1; }; done; echo "fuzz: no crash"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
+
+clean:
+	rm -rf build $(patsubst bin/%.c,bin/%,$(TOOLS_C))

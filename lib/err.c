@@ -1,0 +1,99 @@
+#include "err.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *btr_prog = "btr";
+
+static _Thread_local char last_msg[1024];
+static _Thread_local int last_code;
+
+void btr_init(const char *argv0)
+{
+	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+	btr_prog = s ? s + 1 : (argv0 ? argv0 : "btr");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof buf, "%s: ", btr_prog);
+	if (n < 0)
+		n = 0;
+	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	/* One line, always: a message must never smuggle in a newline. */
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	fprintf(stderr, "%s\n", buf);
+}
+
+void btr_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void btr_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+int btr_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	va_end(ap);
+	last_code = code;
+	return -1;
+}
+
+int btr_fail_errno(int code, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof last_msg)
+		snprintf(last_msg + n, sizeof last_msg - (size_t)n, ": %s", strerror(e));
+	last_code = code;
+	errno = e;
+	return -1;
+}
+
+const char *btr_errmsg(void)
+{
+	return last_msg[0] ? last_msg : "unknown error";
+}
+
+int btr_errcode(void)
+{
+	return last_code ? last_code : BTR_EXIT_SYS;
+}
+
+void btr_die_last(void)
+{
+	btr_die(btr_errcode(), "%s", btr_errmsg());
+}
+
+void btr_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", btr_prog);
+	exit(BTR_EXIT_USAGE);
+}

@@ -1,0 +1,68 @@
+# Sourced by every integration test.  Reporting, temporary directory, and the
+# assertions that most tests need.  Tests run with the built tools first in PATH.
+set -u
+BTR_TOP=${BTR_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BTR_BIN=${BTR_BIN:-$BTR_TOP/bin}
+PATH="$BTR_BIN:$BTR_TOP/bin:$PATH"
+export PATH BTR_TOP BTR_BIN
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/btr-test.XXXXXX")
+_cleanups=()
+# at_exit CMD: run CMD when the test ends, however it ends (last registered, first run).
+at_exit() { _cleanups+=("$1"); }
+_run_cleanups() {
+	local i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" || true; done
+	rm -rf "$T"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: ${2:-}"; }
+skip() { echo "SKIP: $1: ${2:-}"; }
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	local name=$1; shift
+	if "$@" >"$T/last.out" 2>"$T/last.err"; then pass "$name"
+	else fail "$name" "exit $? from: $* ($(head -c 300 "$T/last.err" | tr '\n' ' '))"; fi
+}
+
+# expect_exit CODE NAME CMD...: passes when CMD exits with CODE; stdout in $T/last.out,
+# stderr in $T/last.err for further checks.
+expect_exit() {
+	local want=$1 name=$2; shift 2
+	"$@" >"$T/last.out" 2>"$T/last.err"
+	local rc=$?
+	if [ "$rc" = "$want" ]; then pass "$name"
+	else fail "$name" "exit $rc, wanted $want, from: $* ($(head -c 300 "$T/last.err" | tr '\n' ' '))"; fi
+}
+
+# expect_err NAME REGEX: the last command's stderr matches REGEX (grep -E) and
+# is exactly one line.
+expect_err() {
+	local lines
+	lines=$(wc -l <"$T/last.err")
+	if ! grep -Eq -- "$2" "$T/last.err"; then fail "$1" "stderr does not match /$2/: $(head -c 300 "$T/last.err")"
+	elif [ "$lines" != 1 ]; then fail "$1" "stderr has $lines lines, wanted one: $(head -c 300 "$T/last.err" | tr '\n' '|')"
+	else pass "$1"; fi
+}
+
+# same NAME FILE_A FILE_B: byte-identical files.
+same() {
+	if cmp -s -- "$2" "$3"; then pass "$1"
+	else fail "$1" "$2 and $3 differ ($(cmp -- "$2" "$3" 2>&1 | head -1))"; fi
+}
+
+# pipe_status NAME WANT... : compare ${PIPESTATUS[@]} saved in $PS with the wanted codes.
+# Usage:  a | b | c; PS="${PIPESTATUS[*]}"; pipe_status name "0 0 1"
+pipe_status() {
+	if [ "$PS" = "$2" ]; then pass "$1"; else fail "$1" "pipeline statuses $PS, wanted $2"; fi
+}
+
+# random_file PATH BYTES [SEED]: deterministic pseudo-random bytes.
+random_file() {
+	local seed=${3:-1}
+	openssl enc -aes-128-ctr -nosalt -pass "pass:$seed" -pbkdf2 -iter 1 </dev/zero 2>/dev/null | head -c "$2" >"$1"
+}
