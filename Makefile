@@ -46,13 +46,14 @@ TOOLS     := $(patsubst bin/%.c,$(BINOUT)/%,$(TOOLS_C))
 SCRIPTS   := $(filter-out $(TOOLS_C) $(patsubst bin/%.c,bin/%,$(TOOLS_C)),$(wildcard bin/*))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNITS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TOOLS_T   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 MAN       := $(wildcard man/*.[1-8])
 
 .PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture
 .SECONDARY:
 
-all: $(TOOLS) $(UNITS)
+all: $(TOOLS) $(UNITS) $(TOOLS_T)
 
 build/proto/%.pb-c.c build/proto/%.pb-c.h: proto/%.proto
 	@mkdir -p build/proto
@@ -78,6 +79,13 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libbtr.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
+# Test helpers (stream generators and the like), not installed.
+$(B)/tools/%: tests/tools/%.c $(B)/libbtr.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+
+TESTENV   := BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests BTR_TOOLS=$(CURDIR)/$(B)/tools
+
 deps:
 	@contrib/install-deps
 
@@ -85,10 +93,10 @@ deps:
 # every unit test and integration test, ends with "N passed, N failed, N skipped".
 check: deps
 	@$(MAKE) --no-print-directory all
-	@BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests tests/run $(T)
+	@$(TESTENV) tests/run $(T)
 
 unit: all
-	@BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests tests/run --unit
+	@$(TESTENV) tests/run --unit
 
 bench: deps all
 	@BTR_BIN=$(CURDIR)/bin tests/bench/run

@@ -3,8 +3,9 @@
 set -u
 BTR_TOP=${BTR_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BTR_BIN=${BTR_BIN:-$BTR_TOP/bin}
-PATH="$BTR_BIN:$BTR_TOP/bin:$PATH"
-export PATH BTR_TOP BTR_BIN
+BTR_TOOLS=${BTR_TOOLS:-$BTR_TOP/build/norm/tools}
+PATH="$BTR_BIN:$BTR_TOOLS:$BTR_TOP/bin:$PATH"
+export PATH BTR_TOP BTR_BIN BTR_TOOLS
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/btr-test.XXXXXX")
 _cleanups=()

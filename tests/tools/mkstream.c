@@ -1,0 +1,136 @@
+/* mkstream: writes a deterministic BTrDB-like record stream for tests.
+ *   mkstream [-o OBJECTS] [-s MAXSIZE] [-k KEYS] [-S SEED] [-p POOL]... [-n SEGMENTS]
+ * Objects get names like BTrDB's, binary xattrs, some omap; keys include raw
+ * 16-byte UUIDs with NUL bytes and some carry a lease. */
+#include "err.h"
+#include "io.h"
+#include "size.h"
+#include "stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t rng;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t objects = 20, maxsize = 300000, keys = 30, segments = 1;
+	const char *pools[16];
+	size_t npools = 0;
+	int c;
+	btr_init(argv[0]);
+	rng = 88172645463325252ull;
+	while ((c = getopt(argc, argv, "o:s:k:S:p:n:")) != -1) {
+		switch (c) {
+		case 'o': objects = strtoull(optarg, NULL, 10); break;
+		case 's': if (btr_parse_size(optarg, &maxsize) < 0) btr_usage_error("bad size"); break;
+		case 'k': keys = strtoull(optarg, NULL, 10); break;
+		case 'S': rng ^= strtoull(optarg, NULL, 10) * 0x9E3779B97F4A7C15ull; break;
+		case 'p': if (npools < 16) pools[npools++] = optarg; break;
+		case 'n': segments = strtoull(optarg, NULL, 10); break;
+		default: btr_usage_error("bad option");
+		}
+	}
+	if (!npools) {
+		pools[npools++] = "btrdbhot";
+		pools[npools++] = "btrdbcold";
+	}
+	struct btr_writer *w = btr_writer_new(STDOUT_FILENO, "stdout");
+	uint8_t *data = malloc(maxsize + 1);
+	for (uint64_t s = 0; s < segments; s++) {
+		Btr__Header h = BTR__HEADER__INIT;
+		h.producer = "mkstream";
+		h.content = "test";
+		h.pools = (char **)pools;
+		h.n_pools = npools;
+		h.etcd_revision = 1000 + (int64_t)s;
+		if (btr_writer_header(w, &h) < 0)
+			btr_die_last();
+		for (uint64_t o = 0; o < objects; o++) {
+			Btr__ObjectBegin b = BTR__OBJECT_BEGIN__INIT;
+			Btr__Xattr x = BTR__XATTR__INIT, *xs[] = {&x};
+			char name[64];
+			uint8_t ver[8];
+			uint64_t size = o % 5 == 0 ? 0 : next() % (maxsize + 1);
+			snprintf(name, sizeof name, o % 5 == 0 ? "meta%016llx%016llx" : "%016llx%016llx00000010%02x",
+				 (unsigned long long)next(), (unsigned long long)next(), (unsigned)(o & 0xff));
+			b.pool = (char *)pools[o % npools];
+			b.name.data = (uint8_t *)name;
+			b.name.len = strlen(name);
+			if (o % 7 == 3) {
+				b.namespace_.data = (uint8_t *)"journalprovider";
+				b.namespace_.len = 15;
+			}
+			if (o % 11 == 4) {
+				b.locator.data = (uint8_t *)"loc";
+				b.locator.len = 3;
+			}
+			for (int i = 0; i < 8; i++)
+				ver[i] = (uint8_t)(next() & (i % 2 ? 0 : 0xff));
+			x.name.data = (uint8_t *)"version";
+			x.name.len = 7;
+			x.value.data = ver;
+			x.value.len = 8;
+			b.xattrs = xs;
+			b.n_xattrs = 1;
+			b.size = size;
+			b.mtime = 1700000000 + (int64_t)o;
+			b.version = o + 1;
+			for (uint64_t i = 0; i < size; i++)
+				data[i] = (uint8_t)(i % 97 < 60 ? i / 97 : next());
+			if (btr_writer_object_begin(w, &b) < 0 || btr_writer_object_data(w, data, size) < 0)
+				btr_die_last();
+			if (o % 6 == 2) {
+				size_t n = 1 + next() % 40;
+				Btr__OmapEntry *e = calloc(n, sizeof *e), **ep = calloc(n, sizeof *ep);
+				char (*k)[16] = calloc(n, 16);
+				for (size_t i = 0; i < n; i++) {
+					btr__omap_entry__init(&e[i]);
+					snprintf(k[i], 16, "key%05zu", i);
+					e[i].key.data = (uint8_t *)k[i];
+					e[i].key.len = strlen(k[i]);
+					e[i].value.data = (uint8_t *)name;
+					e[i].value.len = i % 3 ? 0 : 20;
+					ep[i] = &e[i];
+				}
+				if (btr_writer_object_omap(w, ep, n) < 0)
+					btr_die_last();
+				free(e);
+				free(ep);
+				free(k);
+			}
+			if (btr_writer_object_end(w, NULL) < 0)
+				btr_die_last();
+		}
+		for (uint64_t i = 0; i < keys; i++) {
+			Btr__KeyValue kv = BTR__KEY_VALUE__INIT;
+			uint8_t key[40];
+			memcpy(key, "btrdb/u/", 8);
+			for (int j = 0; j < 16; j++)
+				key[8 + j] = (uint8_t)(next() & (j % 4 ? 0xff : 0)); /* raw UUID bytes, with NULs */
+			kv.key.data = key;
+			kv.key.len = 24;
+			kv.value.data = data;
+			kv.value.len = i % 4 ? 16 : 0;
+			kv.create_revision = kv.mod_revision = (int64_t)(10 + i);
+			kv.version = 1;
+			kv.lease = i % 10 == 9 ? 0x1234 : 0;
+			if (btr_writer_kv(w, &kv) < 0)
+				btr_die_last();
+		}
+		if (btr_writer_trailer(w, NULL) < 0 || btr_writer_flush(w) < 0)
+			btr_die_last();
+	}
+	free(data);
+	btr_writer_free(w);
+	return 0;
+}

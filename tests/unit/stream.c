@@ -1,0 +1,237 @@
+/* Record stream: round trips, and every kind of damaged input is refused with the
+ * byte offset named and without a crash. */
+#include "err.h"
+#include "stream.h"
+#include "t.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint8_t *out;
+static size_t out_len;
+
+/* Writes a stream into memory through a pipe-less temp file. */
+static void build(int segments, int big)
+{
+	FILE *f = tmpfile();
+	struct btr_writer *w = btr_writer_new(fileno(f), "tmp");
+	btr_writer_set_chunk(w, 4096);
+	for (int s = 0; s < segments; s++) {
+		Btr__Header h = BTR__HEADER__INIT;
+		char *pools[] = {"btrdbhot", "btrdbcold"};
+		h.producer = "unit";
+		h.n_pools = 2;
+		h.pools = pools;
+		btr_writer_header(w, &h);
+		for (int o = 0; o < 3; o++) {
+			Btr__ObjectBegin b = BTR__OBJECT_BEGIN__INIT;
+			Btr__Xattr x = BTR__XATTR__INIT, *xs[] = {&x};
+			uint8_t name[] = {'o', 'b', 'j', 0, (uint8_t)('0' + o)};
+			size_t size = o == 0 ? 0 : o == 1 ? 10000 : (big ? 3u << 20 : 5000);
+			uint8_t *data = malloc(size + 1);
+			for (size_t i = 0; i < size; i++)
+				data[i] = (uint8_t)(i * 7 + o);
+			b.pool = pools[o % 2];
+			b.name.data = name;
+			b.name.len = sizeof name;
+			x.name.data = (uint8_t *)"version";
+			x.name.len = 7;
+			x.value.data = (uint8_t *)"\0\0\0\0\0\0\0\1";
+			x.value.len = 8;
+			b.xattrs = xs;
+			b.n_xattrs = 1;
+			b.size = size;
+			btr_writer_object_begin(w, &b);
+			btr_writer_object_data(w, data, size);
+			if (o == 2) {
+				Btr__OmapEntry e[50], *ep[50];
+				char keys[50][8];
+				for (int i = 0; i < 50; i++) {
+					btr__omap_entry__init(&e[i]);
+					snprintf(keys[i], sizeof keys[i], "k%02d", i);
+					e[i].key.data = (uint8_t *)keys[i];
+					e[i].key.len = strlen(keys[i]);
+					ep[i] = &e[i];
+				}
+				btr_writer_object_omap(w, ep, 50);
+			}
+			btr_writer_object_end(w, NULL);
+			free(data);
+		}
+		Btr__KeyValue kv = BTR__KEY_VALUE__INIT;
+		kv.key.data = (uint8_t *)"btrdb/u/\0\1";
+		kv.key.len = 10;
+		kv.value.data = (uint8_t *)"v";
+		kv.value.len = 1;
+		kv.lease = s;
+		btr_writer_kv(w, &kv);
+		Btr__Delete d = BTR__DELETE__INIT;
+		d.pool = "btrdbhot";
+		d.name.data = (uint8_t *)"gone";
+		d.name.len = 4;
+		btr_writer_delete(w, &d);
+		btr_writer_trailer(w, NULL);
+	}
+	btr_writer_flush(w);
+	btr_writer_free(w);
+	out_len = (size_t)ftell(f);
+	free(out);
+	out = malloc(out_len + 1);
+	rewind(f);
+	if (fread(out, 1, out_len, f) != out_len)
+		abort();
+	fclose(f);
+}
+
+struct tally {
+	int rc;
+	uint64_t objects, bytes, omap, kvs, dels, segments, xattrs;
+	char err[512];
+};
+
+/* Reads buf through the reader; returns what it saw and how it ended. */
+static struct tally readback(const uint8_t *buf, size_t len)
+{
+	struct tally t = {0};
+	FILE *f = tmpfile();
+	if (len && fwrite(buf, 1, len, f) != len)
+		abort();
+	fflush(f);
+	lseek(fileno(f), 0, SEEK_SET);
+	struct btr_reader *r = btr_reader_new(fileno(f), "input");
+	struct btr_record rec;
+	while ((t.rc = btr_reader_next(r, &rec)) == 1) {
+		switch (rec.type) {
+		case BTR_OBJECT_BEGIN: t.objects++; t.xattrs += rec.u.begin->n_xattrs; break;
+		case BTR_OBJECT_DATA: t.bytes += rec.data_len; break;
+		case BTR_OBJECT_OMAP: t.omap += rec.u.omap->n_entries; break;
+		case BTR_KV: t.kvs++; break;
+		case BTR_DELETE: t.dels++; break;
+		case BTR_TRAILER: t.segments++; break;
+		}
+	}
+	if (t.rc < 0)
+		snprintf(t.err, sizeof t.err, "%s", btr_errmsg());
+	btr_reader_free(r);
+	fclose(f);
+	return t;
+}
+
+static int mentions_offset(const char *e)
+{
+	return strstr(e, "byte ") != NULL;
+}
+
+int main(void)
+{
+	build(1, 0);
+	struct tally t = readback(out, out_len);
+	T_CHECK("round trip reads to a clean end", t.rc == 0);
+	T_CHECK("round trip counts objects", t.objects == 3);
+	T_CHECK("round trip counts bytes", t.bytes == 15000);
+	T_CHECK("round trip counts omap", t.omap == 50);
+	T_CHECK("round trip counts kv and deletion", t.kvs == 1 && t.dels == 1);
+	T_CHECK("round trip counts xattrs", t.xattrs == 3);
+
+	build(1, 1);
+	t = readback(out, out_len);
+	T_CHECK("multi-chunk object round trip", t.rc == 0 && t.bytes == 10000 + (3u << 20));
+
+	/* Concatenated segments are one stream. */
+	build(1, 0);
+	uint8_t *two = malloc(2 * out_len);
+	memcpy(two, out, out_len);
+	memcpy(two + out_len, out, out_len);
+	t = readback(two, 2 * out_len);
+	T_CHECK("concatenated segments read as one stream", t.rc == 0 && t.segments == 2 && t.objects == 6);
+	free(two);
+
+	/* Every single flipped byte is caught, with an offset. */
+	int missed = 0, nooff = 0;
+	for (size_t i = 0; i < out_len; i++) {
+		out[i] ^= 0x40;
+		t = readback(out, out_len);
+		if (t.rc != -1)
+			missed++;
+		else if (!mentions_offset(t.err))
+			nooff++;
+		out[i] ^= 0x40;
+	}
+	T_CHECK("every flipped byte is detected", missed == 0);
+	T_CHECK("every flip error names a byte offset", nooff == 0);
+
+	/* Every truncation is caught. */
+	missed = 0;
+	for (size_t n = 0; n < out_len; n++) {
+		t = readback(out, n);
+		if (t.rc != -1)
+			missed++;
+	}
+	T_CHECK("every truncation is detected", missed == 0);
+
+	t = readback(out, 0);
+	T_CHECK("empty input is an error", t.rc == -1 && strstr(t.err, "empty input"));
+
+	uint8_t *g = malloc(out_len + 3);
+	memcpy(g, out, out_len);
+	memcpy(g + out_len, "xyz", 3);
+	t = readback(g, out_len + 3);
+	T_CHECK("trailing garbage is detected", t.rc == -1 && strstr(t.err, "after the end"));
+	free(g);
+
+	/* An oversized frame length is refused before allocating it. */
+	uint8_t big[] = "BTRSTRM\x01\xff\xff\xff\x7f\x01";
+	t = readback(big, 13);
+	T_CHECK("oversized frame length refused", t.rc == -1 && strstr(t.err, "exceeds the limit"));
+
+	uint8_t unk[] = "BTRSTRM\x01\x00\x00\x00\x00\x63";
+	t = readback(unk, 13);
+	T_CHECK("unknown record type refused", t.rc == -1 && strstr(t.err, "unknown record type"));
+
+	uint8_t ver[] = "BTRSTRM\x02";
+	t = readback(ver, 8);
+	T_CHECK("future format version refused", t.rc == -1 && strstr(t.err, "version 2"));
+
+	uint8_t sealed[] = "BTRSEAL\x01xxxxxxxx";
+	t = readback(sealed, 16);
+	T_CHECK("sealed input recognised", t.rc == -1 && strstr(t.err, "unseal it first"));
+
+	/* A trailer whose counts lie: build with a writer, then re-encode the trailer. */
+	build(1, 0);
+	{
+		/* The trailer is the last frame: find it by walking frames. */
+		size_t p = BTR_STREAM_MAGIC_LEN, last = 0;
+		while (p + 5 <= out_len) {
+			uint32_t len = out[p] | out[p + 1] << 8 | out[p + 2] << 16 | (uint32_t)out[p + 3] << 24;
+			last = p;
+			p += 5 + len;
+		}
+		Btr__Trailer *tr = btr__trailer__unpack(NULL, out_len - last - 5, out + last + 5);
+		T_CHECK("trailer parses", tr != NULL && out[last + 4] == BTR_TRAILER);
+		tr->objects++;
+		size_t n = btr__trailer__get_packed_size(tr);
+		uint8_t *lie = malloc(last + 5 + n);
+		memcpy(lie, out, last);
+		lie[last] = (uint8_t)n; lie[last + 1] = lie[last + 2] = lie[last + 3] = 0;
+		lie[last + 4] = BTR_TRAILER;
+		btr__trailer__pack(tr, lie + last + 5);
+		t = readback(lie, last + 5 + n);
+		T_CHECK("trailer with a lying count refused", t.rc == -1 && strstr(t.err, "trailer says 4 objects"));
+		btr__trailer__free_unpacked(tr, NULL);
+		free(lie);
+	}
+
+	/* Escaping is reversible for every byte. */
+	uint8_t all[256], back[1100];
+	char esc[1100];
+	for (int i = 0; i < 256; i++)
+		all[i] = (uint8_t)i;
+	btr_escape(all, 256, esc, sizeof esc);
+	ssize_t bn = btr_unescape(esc, back);
+	T_CHECK("escape round trip of all bytes", bn == 256 && memcmp(all, back, 256) == 0);
+	T_CHECK("escape has no spaces or control bytes", strpbrk(esc, " \t\n\r") == NULL);
+	T_CHECK("unescape refuses a bad escape", btr_unescape("ab\\q", back) == -1 && btr_unescape("\\x4", back) == -1);
+	free(out);
+	return t_done();
+}
