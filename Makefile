@@ -31,6 +31,8 @@ ifeq ($(SAN),1)
   CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDFLAGS += -fsanitize=address,undefined
   BINOUT  := build/san/bin
+  export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+  export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 else
   B       := build/norm
   BINOUT  := bin
@@ -57,32 +59,37 @@ all: $(TOOLS) $(UNITS) $(TOOLS_T)
 
 build/proto/%.pb-c.c build/proto/%.pb-c.h: proto/%.proto
 	@mkdir -p build/proto
-	protoc-c --proto_path=proto --c_out=build/proto $<
+	@echo '  PROTOC $<'; protoc-c --proto_path=proto --c_out=build/proto $<
 
 $(B)/proto/%.o: build/proto/%.c $(PB_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-unused-parameter -c -o $@ $<
+	@echo '  CC     $<'
+	@$(CC) $(CFLAGS) -Wno-unused-parameter -c -o $@ $<
 
 $(B)/lib/%.o: lib/%.c $(PB_H) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo '  CC     $<'
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libbtr.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BINOUT)/%: bin/%.c $(B)/libbtr.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@echo '  LD     $@'
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libbtr.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@echo '  LD     $@'
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
 # Test helpers (stream generators and the like), not installed.
 $(B)/tools/%: tests/tools/%.c $(B)/libbtr.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@echo '  LD     $@'
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
 TESTENV   := BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests BTR_TOOLS=$(CURDIR)/$(B)/tools
 
@@ -117,7 +124,8 @@ FUZZERS   := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
 
 $(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lm
+	@echo '  FUZZ   $@'
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lm
 
 fuzz-build: $(FUZZERS)
 
