@@ -1,0 +1,118 @@
+/* btr-seal: compress, then encrypt and authenticate stdin to stdout. */
+#include "err.h"
+#include "io.h"
+#include "keyfile.h"
+#include "seal.h"
+#include "secret.h"
+#include "size.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btr-seal [-LEVEL] [-T N] [--no-compress] [-r FILE.pub]... [--passphrase-file F | --passphrase-fd N]\n"
+		   "                [--kdf interactive|moderate|sensitive] [-q] < IN > OUT\n"
+		   "Compresses stdin with zstd and seals it (XChaCha20-Poly1305 secretstream).\n"
+		   "  -1 .. -19               zstd level (default 3)\n"
+		   "  -T, --threads N         compression threads (default: all cores)\n"
+		   "      --no-compress       encrypt only\n"
+		   "  -r, --recipient FILE    seal to this public key (btr-keygen); repeatable\n"
+		   "      --passphrase-file F first line of F is the passphrase\n"
+		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
+		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
+		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
+		   "  -q, --quiet             no messages but errors\n"
+		   "Without -r the passphrase comes from --passphrase-file, --passphrase-fd,\n"
+		   "BTR_PASSPHRASE, or the terminal (asked twice).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"threads", required_argument, NULL, 'T'}, {"no-compress", no_argument, NULL, 'N'},
+		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
+		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
+		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
+		{"level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	struct btr_seal_opts o = {.level = 3, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
+	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
+				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
+	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate";
+	static uint8_t rcpt[64][32];
+	uint64_t v;
+	int c;
+	btr_init(argv[0]);
+	if (sodium_init() < 0)
+		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
+	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		static char lv[32][16];
+		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' && i < 32) {
+			snprintf(lv[i], sizeof lv[i], "--level=%s", argv[i] + 1);
+			argv[i] = lv[i];
+		}
+	}
+	while ((c = getopt_long(argc, argv, "T:r:b:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L':
+			o.level = atoi(optarg);
+			if (o.level < 1 || o.level > 19 || strspn(optarg, "0123456789") != strlen(optarg))
+				btr_usage_error("compression level must be 1 to 19, not '%s'", optarg);
+			break;
+		case 'T':
+			o.threads = atoi(optarg);
+			if (o.threads < 0 || o.threads > 256)
+				btr_usage_error("bad thread count '%s'", optarg);
+			break;
+		case 'N': o.level = 0; break;
+		case 'r':
+			if (o.n_recipients == 64)
+				btr_usage_error("at most 64 recipients");
+			if (btr_pubkey_load(optarg, rcpt[o.n_recipients]) < 0)
+				btr_die_last();
+			o.n_recipients++;
+			break;
+		case 'F': src.file = optarg; break;
+		case 'D':
+			src.fd = atoi(optarg);
+			if (src.fd < 0 || strspn(optarg, "0123456789") != strlen(optarg))
+				btr_usage_error("bad file descriptor '%s'", optarg);
+			break;
+		case 'K': kdf = optarg; break;
+		case 'b':
+			if (btr_parse_size(optarg, &v) < 0 || v < 1024 || v > (16u << 20))
+				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
+			o.chunk = (uint32_t)v;
+			break;
+		case 'q': o.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("btr-seal %s\n", BTR_VERSION); return 0;
+		default: btr_usage_error("unknown option");
+		}
+	}
+	if (optind != argc)
+		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
+	if (btr_kdf_preset(kdf, &o.ops, &o.mem) < 0)
+		btr_usage_error("unknown --kdf '%s' (interactive, moderate or sensitive)", kdf);
+	if (o.n_recipients && (src.file || src.fd >= 0))
+		btr_usage_error("-r and a passphrase option exclude each other");
+	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	o.recipients = (const uint8_t(*)[32])rcpt;
+	char *pass = NULL;
+	if (!o.n_recipients) {
+		if (!(pass = btr_secret_get(&src, "passphrase: ", 1, &o.pass_len)))
+			btr_die_last();
+		o.pass = pass;
+	}
+	int rc = btr_seal(STDIN_FILENO, STDOUT_FILENO, &o);
+	btr_secret_free(pass);
+	if (rc < 0 || btr_close_stdout() < 0)
+		btr_die_last();
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* btr-unseal: authenticate and decrypt a sealed stream; every chunk is checked
+ * before any of its bytes are written. */
+#include "err.h"
+#include "io.h"
+#include "keyfile.h"
+#include "seal.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btr-unseal [-k FILE | --passphrase-file F | --passphrase-fd N] [--check] [-q] < IN > OUT\n"
+		   "  -k, --identity FILE     secret key (btr-keygen) for streams sealed with -r\n"
+		   "      --passphrase-file F first line of F is the passphrase\n"
+		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
+		   "  -c, --check             authenticate the whole stream, write nothing\n"
+		   "  -q, --quiet             no messages but errors\n"
+		   "Without -k the passphrase comes from --passphrase-file, --passphrase-fd,\n"
+		   "BTR_PASSPHRASE, or the terminal.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"identity", required_argument, NULL, 'k'}, {"passphrase-file", required_argument, NULL, 'F'},
+		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
+					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"}};
+	const char *identity = NULL;
+	int check = 0, c;
+	btr_init(argv[0]);
+	if (sodium_init() < 0)
+		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
+	while ((c = getopt_long(argc, argv, "k:cqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': identity = optarg; break;
+		case 'F': k.pass.file = optarg; break;
+		case 'D':
+			k.pass.fd = atoi(optarg);
+			if (k.pass.fd < 0 || strspn(optarg, "0123456789") != strlen(optarg))
+				btr_usage_error("bad file descriptor '%s'", optarg);
+			break;
+		case 'c': check = 1; break;
+		case 'q': k.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("btr-unseal %s\n", BTR_VERSION); return 0;
+		default: btr_usage_error("unknown option");
+		}
+	}
+	if (optind != argc)
+		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
+	if (identity && (k.pass.file || k.pass.fd >= 0))
+		btr_usage_error("-k and a passphrase option exclude each other");
+	if (!check)
+		btr_refuse_tty(STDOUT_FILENO, "stdout");
+	uint8_t *sk = NULL;
+	if (identity) {
+		if (!(sk = sodium_malloc(32)))
+			btr_die(BTR_EXIT_SYS, "out of memory");
+		if (btr_seckey_load(identity, sk) < 0)
+			btr_die_last();
+		k.sk = sk;
+	}
+	int rc = btr_unseal(STDIN_FILENO, check ? -1 : STDOUT_FILENO, &k);
+	if (sk)
+		sodium_free(sk);
+	if (rc < 0 || btr_close_stdout() < 0)
+		btr_die_last();
+	return 0;
+}

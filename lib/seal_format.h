@@ -1,0 +1,58 @@
+/* The sealed-stream header (man/btr-seal.5).
+ *
+ *   "BTRSEAL" 0x01 | mode u8 | flags u8 | chunk u32le |
+ *   passphrase mode: kdf u8 (1 = Argon2id v1.3) | ops u64le | mem u64le | salt[16]
+ *   recipient mode:  count u16le | count * (key id[8] | wrapped file key[80])
+ *   secretstream header[24] | header MAC[32]
+ *
+ * The MAC is BLAKE2b-256 keyed with a subkey of the file key over every header
+ * byte before it: a wrong key or a changed header is caught before any output. */
+#ifndef BTR_SEAL_FORMAT_H
+#define BTR_SEAL_FORMAT_H
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEAL_MAGIC "BTRSEAL\x01"
+#define SEAL_MODE_PASSPHRASE 1
+#define SEAL_MODE_RECIPIENTS 2
+#define SEAL_FLAG_ZSTD 1
+#define SEAL_KDF_ARGON2ID13 1
+#define SEAL_SALT 16
+#define SEAL_KEYID 8
+#define SEAL_WRAPPED (crypto_box_SEALBYTES + 32)
+#define SEAL_MAX_RECIPIENTS 64
+#define SEAL_MAC 32
+#define SEAL_MIN_CHUNK 1024u
+#define SEAL_MAX_CHUNK (16u << 20)
+/* A forged header must not make an unsealer allocate gigabytes or spin for minutes. */
+#define SEAL_MAX_KDF_MEM (1ull << 30)
+#define SEAL_MAX_KDF_OPS 16ull
+#define SEAL_MAX_HEADER (8 + 2 + 4 + 2 + SEAL_MAX_RECIPIENTS * (SEAL_KEYID + SEAL_WRAPPED) + 24 + SEAL_MAC + 64)
+
+struct seal_header {
+	uint8_t mode, flags;
+	uint32_t chunk;
+	uint64_t ops, mem;
+	uint8_t salt[SEAL_SALT];
+	uint16_t n_recipients;
+	uint8_t keyid[SEAL_MAX_RECIPIENTS][SEAL_KEYID];
+	uint8_t wrapped[SEAL_MAX_RECIPIENTS][SEAL_WRAPPED];
+	uint8_t ss_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+	uint8_t mac[SEAL_MAC];
+};
+
+/* Encodes all but the MAC; returns the length. */
+size_t seal_header_encode(const struct seal_header *h, uint8_t *out);
+/* Reads and checks a header from fd (everything but the MAC's value is checked
+ * here); raw/raw_len receive the bytes the MAC covers.  -1 with btr_fail (1: data). */
+int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_len);
+/* Parses a header from memory (for the fuzz target and tests); same checks. */
+int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t *used);
+
+/* The key id of a recipient's public key. */
+void seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID]);
+/* Subkeys of the file key: 1 = header MAC, 2 = secretstream. */
+void seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32]);
+void seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC]);
+#endif

@@ -1,0 +1,149 @@
+# btr-seal / btr-unseal / btr-keygen: round trips, every tampering case, key modes,
+# passphrase sources.  Chunk-exact cases use --no-compress so chunk boundaries are known.
+. "$(dirname "$0")/lib.sh"
+export BTR_KDF=interactive   # keep key derivation fast in tests
+cd "$T"
+printf 'correct horse\n' >pf
+export BTR_PASSPHRASE_FILE=pf
+seal() { btr-seal -q --passphrase-file pf "$@"; }
+unseal() { btr-unseal -q --passphrase-file pf "$@"; }
+C=4096   # chunk size used below (-b 4K)
+F=$((C + 17))
+H=$((8 + 6 + 1 + 16 + 16 + 24 + 32))   # passphrase-mode header bytes
+
+for n in 0 1 $((C - 1)) $C $((C + 1)) $((3 * C)); do
+	random_file in.$n $n $n
+	seal -b 4K --no-compress <in.$n >s.$n && unseal <s.$n >out.$n
+	same "round trip $n bytes, uncompressed" in.$n out.$n
+	seal -b 4K <in.$n >z.$n && unseal <z.$n >zout.$n
+	same "round trip $n bytes, compressed" in.$n zout.$n
+done
+sz=$(stat -c %s s.$C)
+[ "$sz" = $((H + F)) ] && pass "exactly one chunk seals to one full final chunk" ||
+	fail "exactly one chunk seals to one full final chunk" "size $sz"
+
+# 200 MB, compressible like real data (text + random blocks), default settings.
+{ random_file r 50000000 9; cat r; seq 1 20000000; cat r; } | head -c 200000000 >big
+seal <big >big.s && unseal <big.s >big.out
+same "round trip 200 MB" big big.out
+rm -f big.out r
+
+# Wrong passphrase: detected from the header, nothing written.
+printf 'wrong\n' >wrong
+btr-unseal -q --passphrase-file wrong <s.$((3 * C)) >o 2>err
+rc=$?
+[ $rc = 1 ] && [ ! -s o ] && grep -q 'wrong passphrase' err && pass "wrong passphrase: exit 1, no output" ||
+	fail "wrong passphrase: exit 1, no output" "rc=$rc bytes=$(stat -c %s o) $(cat err)"
+
+# flip FILE OFFSET: xor one byte.
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+S=s.$((3 * C))   # header and 3 full chunks, the last one FINAL
+# Every header byte: exit 1 and no output.
+bad=0
+for off in $(seq 0 $((H - 1))); do
+	cp $S t; flip t "$off"
+	unseal <t >o 2>/dev/null; rc=$?
+	{ [ $rc = 1 ] && [ ! -s o ]; } || bad=$((bad + 1))
+done
+[ $bad = 0 ] && pass "every flipped header byte ($H): exit 1, no output" || fail "every flipped header byte: exit 1, no output" "$bad missed"
+
+# A flipped byte in chunk k: exit 1, output is exactly the chunks before it.
+for k in 0 1 2; do
+	cp $S t; flip t $((H + k * F + 100))
+	unseal <t >o 2>err; rc=$?
+	head -c $((k * C)) in.$((3 * C)) >want
+	if [ $rc = 1 ] && cmp -s o want && grep -q "chunk $k" err; then pass "flip in chunk $k: exit 1, only earlier chunks out"
+	else fail "flip in chunk $k: exit 1, only earlier chunks out" "rc=$rc out=$(stat -c %s o) $(cat err)"; fi
+done
+
+# Truncation anywhere: exit 1.
+bad=0
+for cut in 0 5 $((H - 1)) $H $((H + 1)) $((H + F)) $((H + F + 1)) $((H + 2 * F)) $((H + 3 * F - 1)); do
+	head -c $cut $S >t
+	unseal <t >o 2>/dev/null
+	[ $? = 1 ] || bad=$((bad + 1))
+done
+[ $bad = 0 ] && pass "truncations exit 1" || fail "truncations exit 1" "$bad missed"
+head -c $((H + 2 * F)) $S >t
+unseal <t >o 2>err
+grep -q 'without its final chunk' err && pass "truncation at a chunk boundary is named" || fail "truncation at a chunk boundary is named" "$(cat err)"
+
+# Data after the final chunk: exit 1, and the final chunk's bytes are not released.
+{ cat $S; printf x; } >t
+unseal <t >o 2>err; rc=$?
+[ $rc = 1 ] && grep -q 'data after the final chunk' err && [ "$(stat -c %s o)" = $((2 * C)) ] && pass "appended data after a full final chunk: exit 1" ||
+	fail "appended data after a full final chunk: exit 1" "rc=$rc out=$(stat -c %s o) $(cat err)"
+{ cat s.$((C + 1)); printf x; } >t
+unseal <t >o 2>err; rc=$?
+[ $rc = 1 ] && [ "$(stat -c %s o)" = $C ] && pass "appended data after a short final chunk: exit 1" ||
+	fail "appended data after a short final chunk: exit 1" "rc=$rc out=$(stat -c %s o) $(cat err)"
+
+# Reordered chunks: swap chunks 1 and 2.
+{ head -c $((H + F)) $S; tail -c +$((H + 2 * F + 1)) $S | head -c $F; tail -c +$((H + F + 1)) $S | head -c $F; } >t
+[ "$(stat -c %s t)" = "$(stat -c %s $S)" ] || fail "reorder setup" "size"
+unseal <t >o 2>err; rc=$?
+[ $rc = 1 ] && [ "$(stat -c %s o)" = $C ] && pass "reordered chunks: exit 1 at the first moved chunk" ||
+	fail "reordered chunks: exit 1" "rc=$rc out=$(stat -c %s o) $(cat err)"
+
+# A forged version, and KDF parameters above the ceiling: refused before deriving.
+cp $S t; printf '\002' | dd of=t bs=1 seek=7 conv=notrunc status=none
+expect_exit 1 "forged format version" unseal <t
+expect_err "forged version message" "unsupported sealed format version 2"
+cp $S t; printf '\000\000\000\000\001\000\000\000' | dd of=t bs=1 seek=23 conv=notrunc status=none   # mem = 4 GiB
+start=$(date +%s%N)
+( ulimit -v 400000; unseal <t >o 2>err ); rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $rc = 1 ] && grep -q 'out of bounds' err && [ $ms -lt 2000 ] && pass "KDF memory above the ceiling refused at once (${ms} ms, under a 400 MB limit)" ||
+	fail "KDF memory above the ceiling refused" "rc=$rc ${ms}ms $(cat err)"
+cp $S t; printf '\377\000\000\000\000\000\000\000' | dd of=t bs=1 seek=15 conv=notrunc status=none   # ops = 255
+expect_exit 1 "KDF passes above the ceiling refused" unseal <t
+
+# --check: authenticates everything, writes nothing.
+unseal --check <$S >o; rc=$?
+[ $rc = 0 ] && [ ! -s o ] && pass "--check passes a good stream silently" || fail "--check passes a good stream" "rc=$rc"
+cp $S t; flip t $((H + 2 * F + 7))
+expect_exit 1 "--check fails an altered stream" unseal --check <t
+
+# Passphrase sources.
+btr-unseal -q --passphrase-fd 3 <$S 3<pf >o && same "--passphrase-fd" o in.$((3 * C))
+BTR_PASSPHRASE='correct horse' btr-unseal -q <$S >o && same "BTR_PASSPHRASE" o in.$((3 * C))
+BTR_PASSPHRASE=wrong btr-unseal -q --passphrase-file pf <$S >o && same "--passphrase-file beats BTR_PASSPHRASE" o in.$((3 * C))
+expect_exit 2 "no terminal and no source: exit 2, no hang" timeout 10 setsid -w btr-unseal -q <$S
+expect_err "no terminal message" "no terminal to ask on"
+expect_exit 2 "a passphrase in argv is not an option" btr-seal --passphrase 'correct horse' </dev/null
+
+# The terminal prompt: asked twice when sealing, once when unsealing, no echo.
+# (typed after the prompt appears, as a person would: type-ahead is echoed by the tty)
+{ sleep 1; printf 'tty pass\n'; sleep 0.5; printf 'tty pass\n'; } | script -qec "btr-seal -q -b 4K < in.$C > tty.s" /dev/null >typed 2>&1
+{ sleep 1; printf 'tty pass\n'; } | script -qec "btr-unseal -q < tty.s > tty.out" /dev/null >>typed 2>&1
+same "passphrase typed at a terminal" tty.out in.$C
+grep -q 'passphrase (again)' typed && ! grep -q 'tty pass' typed && pass "prompt asks twice and does not echo" ||
+	fail "prompt asks twice and does not echo" "$(cat -v typed | head -5)"
+printf 'one\ntwo\n' | script -qec "btr-seal -q < in.1 > mm.s; echo rc=\$?" /dev/null >typed 2>&1
+grep -q 'do not match' typed && grep -q 'rc=2' typed && pass "mismatched confirmation: exit 2" || fail "mismatched confirmation: exit 2" "$(cat -v typed)"
+script -qec "btr-seal -q --passphrase-file pf < in.1; echo rc=\$?" /dev/null >typed 2>&1
+grep -q 'refusing to write binary data to a terminal' typed && grep -q 'rc=2' typed && pass "refuses a terminal on stdout" ||
+	fail "refuses a terminal on stdout" "$(cat -v typed)"
+
+# Public-key mode.
+btr-keygen -o id1 2>/dev/null && btr-keygen -o id2 2>/dev/null && btr-keygen -o id3 2>/dev/null
+[ "$(stat -c %a id1)" = 600 ] && pass "secret key file is 0600" || fail "secret key file is 0600" "$(stat -c %a id1)"
+expect_exit 2 "keygen refuses to overwrite" btr-keygen -o id1
+btr-seal -q -r id1.pub -r id2.pub <in.$((3 * C)) >pk.s
+btr-unseal -q -k id1 <pk.s >o && same "first recipient unseals" o in.$((3 * C))
+btr-unseal -q -k id2 <pk.s >o && same "second recipient unseals" o in.$((3 * C))
+btr-unseal -q -k id3 <pk.s >o 2>err; rc=$?
+[ $rc = 1 ] && [ ! -s o ] && grep -q 'not one of' err && pass "a key that is not a recipient: exit 1, no output" ||
+	fail "a key that is not a recipient" "rc=$rc $(cat err)"
+expect_exit 2 "a public key is not a secret key" btr-unseal -q -k id1.pub <pk.s
+expect_exit 2 "no -k for a recipient stream" btr-unseal -q --passphrase-file pf <pk.s
+expect_exit 2 "-k for a passphrase stream" btr-unseal -q -k id1 <$S
+cp pk.s t; flip t 20
+expect_exit 1 "altered recipient header" btr-unseal -q -k id1 <t
+
+# A backup host with only the public key cannot read what it sealed.
+grep -q 'btr-secret-key' id1.pub && fail "public key file holds no secret" "" || pass "public key file holds no secret"
