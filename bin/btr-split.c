@@ -1,0 +1,83 @@
+/* btr-split: a byte stream into numbered pieces with a manifest, and back. */
+#include "err.h"
+#include "io.h"
+#include "size.h"
+#include "split.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btr-split -d DIR [-b SIZE] [--filter CMD [--keep]] [--force] [-q] < STREAM\n"
+		   "       btr-split --join -d DIR [--fetch CMD] > STREAM\n"
+		   "       btr-split --check -d DIR [--fetch CMD]\n"
+		   "  -d, --dir DIR      the directory of pieces ARCHIVE00000.bin... and MANIFEST\n"
+		   "  -b, --bytes SIZE   bytes per piece (default 2G; K, M, G, T suffixes)\n"
+		   "      --filter CMD   pipe each piece to `sh -c CMD` with $FILE set to its name\n"
+		   "      --keep         with --filter, keep the pieces in DIR too\n"
+		   "      --force        write into a DIR that already holds files\n"
+		   "  -j, --join         write the pieces back to stdout, each checked\n"
+		   "  -c, --check        check the pieces, write nothing\n"
+		   "      --fetch CMD    with --join/--check, read each piece from `sh -c CMD` ($FILE set)\n"
+		   "  -q, --quiet        no 'creating new file' messages\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, NULL, 'd'},  {"bytes", required_argument, NULL, 'b'},
+		{"filter", required_argument, NULL, 'F'}, {"keep", no_argument, NULL, 'K'},
+		{"force", no_argument, NULL, 'f'},      {"join", no_argument, NULL, 'j'},
+		{"check", no_argument, NULL, 'c'},      {"fetch", required_argument, NULL, 'G'},
+		{"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
+	struct split_opts o = {.size = 2ull << 30};
+	int join = 0, check = 0, c;
+	const char *fetch = NULL;
+	btr_init(argv[0]);
+	if (sodium_init() < 0)
+		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
+	while ((c = getopt_long(argc, argv, "d:b:jcqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.dir = optarg; break;
+		case 'b':
+			if (btr_parse_size(optarg, &o.size) < 0 || o.size == 0)
+				btr_usage_error("bad piece size '%s'", optarg);
+			break;
+		case 'F': o.filter = optarg; break;
+		case 'K': o.keep = 1; break;
+		case 'f': o.force = 1; break;
+		case 'j': join = 1; break;
+		case 'c': check = 1; break;
+		case 'G': fetch = optarg; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("btr-split %s\n", BTR_VERSION); return 0;
+		default: btr_usage_error("unknown option");
+		}
+	}
+	if (optind != argc)
+		btr_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o.dir)
+		btr_usage_error("-d DIR is required");
+	if (join && check)
+		btr_usage_error("--join and --check exclude each other");
+	if (fetch && !join && !check)
+		btr_usage_error("--fetch goes with --join or --check");
+	if ((join || check) && (o.filter || o.keep))
+		btr_usage_error("--filter and --keep are for splitting");
+	int rc;
+	if (join || check) {
+		if (join)
+			btr_refuse_tty(STDOUT_FILENO, "stdout");
+		rc = btr_join(o.dir, fetch, join ? STDOUT_FILENO : -1);
+	} else {
+		rc = btr_split(STDIN_FILENO, &o);
+	}
+	if (rc < 0 || btr_close_stdout() < 0)
+		btr_die_last();
+	return 0;
+}

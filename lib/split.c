@@ -1,0 +1,262 @@
+/* Writing pieces.  Each piece is fsynced before the next starts, the manifest is
+ * written to a temporary name, fsynced and renamed last, then the directory is
+ * fsynced: no manifest means the split did not finish. */
+#include "split.h"
+#include "err.h"
+#include "io.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BLOCK (1u << 20)
+
+static int dir_prepare(const char *dir, int force)
+{
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return btr_fail_errno(BTR_EXIT_SYS, "create directory %s", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
+	struct dirent *e;
+	int files = 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			files++;
+	closedir(d);
+	if (files && !force)
+		return btr_fail(BTR_EXIT_USAGE, "%s already holds files (use --force to write into it)", dir);
+	return 0;
+}
+
+/* One open piece: a file, a filter's stdin, or both. */
+struct piece {
+	int fd, pipe_fd;
+	pid_t pid;
+	char name[32], path[4096];
+	crypto_generichash_state h;
+	uint64_t size;
+};
+
+/* Starts `sh -c cmd` with FILE=name; returns the fd of its stdin, or -1. */
+static int spawn_filter(const char *cmd, const char *name, pid_t *pid)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "pipe for the filter of %s", name);
+	*pid = fork();
+	if (*pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return btr_fail_errno(BTR_EXIT_SYS, "fork the filter of %s", name);
+	}
+	if (*pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		signal(SIGPIPE, SIG_DFL);
+		setenv("FILE", name, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	return fds[1];
+}
+
+static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
+{
+	memset(p, 0, sizeof *p);
+	p->fd = p->pipe_fd = -1;
+	split_piece_name(p->name, sizeof p->name, i);
+	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
+	crypto_generichash_init(&p->h, NULL, 0, 32);
+	if (!o->quiet)
+		fprintf(stderr, "creating new file %s\n", p->name);
+	if (!o->filter || o->keep) {
+		p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (p->fd < 0)
+			return btr_fail_errno(BTR_EXIT_SYS, "create %s", p->path);
+	}
+	if (o->filter && (p->pipe_fd = spawn_filter(o->filter, p->name, &p->pid)) < 0)
+		return -1;
+	return 0;
+}
+
+static int piece_write(struct piece *p, const uint8_t *b, size_t n)
+{
+	crypto_generichash_update(&p->h, b, n);
+	p->size += n;
+	if (p->fd >= 0 && btr_write_full(p->fd, b, n) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "write %s", p->name);
+	if (p->pipe_fd >= 0 && btr_write_full(p->pipe_fd, b, n) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "write %s to its filter", p->name);
+	return 0;
+}
+
+static int piece_close(struct piece *p, uint8_t sum[32])
+{
+	int rc = 0;
+	crypto_generichash_final(&p->h, sum, 32);
+	if (p->fd >= 0) {
+		if (btr_fsync_file(p->fd, p->name) < 0)
+			rc = -1;
+		if (close(p->fd) < 0 && rc == 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", p->name);
+		p->fd = -1;
+	}
+	if (p->pipe_fd >= 0) {
+		close(p->pipe_fd);
+		p->pipe_fd = -1;
+		int st;
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+			rc = btr_fail(BTR_EXIT_SYS, "the filter for %s failed (%s %d)", p->name,
+				      WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
+	return rc;
+}
+
+/* Runs the filter once more for the manifest, so the remote side holds it too. */
+static int filter_manifest(const struct split_opts *o, const char *text)
+{
+	struct piece p = {.fd = -1};
+	uint8_t sum[32];
+	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
+	crypto_generichash_init(&p.h, NULL, 0, 32);
+	if ((p.pipe_fd = spawn_filter(o->filter, p.name, &p.pid)) < 0)
+		return -1;
+	if (piece_write(&p, (const uint8_t *)text, strlen(text)) < 0) {
+		piece_close(&p, sum);
+		return -1;
+	}
+	return piece_close(&p, sum);
+}
+
+static int write_manifest(const struct split_opts *o, const struct split_manifest *m)
+{
+	char tmp[4096], path[4096];
+	char *text = split_manifest_format(m);
+	if (!text)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", o->dir, SPLIT_MANIFEST);
+	snprintf(path, sizeof path, "%s/%s", o->dir, SPLIT_MANIFEST);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = 0;
+	if (fd < 0)
+		rc = btr_fail_errno(BTR_EXIT_SYS, "create %s", tmp);
+	else {
+		if (btr_write_full(fd, text, strlen(text)) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "write %s", tmp);
+		else if (btr_fsync_file(fd, tmp) < 0)
+			rc = -1;
+		if (close(fd) < 0 && rc == 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", tmp);
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "rename %s", tmp);
+		if (rc < 0)
+			unlink(tmp);
+	}
+	if (rc == 0 && o->filter)
+		rc = filter_manifest(o, text);
+	free(text);
+	if (rc == 0) {
+		int d = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d < 0 || btr_fsync_file(d, o->dir) < 0)
+			rc = d < 0 ? btr_fail_errno(BTR_EXIT_SYS, "open %s", o->dir) : -1;
+		if (d >= 0)
+			close(d);
+	}
+	return rc;
+}
+
+int btr_split(int in, const struct split_opts *o)
+{
+	struct split_manifest m = {0};
+	struct piece p;
+	uint8_t *buf = malloc(BLOCK);
+	size_t cap = 0;
+	int rc = -1, open_piece = 0;
+	if (!buf)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	if (dir_prepare(o->dir, o->force) < 0)
+		goto out;
+	/* A stale manifest from a forced rerun must not describe the new pieces. */
+	char mp[4096];
+	snprintf(mp, sizeof mp, "%s/%s", o->dir, SPLIT_MANIFEST);
+	unlink(mp);
+	for (;;) {
+		ssize_t n = read(in, buf, BLOCK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			btr_fail_errno(BTR_EXIT_SYS, "read stdin");
+			goto out;
+		}
+		if (n == 0 && (open_piece || m.n))
+			break;
+		size_t off = 0;
+		do {
+			if (!open_piece) {
+				if (m.n == cap) {
+					cap = cap ? cap * 2 : 64;
+					struct split_piece *np = realloc(m.pieces, cap * sizeof *np);
+					if (!np) {
+						btr_fail(BTR_EXIT_SYS, "out of memory");
+						goto out;
+					}
+					m.pieces = np;
+				}
+				if (piece_open(&p, o, m.n) < 0)
+					goto out;
+				open_piece = 1;
+			}
+			size_t k = (size_t)n - off;
+			if (k > o->size - p.size)
+				k = (size_t)(o->size - p.size);
+			if (k && piece_write(&p, buf + off, k) < 0)
+				goto out;
+			off += k;
+			m.total += k;
+			if (p.size == o->size) {
+				m.pieces[m.n].size = p.size;
+				if (piece_close(&p, m.pieces[m.n].sum) < 0) {
+					open_piece = 0;
+					goto out;
+				}
+				m.n++;
+				open_piece = 0;
+			}
+		} while (off < (size_t)n);
+		if (n == 0)
+			break;
+	}
+	if (open_piece) {
+		m.pieces[m.n].size = p.size;
+		open_piece = 0;
+		if (piece_close(&p, m.pieces[m.n].sum) < 0)
+			goto out;
+		m.n++;
+	}
+	split_manifest_seal(&m);
+	rc = write_manifest(o, &m);
+out:
+	if (open_piece) {
+		uint8_t s[32];
+		int saved = btr_errcode();
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", btr_errmsg());
+		piece_close(&p, s);
+		btr_fail(saved, "%s", msg);
+	}
+	split_manifest_free(&m);
+	free(buf);
+	return rc;
+}

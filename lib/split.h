@@ -1,0 +1,48 @@
+/* btr-split: a byte stream into numbered pieces ARCHIVE00000.bin... in a directory,
+ * with a manifest written last, and back. */
+#ifndef BTR_SPLIT_H
+#define BTR_SPLIT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPLIT_MANIFEST "MANIFEST"
+#define SPLIT_MAX_PIECES 10000000u
+
+struct split_piece {
+	uint64_t size;
+	uint8_t sum[32];
+};
+
+struct split_manifest {
+	struct split_piece *pieces;
+	size_t n;
+	uint64_t total;
+	uint8_t sum[32];        /* over the piece checksums, in order */
+};
+
+/* Piece name for index i: ARCHIVE00000.bin (more digits past 99999). */
+void split_piece_name(char *out, size_t len, size_t i);
+
+/* Parses a manifest (hostile input: bounded lines, names in sequence, counts checked).
+ * -1 with btr_fail (1: malformed). */
+int split_manifest_parse(const char *text, size_t len, struct split_manifest *m);
+/* Renders a manifest; returns a malloc'd string. */
+char *split_manifest_format(const struct split_manifest *m);
+void split_manifest_free(struct split_manifest *m);
+/* Computes m->sum from the pieces. */
+void split_manifest_seal(struct split_manifest *m);
+
+struct split_opts {
+	const char *dir;
+	uint64_t size;          /* bytes per piece */
+	const char *filter;     /* sh -c command per piece, $FILE set; NULL: none */
+	int keep;               /* with a filter, keep the pieces too */
+	int force;              /* allow a directory that already holds files */
+	int quiet;
+};
+int btr_split(int in, const struct split_opts *o);
+
+/* Joins (out >= 0) or checks (out < 0) the pieces of dir against its manifest;
+ * with fetch, each piece is read from `sh -c fetch` ($FILE set) instead of a file. */
+int btr_join(const char *dir, const char *fetch, int out);
+#endif

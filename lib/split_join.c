@@ -1,0 +1,190 @@
+/* Joining pieces back, each checked against the manifest: missing, extra, resized
+ * or altered pieces are named.  A piece's checksum is known only at its end, so the
+ * output of a join is valid only when the join exits 0. */
+#include "split.h"
+#include "err.h"
+#include "io.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BLOCK (1u << 20)
+#define MANIFEST_MAX (SPLIT_MAX_PIECES * 100ull)
+
+static int read_manifest(const char *dir, struct split_manifest *m)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, SPLIT_MANIFEST);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return btr_fail(BTR_EXIT_DATA, "%s has no %s: not a finished split (or not a split at all)", dir,
+					SPLIT_MANIFEST);
+		return btr_fail_errno(BTR_EXIT_SYS, "open %s", path);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > MANIFEST_MAX) {
+		close(fd);
+		return btr_fail(BTR_EXIT_DATA, "%s is implausibly large", path);
+	}
+	char *text = malloc((size_t)st.st_size + 1);
+	ssize_t n = text ? btr_read_or_fail(fd, text, (size_t)st.st_size, path) : -1;
+	close(fd);
+	int rc = n < 0 ? -1 : split_manifest_parse(text, (size_t)n, m);
+	if (rc < 0 && n >= 0) {
+		char msg[5200];
+		snprintf(msg, sizeof msg, "%s: %s", path, btr_errmsg());
+		btr_fail(btr_errcode(), "%s", msg);
+	}
+	free(text);
+	return rc;
+}
+
+/* Pieces in the directory that the manifest does not list. */
+static int check_extra(const char *dir, const struct split_manifest *m)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (strncmp(e->d_name, "ARCHIVE", 7) != 0 || l < 11 || strcmp(e->d_name + l - 4, ".bin") != 0)
+			continue;
+		char *end;
+		unsigned long long i = strtoull(e->d_name + 7, &end, 10);
+		char want[32];
+		split_piece_name(want, sizeof want, (size_t)i);
+		if (strcmp(end, ".bin") != 0 || i >= m->n || strcmp(want, e->d_name) != 0) {
+			rc = btr_fail(BTR_EXIT_DATA, "extra piece %s is not in the manifest", e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int open_piece(const char *dir, const char *fetch, const char *name, pid_t *pid)
+{
+	if (fetch) {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return btr_fail_errno(BTR_EXIT_SYS, "pipe for fetching %s", name);
+		if ((*pid = fork()) < 0)
+			return btr_fail_errno(BTR_EXIT_SYS, "fork for fetching %s", name);
+		if (*pid == 0) {
+			dup2(fds[1], STDOUT_FILENO);
+			signal(SIGPIPE, SIG_DFL);
+			setenv("FILE", name, 1);
+			execl("/bin/sh", "sh", "-c", fetch, (char *)NULL);
+			_exit(127);
+		}
+		close(fds[1]);
+		return fds[0];
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? btr_fail(BTR_EXIT_DATA, "piece %s is missing", name)
+				       : btr_fail_errno(BTR_EXIT_SYS, "open %s", path);
+	return fd;
+}
+
+int btr_join(const char *dir, const char *fetch, int out)
+{
+	struct split_manifest m;
+	if (read_manifest(dir, &m) < 0)
+		return -1;
+	int rc = -1;
+	uint8_t *buf = malloc(BLOCK);
+	if (!buf) {
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+		goto out;
+	}
+	if (!fetch && check_extra(dir, &m) < 0)
+		goto out;
+	for (size_t i = 0; i < m.n; i++) {
+		char name[32];
+		pid_t pid = 0;
+		split_piece_name(name, sizeof name, i);
+		int fd = open_piece(dir, fetch, name, &pid);
+		if (fd < 0)
+			goto out;
+		struct stat st;
+		if (!fetch && (fstat(fd, &st) < 0 || (uint64_t)st.st_size != m.pieces[i].size)) {
+			btr_fail(BTR_EXIT_DATA, "piece %s has %lld bytes, the manifest says %llu (resized or replaced)", name,
+				 (long long)st.st_size, (unsigned long long)m.pieces[i].size);
+			close(fd);
+			goto out;
+		}
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		crypto_generichash_state h;
+		crypto_generichash_init(&h, NULL, 0, 32);
+		uint64_t got = 0;
+		int err = 0;
+		for (;;) {
+			ssize_t n = read(fd, buf, BLOCK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				err = btr_fail_errno(BTR_EXIT_SYS, "read %s", name);
+				break;
+			}
+			if (n == 0)
+				break;
+			got += (uint64_t)n;
+			if (got > m.pieces[i].size) {
+				btr_fail(BTR_EXIT_DATA, "piece %s is longer than the manifest's %llu bytes", name,
+					 (unsigned long long)m.pieces[i].size);
+				err = -1;
+				break;
+			}
+			crypto_generichash_update(&h, buf, (size_t)n);
+			if (out >= 0 && btr_write_or_fail(out, buf, (size_t)n, "stdout") < 0) {
+				err = -1;
+				break;
+			}
+		}
+		close(fd);
+		if (pid > 0) {
+			int ws;
+			if (err)
+				kill(pid, SIGTERM);
+			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+				;
+			if (!err && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+				btr_fail(BTR_EXIT_SYS, "fetching %s failed", name);
+				goto out;
+			}
+		}
+		if (err)
+			goto out;
+		uint8_t sum[32];
+		crypto_generichash_final(&h, sum, 32);
+		if (got != m.pieces[i].size) {
+			btr_fail(BTR_EXIT_DATA, "piece %s has %llu bytes, the manifest says %llu", name,
+				 (unsigned long long)got, (unsigned long long)m.pieces[i].size);
+			goto out;
+		}
+		if (sodium_memcmp(sum, m.pieces[i].sum, 32) != 0) {
+			btr_fail(BTR_EXIT_DATA, "piece %s does not match its checksum in the manifest (altered or out of order)", name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	split_manifest_free(&m);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/* The manifest, plain text, written last:
+ *   btr-split-manifest 1
+ *   ARCHIVE00000.bin SIZE BLAKE2B-256-HEX
+ *   ...
+ *   end PIECES TOTAL_BYTES BLAKE2B-256-HEX
+ * where the last checksum is over the piece checksums in order (it binds their order
+ * and number without hashing the data twice).
+ * A manifest without its end line is incomplete; nothing may follow it. */
+#include "split.h"
+#include "err.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void split_piece_name(char *out, size_t len, size_t i)
+{
+	snprintf(out, len, "ARCHIVE%05zu.bin", i);
+}
+
+static int hex32(const char *s, size_t n, uint8_t out[32])
+{
+	if (n != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		char b[3] = {s[2 * i], s[2 * i + 1], 0};
+		if (!strchr("0123456789abcdef", b[0]) || !strchr("0123456789abcdef", b[1]) || sscanf(b, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static int number(const char *s, size_t n, uint64_t *v)
+{
+	if (n == 0 || n > 15)
+		return -1;
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return 0;
+}
+
+/* Splits a line into exactly k space-separated fields. */
+static int fields(const char *line, size_t len, const char **f, size_t *fl, int k)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < len) {
+		if (n == k)
+			return -1;
+		f[n] = line + i;
+		while (i < len && line[i] != ' ')
+			i++;
+		fl[n] = (size_t)(line + i - f[n]);
+		if (fl[n] == 0)
+			return -1;
+		n++;
+		if (i < len)
+			i++;
+	}
+	return n == k ? 0 : -1;
+}
+
+int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
+{
+	memset(m, 0, sizeof *m);
+	size_t cap = 0, lineno = 0, pos = 0;
+	int ended = 0;
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		if (!nl)
+			goto bad_end;
+		size_t ll = (size_t)(nl - line);
+		pos += ll + 1;
+		lineno++;
+		if (ll > 256)
+			return btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno), split_manifest_free(m), -1;
+		if (ended)
+			return btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno),
+			       split_manifest_free(m), -1;
+		const char *f[4];
+		size_t fl[4];
+		if (lineno == 1) {
+			if (ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0)
+				return btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)"), -1;
+			continue;
+		}
+		if (ll > 4 && memcmp(line, "end ", 4) == 0) {
+			uint64_t n;
+			if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 ||
+			    number(f[2], fl[2], &m->total) < 0 || hex32(f[3], fl[3], m->sum) < 0)
+				goto bad_line;
+			if (n != m->n) {
+				btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu",
+					 (unsigned long long)n, m->n);
+				split_manifest_free(m);
+				return -1;
+			}
+			uint64_t t = 0;
+			for (size_t i = 0; i < m->n; i++)
+				t += m->pieces[i].size;
+			if (t != m->total) {
+				btr_fail(BTR_EXIT_DATA, "manifest pieces add up to %llu bytes, its end line says %llu",
+					 (unsigned long long)t, (unsigned long long)m->total);
+				split_manifest_free(m);
+				return -1;
+			}
+			uint8_t want_sum[32];
+			memcpy(want_sum, m->sum, 32);
+			split_manifest_seal(m);
+			if (memcmp(want_sum, m->sum, 32) != 0) {
+				btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
+				split_manifest_free(m);
+				return -1;
+			}
+			ended = 1;
+			continue;
+		}
+		char want[32];
+		split_piece_name(want, sizeof want, m->n);
+		uint64_t size;
+		if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
+		    number(f[1], fl[1], &size) < 0)
+			goto bad_line;
+		if (m->n >= SPLIT_MAX_PIECES)
+			goto bad_line;
+		if (m->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct split_piece *p = realloc(m->pieces, cap * sizeof *p);
+			if (!p) {
+				split_manifest_free(m);
+				return btr_fail(BTR_EXIT_SYS, "out of memory");
+			}
+			m->pieces = p;
+		}
+		m->pieces[m->n].size = size;
+		if (hex32(f[2], fl[2], m->pieces[m->n].sum) < 0)
+			goto bad_line;
+		m->n++;
+	}
+	if (lineno == 0)
+		return btr_fail(BTR_EXIT_DATA, "manifest is empty");
+	if (!ended)
+		goto bad_end;
+	if (m->n == 0) {
+		split_manifest_free(m);
+		return btr_fail(BTR_EXIT_DATA, "manifest lists no pieces");
+	}
+	return 0;
+bad_line:
+	btr_fail(BTR_EXIT_DATA, "manifest line %zu is malformed or out of sequence", lineno);
+	split_manifest_free(m);
+	return -1;
+bad_end:
+	split_manifest_free(m);
+	return btr_fail(BTR_EXIT_DATA, "manifest is incomplete (no end line): the split did not finish");
+}
+
+char *split_manifest_format(const struct split_manifest *m)
+{
+	size_t cap = 64 + m->n * 120 + 160, o = 0;
+	char *s = malloc(cap), name[32];
+	if (!s)
+		return NULL;
+	o += (size_t)snprintf(s + o, cap - o, "btr-split-manifest 1\n");
+	for (size_t i = 0; i < m->n; i++) {
+		split_piece_name(name, sizeof name, i);
+		o += (size_t)snprintf(s + o, cap - o, "%s %llu ", name, (unsigned long long)m->pieces[i].size);
+		for (int j = 0; j < 32; j++)
+			o += (size_t)snprintf(s + o, cap - o, "%02x", m->pieces[i].sum[j]);
+		s[o++] = '\n';
+	}
+	o += (size_t)snprintf(s + o, cap - o, "end %zu %llu ", m->n, (unsigned long long)m->total);
+	for (int j = 0; j < 32; j++)
+		o += (size_t)snprintf(s + o, cap - o, "%02x", m->sum[j]);
+	s[o++] = '\n';
+	s[o] = '\0';
+	return s;
+}
+
+void split_manifest_free(struct split_manifest *m)
+{
+	free(m->pieces);
+	m->pieces = NULL;
+	m->n = 0;
+}
+
+void split_manifest_seal(struct split_manifest *m)
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	for (size_t i = 0; i < m->n; i++)
+		crypto_generichash_update(&st, m->pieces[i].sum, 32);
+	crypto_generichash_final(&st, m->sum, 32);
+}

@@ -1,0 +1,16 @@
+/* libFuzzer: arbitrary text as a btr-split manifest. */
+#include "split.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct split_manifest m;
+	if (split_manifest_parse((const char *)data, size, &m) == 0) {
+		char *s = split_manifest_format(&m);
+		free(s);
+		split_manifest_free(&m);
+	}
+	return 0;
+}

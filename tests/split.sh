@@ -1,0 +1,80 @@
+# btr-split: pieces and back; every damage caught by --check and --join; faults.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+S=65536
+for n in 0 1 $((S - 1)) $S $((S + 1)) $((5 * S + 7)); do
+	random_file in.$n $n $n
+	btr-split -q -d d.$n -b 64K <in.$n && btr-split --join -d d.$n >out.$n
+	same "split | join, $n bytes" in.$n out.$n
+	cat d.$n/ARCHIVE*.bin >cat.$n
+	same "cat of the pieces, $n bytes" in.$n cat.$n
+done
+[ "$(ls d.$S | grep -c ARCHIVE)" = 1 ] && pass "exactly SIZE bytes make one piece" || fail "exactly SIZE bytes make one piece" "$(ls d.$S)"
+[ "$(stat -c %a d.1)" = 700 ] && pass "directory is created 0700" || fail "directory is created 0700" "$(stat -c %a d.1)"
+
+random_file big 300000000 3
+btr-split -q -d dbig -b 64M <big && btr-split --join -d dbig | cmp -s - big && pass "300 MB split | join" || fail "300 MB split | join" ""
+rm -f big
+
+btr-split -d msg -b 64K <in.$((5 * S + 7)) 2>err >/dev/null
+grep -q '^creating new file ARCHIVE00000.bin$' err && [ "$(grep -c 'creating new file' err)" = 6 ] &&
+	pass "one 'creating new file' message per piece" || fail "one 'creating new file' message per piece" "$(cat err)"
+
+expect_exit 2 "a directory with files is refused" btr-split -d msg <in.1
+expect_err "refusal names the directory" "msg already holds files"
+expect_exit 0 "--force writes into it" btr-split -q --force -d msg -b 64K <in.1
+btr-split --join -d msg >o && same "--force leaves a consistent split" o in.1
+
+# Damage: each must fail --check and --join with exit 1, naming the piece.
+D=d.$((5 * S + 7))
+damage() { # name, command to damage copy c/
+	local name=$1 cmd=$2 want=$3
+	rm -rf c; cp -a $D c; (cd c && eval "$cmd")
+	expect_exit 1 "$name: --check" btr-split --check -d c
+	expect_err "$name: --check names it" "$want"
+	expect_exit 1 "$name: --join" btr-split --join -d c
+}
+damage "missing piece" "rm ARCHIVE00002.bin" "ARCHIVE00002.bin is missing"
+damage "extra piece" "cp ARCHIVE00001.bin ARCHIVE00009.bin" "extra piece ARCHIVE00009.bin"
+damage "swapped pieces" "mv ARCHIVE00001.bin x; mv ARCHIVE00002.bin ARCHIVE00001.bin; mv x ARCHIVE00002.bin" "ARCHIVE00001.bin does not match"
+damage "resized piece" "truncate -s 1000 ARCHIVE00003.bin" "ARCHIVE00003.bin has 1000 bytes"
+damage "grown piece" "printf x >> ARCHIVE00005.bin" "ARCHIVE00005.bin has"
+damage "altered piece" "printf x | dd of=ARCHIVE00004.bin bs=1 seek=777 conv=notrunc status=none" "ARCHIVE00004.bin does not match"
+damage "no manifest (unfinished split)" "rm MANIFEST" "not a finished split"
+damage "truncated manifest" "head -n 3 MANIFEST > m; mv m MANIFEST" "incomplete"
+damage "altered manifest" "sed -i '2s/ 65536 / 65535 /' MANIFEST" "ARCHIVE00000.bin has 65536 bytes, the manifest says 65535|end line|add up"
+damage "dropped manifest line" "sed -i 3d MANIFEST" "out of sequence"
+damage "hostile manifest name" "sed -i '2s/ARCHIVE00000.bin/..\/..\/etc\/passwd/' MANIFEST" "malformed"
+expect_exit 0 "undamaged copy passes --check" btr-split --check -d $D
+
+# --filter: each piece and the manifest through a command; the pieces land elsewhere.
+mkdir up
+btr-split -q -d f -b 64K --filter 'cat > "$PWD/up/$FILE"' <in.$((5 * S + 7))
+[ "$(ls up | grep -c ARCHIVE)" = 6 ] && [ -f up/MANIFEST ] && [ -z "$(ls f | grep ARCHIVE)" ] && [ -f f/MANIFEST ] &&
+	pass "--filter sends every piece and the manifest" || fail "--filter sends every piece and the manifest" "$(ls up f)"
+btr-split --join -d f --fetch 'cat "$PWD/up/$FILE"' >o && same "--join --fetch reads pieces back through a command" o in.$((5 * S + 7))
+expect_exit 3 "a failing filter stops the split with exit 3" btr-split -q -d g -b 64K --filter 'cat >/dev/null; [ "$FILE" != ARCHIVE00002.bin ]' <in.$((5 * S + 7))
+expect_err "the failing filter's piece is named" "ARCHIVE00002.bin"
+[ ! -e g/MANIFEST ] && pass "no manifest after a failed filter" || fail "no manifest after a failed filter" ""
+
+# Full disk: exit 3 naming the piece, no manifest.
+mkdir small
+if mount -t tmpfs -o size=200k tmpfs small 2>/dev/null; then
+	at_exit "umount '$T/small'"
+	btr-split -q -d small/d -b 64K <in.$((5 * S + 7)) 2>err; rc=$?
+	[ $rc = 3 ] && grep -q 'ARCHIVE0000[0-9].bin.*No space left' err && [ ! -e small/d/MANIFEST ] &&
+		pass "disk full: exit 3, piece named, no manifest" || fail "disk full" "rc=$rc $(cat err)"
+else
+	( trap '' XFSZ; ulimit -f 150; btr-split -q -d small/d -b 64K <in.$((5 * S + 7)) 2>err ); rc=$?
+	[ $rc = 3 ] && grep -q 'ARCHIVE0000[0-9].bin' err && [ ! -e small/d/MANIFEST ] &&
+		pass "file size limit: exit 3, piece named, no manifest" || fail "file size limit" "rc=$rc $(cat err)"
+fi
+
+# A reader that goes away is a non-zero exit.
+btr-split --join -d dbig 2>err | head -c 10 >/dev/null
+PS=${PIPESTATUS[0]}
+[ "$PS" = 3 ] && grep -q 'broken pipe' err && pass "closed stdout on join: exit 3" || fail "closed stdout on join: exit 3" "status $PS $(cat err)"
+script -qec "btr-split --join -d $D; echo rc=\$?" /dev/null >typed 2>&1
+grep -q 'refusing to write binary data to a terminal' typed && grep -q rc=2 typed && pass "join refuses a terminal" || fail "join refuses a terminal" "$(cat typed)"
+expect_exit 2 "-d is required" btr-split --join
+expect_exit 2 "bad size" btr-split -d x -b 12Q
