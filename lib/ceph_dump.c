@@ -9,6 +9,7 @@
 #include "ceph_conn.h"
 #include "ceph_read.h"
 #include "err.h"
+#include "grow.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"
@@ -208,21 +209,6 @@ static int start_stream(struct worker *wk)
 
 /* ---- read callbacks ---- */
 
-static int grow(void **p, size_t *cap, size_t want, size_t each)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < want)
-		n *= 2;
-	void *q = realloc(*p, n * each);
-	if (!q)
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int cb_begin(void *ctx, const Btr__ObjectBegin *b)
 {
 	struct worker *wk = ctx;
@@ -237,9 +223,9 @@ static int cb_begin(void *ctx, const Btr__ObjectBegin *b)
 	for (size_t i = 0; i < b->n_xattrs; i++)
 		need += b->xattrs[i]->name.len + b->xattrs[i]->value.len;
 	size_t c1 = wk->xcap;
-	if (grow((void **)&wk->meta, &wk->meta_cap, need + 1, 1) < 0 ||
-	    grow((void **)&wk->xa, &c1, b->n_xattrs + 1, sizeof *wk->xa) < 0 ||
-	    grow((void **)&wk->xp, &wk->xcap, b->n_xattrs + 1, sizeof *wk->xp) < 0)
+	if (btr_grow((void **)&wk->meta, &wk->meta_cap, need + 1, 1) < 0 ||
+	    btr_grow((void **)&wk->xa, &c1, b->n_xattrs + 1, sizeof *wk->xa) < 0 ||
+	    btr_grow((void **)&wk->xp, &wk->xcap, b->n_xattrs + 1, sizeof *wk->xp) < 0)
 		return -1;
 	uint8_t *m = wk->meta;
 #define COPY(dst, src) do { (dst).len = (src).len; (dst).data = m; if ((src).len) memcpy(m, (src).data, (src).len); m += (src).len; } while (0)
@@ -293,8 +279,8 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 	if (wk->streaming)
 		return emit_omap(wk, e, n);
 	size_t c1 = wk->ocap;
-	if (grow((void **)&wk->oe, &c1, wk->no + n, sizeof *wk->oe) < 0 ||
-	    grow((void **)&wk->op, &wk->ocap, wk->no + n, sizeof *wk->op) < 0)
+	if (btr_grow((void **)&wk->oe, &c1, wk->no + n, sizeof *wk->oe) < 0 ||
+	    btr_grow((void **)&wk->op, &wk->ocap, wk->no + n, sizeof *wk->op) < 0)
 		return -1;
 	uint8_t *m = wk->arena + wk->data_len + wk->omap_bytes;
 	for (size_t i = 0; i < n; i++) {

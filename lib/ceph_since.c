@@ -75,6 +75,13 @@ static size_t find(const struct btr_since *s, const uint64_t k[2])
 	return i;
 }
 
+static size_t find_entry(const struct btr_since *s, const Btr__IndexEntry *e, uint64_t k[2])
+{
+	ident(e->pool, e->namespace_.data, e->namespace_.len, e->name.data, e->name.len, e->locator.data,
+	      e->locator.len, k);
+	return find(s, k);
+}
+
 static int in_pools(char **pools, size_t n, const char *p)
 {
 	for (size_t i = 0; i < n; i++)
@@ -199,9 +206,7 @@ static int build(struct btr_since *s)
 			continue;
 		Btr__IndexEntry *e = rec.u.index;
 		uint64_t k[2];
-		ident(e->pool, e->namespace_.data, e->namespace_.len, e->name.data, e->name.len, e->locator.data,
-		      e->locator.len, k);
-		size_t i = find(s, k);
+		size_t i = find_entry(s, e, k);
 		s->t[i] = (struct slot){k[0], k[1], fingerprint(e->version, e->size, e->mtime)};
 		s->f[i] = F_USED;
 	}
@@ -287,9 +292,7 @@ int btr_since_finish(struct btr_since *s, struct btr_writer *out, struct btr_wri
 			continue;
 		Btr__IndexEntry *e = rec.u.index;
 		uint64_t k[2];
-		ident(e->pool, e->namespace_.data, e->namespace_.len, e->name.data, e->name.len, e->locator.data,
-		      e->locator.len, k);
-		size_t i = find(s, k);
+		size_t i = find_entry(s, e, k);
 		uint8_t f = s->f[i];
 		if (!(f & F_USED) || (f & F_DONE) || !in_pools(s->pools, s->npools, e->pool))
 			continue;
