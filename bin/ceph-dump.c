@@ -46,6 +46,13 @@ static void on_signal(int sig)
 	btr_dump_stop_signal = sig;
 }
 
+static void summary(const struct btr_dump_opts *o)
+{
+	fprintf(stderr, "this backup will include %zu pool%s:\n", o->npools, o->npools == 1 ? "" : "s");
+	for (size_t i = 0; i < o->npools; i++)
+		fprintf(stderr, " - %s\n", o->pools[i]);
+}
+
 static size_t size_arg(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 {
 	uint64_t v;
@@ -179,11 +186,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (!o.quiet) {
-		fprintf(stderr, "this backup will include %zu pool%s:\n", o.npools, o.npools == 1 ? "" : "s");
-		for (size_t i = 0; i < o.npools; i++)
-			fprintf(stderr, " - %s\n", o.pools[i]);
-	}
+	if (!o.quiet)
+		o.ready = summary;
 	struct btr_dump_stats st = {0};
 	int rc = btr_ceph_dump(cl, &o, &st);
 	rados_shutdown(cl);
