@@ -3,6 +3,7 @@
 #include "ceph_aio.h"
 #include "ceph_conn.h"
 #include "ceph_load.h"
+#include "ceph_read.h"
 #include "err.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@ static int clear_pool(struct btr_poolmap *m, struct btr_pool_target *t, struct b
 	}
 	for (;;) {
 		const char *oid, *key, *ns;
-		size_t oidlen, keylen, nslen;
+		size_t oidlen, keylen, nslen; /* RADOS names are C strings: the lengths add nothing */
 		char label[512];
 		r = rados_nobjects_list_next2(ctx, &oid, &key, &ns, &oidlen, &keylen, &nslen);
 		if (r == -ENOENT) {
@@ -34,7 +35,7 @@ static int clear_pool(struct btr_poolmap *m, struct btr_pool_target *t, struct b
 			btr_fail(BTR_EXIT_SYS, "cannot list pool \"%s\": %s", t->dst, btr_rados_strerror(r));
 			break;
 		}
-		btr_objlabel(t->dst, (const uint8_t *)ns, nslen, (const uint8_t *)oid, oidlen, label, sizeof label);
+		btr_ceph_objname(t->dst, ns, oid, label, sizeof label);
 		(*removed)++;
 		if (dry) {
 			if (list)

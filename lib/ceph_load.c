@@ -4,6 +4,7 @@
  * a reader failure inside an object is an abort, and everything already committed
  * is waited for before the failure is reported. */
 #include "ceph_load.h"
+#include "ceph_read.h"
 #include "err.h"
 #include "progress.h"
 #include "stream.h"
@@ -23,10 +24,14 @@ static void cstr_free(struct cstr *c)
 }
 
 /* RADOS names are C strings: any byte but NUL. */
-static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *what, const char *label)
+static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *what, const char *pool,
+		    const ProtobufCBinaryData *name)
 {
-	if (b->len && memchr(b->data, 0, b->len))
-		return btr_fail(BTR_EXIT_DATA, "%s: its %s contains a NUL byte, which RADOS cannot store", label, what);
+	if (b->len && memchr(b->data, 0, b->len)) {
+		char e[320];
+		btr_escape(name->data, name->len, e, sizeof e);
+		return btr_fail(BTR_EXIT_DATA, "%s/%s: its %s contains a NUL byte, which RADOS cannot store", pool, e, what);
+	}
 	if (c->cap < b->len + 1) {
 		char *n = realloc(c->p, b->len + 1);
 		if (!n)
@@ -38,16 +43,6 @@ static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *wh
 		memcpy(c->p, b->data, b->len);
 	c->p[b->len] = 0;
 	return 0;
-}
-
-char *btr_objlabel(const char *pool, const uint8_t *ns, size_t nslen, const uint8_t *name,
-		   size_t namelen, char *out, size_t len)
-{
-	char e_ns[128], e_name[320];
-	btr_escape(ns, nslen, e_ns, sizeof e_ns);
-	btr_escape(name, namelen, e_name, sizeof e_name);
-	snprintf(out, len, "%s/%s%s%s", pool, e_ns, nslen ? "/" : "", e_name);
-	return out;
 }
 
 struct loop {
@@ -72,12 +67,12 @@ static int identify(struct loop *l, const char *pool, const ProtobufCBinaryData 
 		return -1;
 	if (!t)
 		return 1;
-	btr_objlabel(t->dst, ns->data, ns->len, name->data, name->len, l->label, sizeof l->label);
 	if (!name->len)
-		return btr_fail(BTR_EXIT_DATA, "%s: an object with an empty name", l->label);
-	if (cstr_set(&l->oid, name, "name", l->label) < 0 || cstr_set(&l->ns, ns, "namespace", l->label) < 0 ||
-	    cstr_set(&l->loc, loc, "locator", l->label) < 0)
+		return btr_fail(BTR_EXIT_DATA, "pool %s: an object with an empty name", t->dst);
+	if (cstr_set(&l->oid, name, "name", t->dst, name) < 0 || cstr_set(&l->ns, ns, "namespace", t->dst, name) < 0 ||
+	    cstr_set(&l->loc, loc, "locator", t->dst, name) < 0)
 		return -1;
+	btr_ceph_objname(t->dst, l->ns.p, l->oid.p, l->label, sizeof l->label);
 	l->id.t = t;
 	l->id.oid = l->oid.p;
 	l->id.nspace = l->ns.p;
@@ -196,10 +191,10 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 				snprintf(why + k, sizeof why - k, "; %s", note);
 		}
 	}
+	if (rc == 0 && o->mode == BTR_LOAD_VERIFY && st->full_dump && btr_verify_extras(l.s, m, &st->extra) < 0)
+		rc = -1;
 	int fin = l.sink.finish(l.s);
 	if (rc == 0 && fin < 0)
-		rc = -1;
-	if (rc == 0 && o->mode == BTR_LOAD_VERIFY && st->full_dump && btr_verify_extras(l.s, m, &st->extra) < 0)
 		rc = -1;
 	btr_progress_done(&p);
 	if (why[0])

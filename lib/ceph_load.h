@@ -101,8 +101,4 @@ void *btr_verify_sink_new(const struct btr_load_opts *o, struct btr_load_stats *
 /* Lists live objects of the target pools that the stream did not hold. */
 int btr_verify_extras(void *verify_sink, struct btr_poolmap *m, uint64_t *extra);
 
-/* "pool/namespace/name" with escapes (the namespace part only when set). */
-char *btr_objlabel(const char *pool, const uint8_t *ns, size_t nslen, const uint8_t *name,
-		   size_t namelen, char *out, size_t len);
-
 #endif
