@@ -1,7 +1,7 @@
 /* mkobjs: writes a record stream from a line-by-line spec on stdin, for ceph-load's
  * tests (exact names, awkward bytes, deletions, huge objects without huge memory).
  *   header [since] [slice=I/N]             starts a segment (implied before the first record)
- *   object POOL NAME [ns=NS] [loc=LOC] [size=N] [seed=N] [x=NAME=VALUE]... [omap=N] [mtime=N]
+ *   object POOL NAME [ns=NS] [loc=LOC] [size=N] [seed=N] [data=BYTES] [x=NAME=VALUE]... [omap=N] [mtime=N]
  *   delete POOL NAME [ns=NS] [loc=LOC]
  *   kv KEY VALUE
  *   trailer                                 ends the segment (implied at the end of input)
@@ -93,6 +93,7 @@ int main(void)
 		Btr__ObjectBegin b = BTR__OBJECT_BEGIN__INIT;
 		Btr__Xattr xa[MAXX], *xp[MAXX];
 		uint64_t size = 0, seed = 1, omap = 0;
+		ProtobufCBinaryData fixed = {0, NULL};
 		b.pool = cstr(tok[1]);
 		b.name = unesc(tok[2]);
 		for (int i = 3; i < n; i++) {
@@ -107,7 +108,9 @@ int main(void)
 			else if (!strcmp(tok[i], "size")) {
 				if (btr_parse_size(eq, &size) < 0)
 					btr_die(2, "bad size %s", eq);
-			} else if (!strcmp(tok[i], "seed"))
+			} else if (!strcmp(tok[i], "data"))
+				size = (fixed = unesc(eq)).len;
+			else if (!strcmp(tok[i], "seed"))
 				seed = strtoull(eq, NULL, 10);
 			else if (!strcmp(tok[i], "omap"))
 				omap = strtoull(eq, NULL, 10);
@@ -142,7 +145,9 @@ int main(void)
 		if (btr_writer_object_begin(w, &b) < 0)
 			btr_die_last();
 		uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-		for (uint64_t done = 0; done < size;) {
+		if (fixed.data && size && btr_writer_object_data(w, fixed.data, size) < 0)
+			btr_die_last();
+		for (uint64_t done = fixed.data ? size : 0; done < size;) {
 			size_t k = size - done < sizeof buf ? (size_t)(size - done) : sizeof buf;
 			for (size_t i = 0; i < k; i++) {
 				x ^= x << 13;
