@@ -121,3 +121,18 @@ for p in p1 p2; do
 done
 expect_exit 2 "a base index of another cluster is refused" ceph-dump -c "$other_conf" -p p1 -p p2 --since "$T/idx2"
 expect_err "other cluster message" 'index of cluster .*, this is cluster .*--force'
+
+# ---- restore full + both incrementals in order into the other cluster: identical ----
+for s in full inc1 inc2; do
+	ceph-load -c "$other_conf" -p p1 -p p2 -q <"$T/$s" 2>"$T/load.err" || fail "ceph-load of $s" "exit $?: $(cat "$T/load.err")"
+done
+for p in p1 p2; do
+	"$BTR_TOP/tests/tools/rados-describe" "$C" $p >"$T/desc.src.$p" 2>&1
+	"$BTR_TOP/tests/tools/rados-describe" "$other_conf" $p >"$T/desc.dst.$p" 2>&1
+	cmp -s "$T/desc.src.$p" "$T/desc.dst.$p" && pass "full + incremental + incremental restores $p exactly" ||
+		fail "full + incremental + incremental restores $p exactly" "$(diff "$T/desc.src.$p" "$T/desc.dst.$p" | head -5)"
+done
+rados -c "$other_conf" -p p1 stat meta777 >/dev/null 2>&1 && fail "deleted objects are gone after the restore" "meta777 is there" ||
+	pass "deleted objects are gone after the restore"
+rados -c "$other_conf" -p p1 stat created.after.full >/dev/null 2>&1 && fail "created-and-deleted object is gone" "still there" ||
+	pass "created-and-deleted object is gone"
