@@ -7,6 +7,7 @@
 #include "size.h"
 
 #include <getopt.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,8 @@ int main(int argc, char **argv)
 	char *end;
 
 	btr_init(argv[0]);
+	if (sodium_init() < 0) /* also picks the fast BLAKE2b for this CPU: without it, hashing is 3x slower */
+		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 	if (!want || !skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
