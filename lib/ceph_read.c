@@ -146,7 +146,8 @@ static int begin(struct rd *r, const char *locator, uint64_t size, time_t mtime,
 			return -1;
 		if (btr_grow((void **)&r->xv, &r->xv_cap, used + vl + 1, 1) < 0)
 			return -1;
-		memcpy(r->xv + used, v, vl);
+		if (vl)
+			memcpy(r->xv + used, v, vl);
 		btr__xattr__init(&r->xa[n]);
 		r->xa[n].name.data = (uint8_t *)k;
 		r->xa[n].name.len = strlen(k);
