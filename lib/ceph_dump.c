@@ -305,14 +305,16 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 	return 0;
 }
 
-/* Data goes straight into the arena while it fits; a streamed object reuses the arena's
- * start as its chunk buffer (nothing is buffered then). */
+/* Data goes straight into the arena while it fits; a streamed object uses the arena's
+ * two halves in turn as chunk buffers (two reads in flight; nothing is buffered then). */
 static void *cb_dest(void *ctx, uint64_t off, size_t len)
 {
 	struct worker *wk = ctx;
-	size_t cap = wk->d->o->buffer;
-	if (wk->streaming_dest)
-		return len <= cap ? wk->arena : NULL;
+	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk;
+	if (wk->streaming_dest) {
+		size_t half = (size_t)(off / chunk % 2);
+		return (half + 1) * chunk <= cap && len <= chunk ? wk->arena + half * chunk : NULL;
+	}
 	return off + len <= cap ? wk->arena + off : NULL;
 }
 
