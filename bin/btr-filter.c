@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 		case 'q': prog = BTR_PROGRESS_OFF; quiet = 1; break;
 		case O_VERBOSE: verbose = 1; break;
 		case O_TRUST: btr_filter_trust_objects(f); break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("btr-filter %s\n", BTR_VERSION); return 0;
+		case 'h': usage(stdout); btr_filter_free(f); return 0;
+		case 'V': printf("btr-filter %s\n", BTR_VERSION); btr_filter_free(f); return 0;
 		default: btr_usage_error("unknown option");
 		}
 		if (rc < 0)

@@ -6,6 +6,7 @@
 #include "stream.h"
 
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ struct btr_filter {
 	size_t n_rpool, n_rkey;
 	uint8_t *keybuf;
 	size_t keycap;
+	char *scratch; /* a name as a C string, for regexec */
+	size_t scratchcap;
 };
 
 struct btr_filter *btr_filter_new(void)
@@ -83,6 +86,7 @@ void btr_filter_free(struct btr_filter *f)
 	renames_free(f->rpool, f->n_rpool);
 	renames_free(f->rkey, f->n_rkey);
 	free(f->keybuf);
+	free(f->scratch);
 	free(f);
 }
 
@@ -137,8 +141,11 @@ static int patlist_add(struct patlist *l, const char *opt, int kind, int form, c
 {
 	struct pat p = {.kind = kind};
 	if (kind == P_GLOB) {
-		if (!(p.g = btr_glob_compile(arg)))
-			return btr_fail(btr_errcode(), "%s: %s", opt, btr_errmsg());
+		if (!(p.g = btr_glob_compile(arg))) {
+			char m[512];
+			snprintf(m, sizeof m, "%s", btr_errmsg());
+			return btr_fail(btr_errcode(), "%s: %s", opt, m);
+		}
 	} else if (kind == P_REGEX) {
 		int rc = regcomp(&p.re, arg, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
@@ -254,28 +261,42 @@ int btr_filter_from_list(struct btr_filter *f, const char *path)
 	return (f->list = btr_flist_load(path)) ? 0 : -1;
 }
 
-static int pat_match(const struct pat *p, const uint8_t *s, size_t n)
+/* regexec reads a C string (sanitizers check it that way even with REG_STARTEND):
+ * give it a terminated copy, and the length, so a NUL inside the name is a byte. */
+static int regex_match(struct btr_filter *f, const regex_t *re, const uint8_t *s, size_t n)
+{
+	if (n + 1 > f->scratchcap) {
+		char *b = realloc(f->scratch, n + 1);
+		if (!b)
+			return 0;
+		f->scratch = b;
+		f->scratchcap = n + 1;
+	}
+	if (n)
+		memcpy(f->scratch, s, n);
+	f->scratch[n] = 0;
+	regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)n};
+	return regexec(re, f->scratch, 1, &m, REG_STARTEND) == 0;
+}
+
+static int pat_match(struct btr_filter *f, const struct pat *p, const uint8_t *s, size_t n)
 {
 	switch (p->kind) {
 	case P_EXACT: return n == p->n && (n == 0 || memcmp(s, p->b, n) == 0);
 	case P_PREFIX: return n >= p->n && (p->n == 0 || memcmp(s, p->b, p->n) == 0);
 	case P_GLOB: return btr_glob_match(p->g, s, n);
-	case P_REGEX: {
-		/* REG_STARTEND (glibc, BSD): the name's length bounds it, NUL bytes included. */
-		regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)n};
-		return regexec(&p->re, n ? (const char *)s : "", 1, &m, REG_STARTEND) == 0;
-	}
+	case P_REGEX: return regex_match(f, &p->re, s, n);
 	}
 	return 0;
 }
 
 /* An empty list accepts everything. */
-static int field_ok(const struct patlist *l, const void *s, size_t n)
+static int field_ok(struct btr_filter *f, const struct patlist *l, const void *s, size_t n)
 {
 	if (!l->n)
 		return 1;
 	for (size_t i = 0; i < l->n; i++)
-		if (pat_match(&l->v[i], s, n))
+		if (pat_match(f, &l->v[i], s, n))
 			return 1;
 	return 0;
 }
@@ -302,8 +323,8 @@ int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const char *
 	if (!ceph_criteria(f))
 		sel = !key_criteria(f);
 	else
-		sel = listed && field_ok(&f->pools, pool, strlen(pool)) && field_ok(&f->nss, ns->data, ns->len) &&
-		      field_ok(&f->names, name->data, name->len);
+		sel = listed && field_ok(f, &f->pools, pool, strlen(pool)) && field_ok(f, &f->nss, ns->data, ns->len) &&
+		      field_ok(f, &f->names, name->data, name->len);
 	return sel != f->invert;
 }
 
@@ -317,14 +338,14 @@ int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key)
 	if (!key_criteria(f))
 		sel = !ceph_criteria(f);
 	else
-		sel = listed && field_ok(&f->keys, key->data, key->len);
+		sel = listed && field_ok(f, &f->keys, key->data, key->len);
 	return sel != f->invert;
 }
 
 /* Three-valued: whether every, no, or some entries of a pool are selected. */
 enum { NONE, SOME, ALL };
 
-int btr_filter_keep_pool(const struct btr_filter *f, const char *pool)
+int btr_filter_keep_pool(struct btr_filter *f, const char *pool)
 {
 	if (f->only == BTR_FK_KV)
 		return 0;
@@ -332,7 +353,7 @@ int btr_filter_keep_pool(const struct btr_filter *f, const char *pool)
 	if (!ceph_criteria(f)) {
 		sel = key_criteria(f) ? NONE : ALL;
 	} else {
-		sel = field_ok(&f->pools, pool, strlen(pool)) ? ALL : NONE;
+		sel = field_ok(f, &f->pools, pool, strlen(pool)) ? ALL : NONE;
 		if (sel == ALL && f->list && !btr_flist_has_pool(f->list, pool))
 			sel = NONE;
 		if (sel == ALL && (f->nss.n || f->names.n || f->list))

@@ -51,7 +51,7 @@ int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const char *
 int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key);
 /* Whether a pool named in a segment header may still have entries kept (it stays
  * in the header's pool list). */
-int btr_filter_keep_pool(const struct btr_filter *f, const char *pool);
+int btr_filter_keep_pool(struct btr_filter *f, const char *pool);
 /* The pool's name after --rename-pool (the argument itself when not renamed). */
 const char *btr_filter_pool(const struct btr_filter *f, const char *pool);
 /* The key after --rename-prefix: returns 1 and its new length with the bytes in
