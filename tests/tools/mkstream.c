@@ -31,6 +31,12 @@ static const struct bytes x_objects[][3] = {
 	{S("journalprovider"), S("jo/node1/0000000000000001"), S("")},
 	{S("ns two"), S("x"), S("")},           {S("-"), S("dash-ns"), S("")},
 	{S(""), S("located"), S("loc\x01")},    {S(""), S("located"), S("loc2")},
+	/* One BTrDB stream, UUID 555a0001ff102030405060708090a0b0 (its key is in x_keys),
+	 * and a neighbour that shares a prefix of it. */
+	{S(""), S("meta555a0001ff102030405060708090a0b0"), S("")},
+	{S(""), S("sb555a0001ff102030405060708090a0b000000000001"), S("")},
+	{S(""), S("555a0001ff102030405060708090a0b00000001008"), S("")},
+	{S(""), S("555a0001ff102030405060708090a0b10000001008"), S("")},
 };
 static const struct bytes x_deletes[][3] = {
 	{S(""), S("deleted1"), S("")},
@@ -56,7 +62,7 @@ static void ident(ProtobufCBinaryData *ns, ProtobufCBinaryData *name, ProtobufCB
 
 static void extras(struct btr_writer *w, const char **pools, size_t npools, int64_t seg)
 {
-	static uint8_t data[3000];
+	static uint8_t data[8192];
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)(i * 31 + 7);
 	for (size_t i = 0; i < sizeof x_objects / sizeof x_objects[0]; i++) {
