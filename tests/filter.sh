@@ -145,7 +145,9 @@ want '$1=="kv" && $4 ~ /^btrdb\/g\// { sub(/^btrdb\//, "", $4); print }'
 keeps "--rename-prefix to nothing, selection on the old names" -k btrdb/g/ -R btrdb/:
 
 # ---- --from-list ----
-for pat in '' 'space' '\\x' '^kv' '^delete\|^index' 'journalprovider' 'located'; do
+awk '$1=="object" && length($4) > 5000 { n++ } END { exit n != 1 }' "$L" && pass "a listing never truncates a long binary name" \
+	|| fail "a listing never truncates a long binary name" "no 5000+ character name field"
+for pat in '' 'space' '\\x' '\\x01\\x02\\x03' '^kv' '^delete\|^index' 'journalprovider' 'located'; do
 	grep -- "$pat" "$L" >"$T/want"
 	keeps "--from-list round trip: lines matching '$pat'" --from-list "$T/want"
 done
@@ -187,7 +189,7 @@ grep -q 'archive contains 0 ceph objects and 0 etcd records' "$T/last.out" && gr
 expect_exit 0 "no match with -q" btr-filter -q --key nonesuch <"$S"
 [ ! -s "$T/last.err" ] && pass "-q: no note" || fail "-q: no note" "$(cat "$T/last.err")"
 expect_exit 0 "--verbose summary" btr-filter --verbose --pool journal <"$S"
-expect_err "--verbose counts what was kept" "kept 16 of 50 objects .*, 0 of 31 keys, 1 of 3 deletions, 1 of 2 index entries, in 1 segments"
+expect_err "--verbose counts what was kept" "kept 16 of 51 objects .*, 0 of 31 keys, 1 of 3 deletions, 1 of 2 index entries, in 1 segments"
 
 # ---- concatenated segments ----
 mkstream -o 7 -k 5 -x -S 9 -n 3 -p btrdbhot -p btrdbcold >"$T/s3"

@@ -76,6 +76,16 @@ static void extras(struct btr_writer *w, const char **pools, size_t npools, int6
 		    btr_writer_object_end(w, NULL) < 0)
 			btr_die_last();
 	}
+	/* A name whose escaped form is longer than any fixed buffer of a listing. */
+	static uint8_t longname[2000];
+	for (size_t i = 0; i < sizeof longname; i++)
+		longname[i] = (uint8_t)(i % 255 + 1);
+	Btr__ObjectBegin lb = BTR__OBJECT_BEGIN__INIT;
+	lb.pool = (char *)pools[0];
+	lb.name.data = longname;
+	lb.name.len = sizeof longname;
+	if (btr_writer_object_begin(w, &lb) < 0 || btr_writer_object_end(w, NULL) < 0)
+		btr_die_last();
 	for (size_t i = 0; i < sizeof x_deletes / sizeof x_deletes[0]; i++) {
 		Btr__Delete d = BTR__DELETE__INIT;
 		d.pool = (char *)pools[i % npools];
