@@ -195,6 +195,11 @@ etcd-dump --endpoints "$src_etcd" --prefix btrdb/s/big2 -q >"$T/big.s"
 expect_exit 1 "a key too large for the target exits 1" etcd-load --endpoints "$small_etcd" <"$T/big.s"
 expect_err "too large named" "key 'btrdb/s/big2' \\(1048588 bytes with its value\\) is too large"
 
+expect_exit 0 "pages shrink to fit the receive limit" etcd-dump --endpoints "$src_etcd" --prefix btrdb/c/ --max-recv-bytes 100K
+expect_err "small pages hold every key" '^ETCD DONE; included 40 etcd records$'
+expect_exit 3 "a key larger than the receive limit exits 3" etcd-dump --endpoints "$src_etcd" --prefix btrdb/s/big2 --max-recv-bytes 100K
+expect_err "receive limit named" "'btrdb/s/big2' is larger than the receive limit \\(raise --max-recv-bytes\\)"
+
 # ---- server killed mid-dump and mid-load: non-zero, no hang
 mkstream -o 0 -k 20000 -S 3 >"$T/20k.s"
 etcd_start victim
@@ -203,6 +208,17 @@ etcd-load --endpoints "$victim_etcd" --with-leased -q <"$T/20k.s" || fail "bulk 
 /usr/bin/time -f '%M' -o "$T/rss" etcd-dump --endpoints "$victim_etcd" --page-size 1000 -q >"$T/20k.d" 2>"$T/err"
 rss=$(tail -1 "$T/rss")
 [ "$rss" -lt 65536 ] && pass "dump peak RSS ${rss} KiB < 64 MiB" || fail "dump peak RSS" "$rss KiB"
+# A compaction past the pinned revision while the dump pages through.
+timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 5 -q >"$T/compact.s" 2>"$T/err" &
+cpid=$!
+sleep 1
+ectl "$victim_etcd" put compact-trigger 1 >/dev/null
+rev=$(ectl "$victim_etcd" get compact-trigger -w json | sed 's/.*"revision":\([0-9]*\).*/\1/')
+ectl "$victim_etcd" compact "$rev" >/dev/null
+wait $cpid
+crc=$?
+[ $crc = 3 ] && grep -q 'has been compacted while reading; the dump is incomplete' "$T/err" &&
+	pass "compaction mid-dump is an error" || fail "compaction mid-dump is an error" "exit $crc: $(cat "$T/err")"
 timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 2 --dial-timeout 1s -q >"$T/killed.s" 2>"$T/err" &
 dpid=$!
 sleep 1
