@@ -35,7 +35,7 @@ struct btr_filter {
 	struct patlist pools, nss, names, keys;
 	struct btr_flist *list;
 	int only; /* 0, BTR_FK_OBJECT for ceph, BTR_FK_KV for etcd */
-	int invert, trust;
+	int invert, trust, data;
 	struct rename *rpool, *rkey;
 	size_t n_rpool, n_rkey;
 	uint8_t *keybuf;
@@ -199,6 +199,16 @@ int btr_filter_only(struct btr_filter *f, const char *kind)
 void btr_filter_invert(struct btr_filter *f)
 {
 	f->invert = 1;
+}
+
+void btr_filter_data_mode(struct btr_filter *f)
+{
+	f->data = 1;
+}
+
+int btr_filter_in_data_mode(const struct btr_filter *f)
+{
+	return f->data;
 }
 
 void btr_filter_trust_objects(struct btr_filter *f)

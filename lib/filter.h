@@ -88,8 +88,13 @@ struct btr_filter_stats {
  * producer; data chunks of kept objects go straight through.  When the input is
  * damaged or truncated the output is left inside an open segment (no trailer),
  * so no downstream reader takes it for complete.  progress: BTR_PROGRESS_*.
+ * In data mode only the data of the one object kept is written; a second kept
+ * object, none at all, or a digest that does not match is a failure (class 1).
  * Returns 0, or -1 with btr_fail (1 damaged input, 3 I/O). */
 int btr_filter_run(struct btr_filter *f, int in_fd, int out_fd, int progress, struct btr_filter_stats *st);
+/* Write the data of the one object kept, raw, instead of a stream (--data). */
+void btr_filter_data_mode(struct btr_filter *f);
+int btr_filter_in_data_mode(const struct btr_filter *f);
 /* Leave object digests to the next reader (btr_reader_trust_object_digests). */
 void btr_filter_trust_objects(struct btr_filter *f);
 int btr_filter_trusts_objects(const struct btr_filter *f);

@@ -234,6 +234,22 @@ printf 'BTRSEAL\001abcdefgh' >"$T/sealed"
 expect_exit 1 "a sealed stream is refused" btr-filter <"$T/sealed"
 expect_err "sealed stream message" "unseal it first"
 
+# ---- --data: one object's bytes ----
+mkstream -o 12 -s 3M -k 0 -S 4 >"$T/d"
+name=$(btr-inspect -l <"$T/d" | awk '$1=="object" && $5 > 1500000 { print $2, $3, $4; exit }')
+set -- $name
+btr-cat "$1" "" "$3" <"$T/d" >"$T/want.data"
+expect_exit 0 "--data of one object" btr-filter --data --pool "$1" --object "$3" <"$T/d"
+same "--data writes exactly the object's bytes (${#3} char name, $(stat -c %s "$T/want.data") bytes)" "$T/want.data" "$T/last.out"
+expect_exit 0 "--data of an object whose name has a NUL byte" btr-filter --data --object-hex 6e756c00696e73696465 <"$S"
+[ "$(stat -c %s "$T/last.out")" = "$(awk '$4=="nul\\x00inside" { print $5 }' "$L")" ] && pass "--data: the size of the listing" || fail "--data: the size of the listing" "$(stat -c %s "$T/last.out") bytes"
+expect_exit 1 "--data with two matches exits 1" btr-filter --data --object located <"$S"
+expect_err "--data names the second match" "a second object matches \(btrdb[a-z]*/located\)"
+expect_exit 1 "--data with no match exits 1" btr-filter --data --object nonesuch <"$S"
+expect_err "--data: no match message" "no object matches"
+expect_exit 1 "--data of a damaged object exits 1" btr-filter --data --object 'tab*' <"$T/flip"
+expect_exit 2 "--data with --trust-objects exits 2" btr-filter --data --trust-objects --object x <"$S"
+
 # ---- usage errors: exit 2, one line ----
 expect_exit 2 "a bad regex exits 2" btr-filter --object-regex '(' <"$S"
 expect_err "bad regex message" "--object-regex '\(': bad regular expression"
