@@ -52,6 +52,12 @@ int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key);
 /* Whether a pool named in a segment header may still have entries kept (it stays
  * in the header's pool list). */
 int btr_filter_keep_pool(struct btr_filter *f, const char *pool);
+/* Whether a segment with this header still holds everything its header claims
+ * (every entry of each pool it keeps listing; every key under its etcd prefix).
+ * When not, btr_filter_run writes its content as "filtered", so that no loader
+ * takes an entry left out for one deleted.  *prefix: the etcd prefix the segment
+ * now holds whole (narrowed by a single --key-prefix), or the header's own. */
+int btr_filter_segment_whole(const struct btr_filter *f, const Btr__Header *h, const char **prefix);
 /* The pool's name after --rename-pool (the argument itself when not renamed). */
 const char *btr_filter_pool(const struct btr_filter *f, const char *pool);
 /* The key after --rename-prefix: returns 1 and its new length with the bytes in

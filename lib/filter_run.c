@@ -20,7 +20,8 @@ struct run {
 };
 
 /* The header of an output segment: the source's fields, its pool list renamed and
- * without the pools nothing can be kept from, the producer noting the filter. */
+ * without the pools nothing can be kept from, the producer noting the filter, and
+ * the content "filtered" when the segment no longer holds all it claimed. */
 static int header(struct run *x, struct btr_record *rec)
 {
 	const Btr__Header *in = rec->u.header;
@@ -47,10 +48,14 @@ static int header(struct run *x, struct btr_record *rec)
 	}
 	h.pools = pools;
 	h.producer = producer;
-	if (in->etcd_prefix && *in->etcd_prefix) {
+	const char *prefix;
+	if (!btr_filter_segment_whole(x->f, in, &prefix))
+		h.content = "filtered";
+	h.etcd_prefix = (char *)prefix;
+	if (*prefix) {
 		uint8_t *k;
 		size_t n;
-		int r = btr_filter_key(x->f, (const uint8_t *)in->etcd_prefix, strlen(in->etcd_prefix), &k, &n);
+		int r = btr_filter_key(x->f, (const uint8_t *)prefix, strlen(prefix), &k, &n);
 		if (r < 0)
 			goto out;
 		if (r == 1 && !memchr(k, 0, n))

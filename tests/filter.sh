@@ -178,6 +178,29 @@ expect_exit 2 "--from-list refuses a bad escape" btr-filter --from-list "$T/bad.
 expect_exit 2 "--from-list of a missing file" btr-filter --from-list "$T/nonesuch" <"$S"
 expect_err "--from-list missing file message" "nonesuch: No such file"
 
+# ---- headers: a segment that no longer holds all it claims says "filtered" ----
+mkstream -o 10 -k 0 -x -c ceph >"$T/ceph"
+mkstream -o 0 -k 10 -x -c etcd -e btrdb/ >"$T/etcd"
+# content IN ARGS... -> "content/prefix" of the output's first header
+content() {
+	local in=$1; shift
+	btr-filter -q "$@" <"$in" >"$T/h" || { echo "exit $?"; return; }
+	header "$T/h" >"$T/hp"
+	if grep -aq filtered "$T/hp"; then printf filtered; elif grep -aq etcd "$T/hp"; then printf etcd; else printf ceph; fi
+	printf '/%s' "$(grep -ao 'btrdb/[a-z/]*\|new/[a-z/]*' "$T/hp" | head -1)"
+}
+for c in "ceph/ ceph:--pool btrdbhot" "ceph/ ceph:--invert --pool btrdbhot" "ceph/ ceph:--only etcd" \
+	"filtered/ ceph:--object meta*" "filtered/ ceph:--namespace -" "filtered/ ceph:--from-list $L" \
+	"etcd/btrdb/ etcd:" "etcd/btrdb/g/ etcd:--key-prefix btrdb/g/" "etcd/new/g/ etcd:-k btrdb/g/ -R btrdb/g/:new/g/" \
+	"etcd/btrdb/ etcd:--key-prefix btr" "filtered/btrdb/ etcd:--key-prefix other/" "filtered/btrdb/ etcd:--key btrdb/g/*" \
+	"filtered/btrdb/ etcd:-k btrdb/g/ -k btrdb/n/" "filtered/btrdb/ etcd:--invert -k btrdb/g/" "filtered/btrdb/ etcd:--pool btrdbhot" \
+	"filtered/btrdb/ etcd:--only ceph"; do
+	want=${c%% *} rest=${c#* } in=${rest%%:*} args=${rest#*:}
+	# shellcheck disable=SC2086
+	got=$(set -f; content "$T/$in" $args)
+	[ "$got" = "$want" ] && pass "header of a $in segment after '$args': $want" || fail "header of a $in segment after '$args'" "got $got, wanted $want"
+done
+
 # ---- nothing matches ----
 expect_exit 0 "no match exits 0" btr-filter --pool nonesuch <"$S"
 expect_err "no match says so on stderr" "note: nothing matched .* 1 empty segment"
