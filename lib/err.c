@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,10 @@ void btr_init(const char *argv0)
 	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
 	btr_prog = s ? s + 1 : (argv0 ? argv0 : "btr");
 	signal(SIGPIPE, SIG_IGN);
+	/* Every tool hashes or encrypts; without this libsodium keeps its slow portable
+	 * BLAKE2b and its random source is not set up. */
+	if (sodium_init() < 0)
+		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 }
 
 static void vmsg(const char *fmt, va_list ap)
@@ -49,12 +54,15 @@ void btr_die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+/* Formats into a scratch buffer first, so a message may wrap btr_errmsg() itself. */
 int btr_fail(int code, const char *fmt, ...)
 {
+	char buf[sizeof last_msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	memcpy(last_msg, buf, sizeof buf);
 	last_code = code;
 	return -1;
 }
@@ -62,12 +70,14 @@ int btr_fail(int code, const char *fmt, ...)
 int btr_fail_errno(int code, const char *fmt, ...)
 {
 	int e = errno;
+	char buf[sizeof last_msg];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof last_msg)
-		snprintf(last_msg + n, sizeof last_msg - (size_t)n, ": %s", strerror(e));
+	if (n >= 0 && (size_t)n < sizeof buf)
+		snprintf(buf + n, sizeof buf - (size_t)n, ": %s", strerror(e));
+	memcpy(last_msg, buf, sizeof buf);
 	last_code = code;
 	errno = e;
 	return -1;
