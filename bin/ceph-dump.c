@@ -7,6 +7,7 @@
 #include "size.h"
 
 #include <getopt.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,13 @@ enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_C
 static void on_signal(int sig)
 {
 	btr_dump_stop_signal = sig;
+}
+
+static void summary(const struct btr_dump_opts *o)
+{
+	fprintf(stderr, "this backup will include %zu pool%s:\n", o->npools, o->npools == 1 ? "" : "s");
+	for (size_t i = 0; i < o->npools; i++)
+		fprintf(stderr, " - %s\n", o->pools[i]);
 }
 
 static size_t size_arg(const char *opt, const char *s, uint64_t lo, uint64_t hi)
@@ -84,6 +92,8 @@ int main(int argc, char **argv)
 	char *end;
 
 	btr_init(argv[0]);
+	if (sodium_init() < 0) /* also picks the fast BLAKE2b for this CPU: without it, hashing is 3x slower */
+		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 	if (!want || !skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
@@ -179,11 +189,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (!o.quiet) {
-		fprintf(stderr, "this backup will include %zu pool%s:\n", o.npools, o.npools == 1 ? "" : "s");
-		for (size_t i = 0; i < o.npools; i++)
-			fprintf(stderr, " - %s\n", o.pools[i]);
-	}
+	if (!o.quiet)
+		o.ready = summary;
 	struct btr_dump_stats st = {0};
 	int rc = btr_ceph_dump(cl, &o, &st);
 	rados_shutdown(cl);

@@ -460,6 +460,9 @@ static int dump_pool(struct dump *d, struct worker *wks, unsigned jobs)
 	b = rados_object_list_begin(d->lio);
 	e = rados_object_list_end(d->lio);
 	if (o->slice_n) {
+		/* the slice call writes into cursors it is given */
+		d->cur = rados_object_list_begin(d->lio);
+		d->end = rados_object_list_begin(d->lio);
 		rados_object_list_slice(d->lio, b, e, o->slice_i, o->slice_n, &d->cur, &d->end);
 		rados_object_list_cursor_free(d->lio, b);
 		rados_object_list_cursor_free(d->lio, e);
@@ -577,6 +580,8 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 		goto out;
 	if (!(d.w = btr_writer_new(STDOUT_FILENO, "stdout")))
 		goto out;
+	if (o->ready)
+		o->ready(o);
 	header(&h, "ceph", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
 	if (btr_writer_header(d.w, &h) < 0)
 		goto out;

@@ -34,6 +34,8 @@ struct btr_dump_opts {
 	const char *index_path;  /* NULL: no index */
 	const char *since_path;  /* NULL: full dump */
 	int force;               /* accept a --since index of another cluster or pool set */
+	/* called once everything is checked (pools, --since, snapshots), before the first byte */
+	void (*ready)(const struct btr_dump_opts *o);
 };
 
 struct btr_dump_stats {
