@@ -262,3 +262,11 @@ took=$((SECONDS - start))
 [ $rc = 3 ] && pass "OSD killed mid-load exits 3" || fail "OSD killed mid-load exits 3" "exit $rc: $(cat "$T/osd.err")"
 grep -q 'timed out' "$T/osd.err" && pass "OSD death message: $(head -c 160 "$T/osd.err")" || fail "OSD death message" "$(cat "$T/osd.err")"
 [ $took -lt 45 ] && pass "no hang after the OSD died (${took}s)" || fail "no hang after the OSD died" "${took}s"
+
+# ---- no monitor: exit 3 within --timeout ----
+# (A monitor dying mid-load does not stop the writes: the OSDs take them without it.)
+kill -KILL "$(awk '$1 == "mon" {print $2}' "$T/dst/pids")"
+start=$SECONDS
+expect_exit 3 "no monitor answering exits 3" ceph-load -c "$dst_conf" --timeout 5 -p btrdbhot:hot <"$T/s1"
+expect_err "no monitor message" 'cannot connect to ceph as client.admin: timed out'
+[ $((SECONDS - start)) -lt 30 ] && pass "no monitor: no hang ($((SECONDS - start))s)" || fail "no monitor: no hang" "$((SECONDS - start))s"
