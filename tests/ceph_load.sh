@@ -156,6 +156,25 @@ expect_exit 0 "75 MB object verifies" L -p btrdbhot:other --verify <"$T/sbig"
 expect_exit 0 "small ops (--atomic-max 64K) restore the same" L -p btrdbhot:hot --atomic-max 64K --window 1M -j 4 <"$T/sbig"
 expect_exit 0 "... and verify" L -p btrdbhot:hot --verify <"$T/sbig"
 
+# An omap larger than --atomic-max goes out in several ops, and arrives whole.
+printf 'header since\nobject btrdbhot bigomap size=100K seed=13 omap=5000 x=a=b\n' | mk somap
+expect_exit 0 "omap larger than --atomic-max" L -p btrdbhot:hot --atomic-max 64K --window 1M <"$T/somap"
+expect_exit 0 "... verifies" L -p btrdbhot:hot --verify <"$T/somap"
+
+# Damage anywhere in a stream: exit 1, never a crash.
+mkstream -o 12 -k 3 -p btrdbhot -S 5 >"$T/fz"
+size=$(stat -c %s "$T/fz")
+bad=0
+for off in $(awk -v s="$size" 'BEGIN { srand(3); for (i = 0; i < 15; i++) print int(rand() * s) }'); do
+	cp "$T/fz" "$T/fzb"
+	b=$(od -An -tu1 -j "$off" -N1 "$T/fzb" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$T/fzb" bs=1 seek="$off" conv=notrunc status=none
+	L -q -p btrdbhot:other <"$T/fzb" >/dev/null 2>"$T/err"
+	rc=$?
+	[ $rc = 1 ] || { bad=$((bad + 1)); echo "offset $off: exit $rc: $(cat "$T/err")" >&2; }
+done
+[ $bad = 0 ] && pass "15 damaged streams all exit 1" || fail "15 damaged streams all exit 1" "$bad did not"
+
 # ---- slices loaded by parallel processes ----
 for i in 1 2 3; do
 	for j in $(seq 1 20); do echo "object btrdbcold s$i-$j size=$((j * 1000)) seed=$j"; done | mkobjs >"$T/slice$i"
