@@ -186,6 +186,24 @@ st=0
 for p in "${pids[@]}"; do wait "$p" || st=1; done
 [ $st = 0 ] && [ "$(count other)" = 60 ] && pass "three slice streams in parallel processes" || fail "three slice streams in parallel processes" "status $st, $(count other) objects: $(cat "$T"/slice*.err)"
 
+# ---- SIGTERM inside a large object: in-flight writes settle, the partial object is removed ----
+mk ssig <<'EOF2'
+object btrdbhot before size=10 seed=1
+object btrdbhot big2 size=4M seed=2
+EOF2
+half=$(($(stat -c %s "$T/ssig") / 2))
+{ head -c $half "$T/ssig"; sleep 3; tail -c +$((half + 1)) "$T/ssig"; } |
+	ceph-load -c "$dst_conf" -q -p btrdbhot:hot --atomic-max 64K --window 1M 2>"$T/sig.err" &
+lp=$!
+sleep 1.5
+kill -TERM $lp
+wait $lp
+rc=$?
+[ $rc = 3 ] && grep -q 'interrupted by signal 15; the partially written object hot/big2 was removed' "$T/sig.err" &&
+	pass "SIGTERM mid-object exits 3 and says so" || fail "SIGTERM mid-object exits 3 and says so" "exit $rc: $(cat "$T/sig.err")"
+R -p hot stat before >/dev/null 2>&1 && ! R -p hot stat big2 >/dev/null 2>&1 &&
+	pass "SIGTERM: earlier objects kept, no partial object left" || fail "SIGTERM: earlier objects kept, no partial object left" "$(R -p hot stat big2 2>&1)"
+
 # ---- cephx caps ----
 ceph -c "$dst_conf" auth get-or-create client.ro mon 'allow r' osd 'allow r' >"$T/ro.keyring" 2>/dev/null
 expect_exit 3 "a read-only client cannot restore" L --id ro --keyring "$T/ro.keyring" -p btrdbhot:hot <"$T/s1"
