@@ -6,7 +6,9 @@
 #include "progress.h"
 #include "size.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,23 @@ static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_
 		btr_usage_error("%s wants a size from %llu to %llu bytes, not '%s'", opt, (unsigned long long)min,
 				(unsigned long long)max, arg);
 	return v;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static size_t jobs_arg(const char *arg)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > 1024)
+		btr_usage_error("--jobs wants a number of ops from 1 to 1024, not '%s'", arg);
+	return (size_t)v;
 }
 
 static void summary(const struct btr_load_opts *o, const struct btr_load_stats *st, uint64_t cleared, int clear)
@@ -106,7 +125,7 @@ int main(int argc, char **argv)
 		case O_NODEL: o.no_delete = 1; break;
 		case O_ATOMIC: o.atomic_max = size_arg("--atomic-max", optarg, 4096, 64u << 20); break;
 		case O_WINDOW: o.window_bytes = size_arg("--window", optarg, 1u << 20, 1ull << 32); break;
-		case 'j': o.window_ops = (size_t)size_arg("--jobs", optarg, 1, 1024); break;
+		case 'j': o.window_ops = jobs_arg(optarg); break;
 		case 'v': verbose = 1; break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
@@ -153,6 +172,13 @@ int main(int argc, char **argv)
 			btr_die_last();
 		return 0;
 	}
+	/* The first SIGINT or SIGTERM stops cleanly (in-flight writes settle, a partly
+	 * written object is removed); a second one kills. */
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESETHAND};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.stop = &stop;
 	struct btr_load_stats st;
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {
