@@ -19,7 +19,7 @@ static void usage(FILE *f)
 		   "                [--kdf interactive|moderate|sensitive] [-q] < IN > OUT\n"
 		   "Compresses stdin with zstd and seals it (XChaCha20-Poly1305 secretstream).\n"
 		   "  -1 .. -19               zstd level (default 3)\n"
-		   "  -T, --threads N         compression threads (default: all cores)\n"
+		   "  -T, --threads N         compression threads (default, and 0: one per core)\n"
 		   "      --no-compress       encrypt only\n"
 		   "  -r, --recipient FILE    seal to this public key (btr-keygen); repeatable\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
@@ -67,8 +67,10 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.threads = atoi(optarg);
-			if (o.threads < 0 || o.threads > 256)
+			if (o.threads < 0 || o.threads > 256 || strspn(optarg, "0123456789") != strlen(optarg))
 				btr_usage_error("bad thread count '%s'", optarg);
+			if (o.threads == 0) /* as zstd -T0 */
+				o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 			break;
 		case 'N': o.level = 0; break;
 		case 'r':

@@ -23,6 +23,9 @@ struct split_manifest {
 /* Piece name for index i: ARCHIVE00000.bin (more digits past 99999). */
 void split_piece_name(char *out, size_t len, size_t i);
 
+/* 0 and *i when name is exactly the name of piece *i; -1 otherwise. */
+int split_piece_index(const char *name, size_t *i);
+
 /* Parses a manifest (hostile input: bounded lines, names in sequence, counts checked).
  * -1 with btr_fail (1: malformed). */
 int split_manifest_parse(const char *text, size_t len, struct split_manifest *m);

@@ -4,6 +4,7 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,14 +59,10 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (strncmp(e->d_name, "ARCHIVE", 7) != 0 || l < 11 || strcmp(e->d_name + l - 4, ".bin") != 0)
+		size_t i;
+		if (strncmp(e->d_name, "ARCHIVE", 7) != 0)
 			continue;
-		char *end;
-		unsigned long long i = strtoull(e->d_name + 7, &end, 10);
-		char want[32];
-		split_piece_name(want, sizeof want, (size_t)i);
-		if (strcmp(end, ".bin") != 0 || i >= m->n || strcmp(want, e->d_name) != 0) {
+		if (split_piece_index(e->d_name, &i) < 0 || i >= m->n) {
 			rc = btr_fail(BTR_EXIT_DATA, "extra piece %s is not in the manifest", e->d_name);
 			break;
 		}
@@ -76,22 +73,8 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 
 static int open_piece(const char *dir, const char *fetch, const char *name, pid_t *pid)
 {
-	if (fetch) {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "pipe for fetching %s", name);
-		if ((*pid = fork()) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "fork for fetching %s", name);
-		if (*pid == 0) {
-			dup2(fds[1], STDOUT_FILENO);
-			signal(SIGPIPE, SIG_DFL);
-			setenv("FILE", name, 1);
-			execl("/bin/sh", "sh", "-c", fetch, (char *)NULL);
-			_exit(127);
-		}
-		close(fds[1]);
-		return fds[0];
-	}
+	if (fetch)
+		return btr_spawn_sh(fetch, name, 1, pid);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -158,11 +141,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 		}
 		close(fd);
 		if (pid > 0) {
-			int ws;
 			if (err)
 				kill(pid, SIGTERM);
-			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-				;
+			int ws = btr_spawn_wait(pid);
 			if (!err && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
 				btr_fail(BTR_EXIT_SYS, "fetching %s failed", name);
 				goto out;
