@@ -1,6 +1,7 @@
 /* btr-seal: compress, then encrypt and authenticate stdin to stdout. */
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "keyfile.h"
 #include "seal.h"
 #include "secret.h"
@@ -26,7 +27,8 @@ static void usage(FILE *f)
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
 		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
-		   "  -q, --quiet             no messages but errors\n"
+		   "      --progress          progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -r the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal (asked twice).\n");
 }
@@ -37,7 +39,7 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 'T'}, {"no-compress", no_argument, NULL, 'N'},
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
-		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
+		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
 		{"level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_seal_opts o = {.level = 3, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
@@ -92,7 +94,8 @@ int main(int argc, char **argv)
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
 			o.chunk = (uint32_t)v;
 			break;
-		case 'q': o.quiet = 1; break;
+		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
+		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-seal %s\n", BTR_VERSION); return 0;
 		default: btr_usage_error("unknown option");

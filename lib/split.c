@@ -4,6 +4,7 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "spawn.h"
 
 #include <dirent.h>
@@ -172,6 +173,9 @@ int btr_split(int in, const struct split_opts *o)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	if (dir_prepare(o->dir, o->force) < 0)
 		goto out;
+	struct btr_progress pg;
+	btr_progress_init(&pg, "split", o->progress);
+	pg.unit = "pieces";
 	for (;;) {
 		ssize_t n = read(in, buf, BLOCK);
 		if (n < 0) {
@@ -205,6 +209,7 @@ int btr_split(int in, const struct split_opts *o)
 				goto out;
 			off += k;
 			m.total += k;
+			btr_progress_add(&pg, 0, k);
 			if (p.size == o->size) {
 				m.pieces[m.n].size = p.size;
 				if (piece_close(&p, m.pieces[m.n].sum) < 0) {
@@ -213,6 +218,7 @@ int btr_split(int in, const struct split_opts *o)
 				}
 				m.n++;
 				open_piece = 0;
+				btr_progress_add(&pg, 1, 0);
 			}
 		} while (off < (size_t)n);
 		if (n == 0)
@@ -224,9 +230,12 @@ int btr_split(int in, const struct split_opts *o)
 		if (piece_close(&p, m.pieces[m.n].sum) < 0)
 			goto out;
 		m.n++;
+		btr_progress_add(&pg, 1, 0);
 	}
 	split_manifest_seal(&m);
 	rc = write_manifest(o, &m);
+	if (rc == 0)
+		btr_progress_done(&pg);
 out:
 	if (open_piece) {
 		uint8_t s[32];

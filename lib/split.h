@@ -42,10 +42,11 @@ struct split_opts {
 	int keep;               /* with a filter, keep the pieces too */
 	int force;              /* allow a directory that already holds files */
 	int quiet;
+	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_split(int in, const struct split_opts *o);
 
 /* Joins (out >= 0) or checks (out < 0) the pieces of dir against its manifest;
  * with fetch, each piece is read from `sh -c fetch` ($FILE set) instead of a file. */
-int btr_join(const char *dir, const char *fetch, int out);
+int btr_join(const char *dir, const char *fetch, int out, int progress);
 #endif

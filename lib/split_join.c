@@ -4,6 +4,7 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "spawn.h"
 
 #include <dirent.h>
@@ -84,8 +85,9 @@ static int open_piece(const char *dir, const char *fetch, const char *name, pid_
 	return fd;
 }
 
-int btr_join(const char *dir, const char *fetch, int out)
+int btr_join(const char *dir, const char *fetch, int out, int progress)
 {
+	struct btr_progress pg;
 	struct split_manifest m;
 	if (read_manifest(dir, &m) < 0)
 		return -1;
@@ -97,6 +99,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 	}
 	if (!fetch && check_extra(dir, &m) < 0)
 		goto out;
+	btr_progress_init(&pg, out >= 0 ? "join" : "check", progress);
+	pg.unit = "pieces";
+	pg.total_bytes = m.total;
 	for (size_t i = 0; i < m.n; i++) {
 		char name[32];
 		pid_t pid = 0;
@@ -134,6 +139,7 @@ int btr_join(const char *dir, const char *fetch, int out)
 				break;
 			}
 			crypto_generichash_update(&h, buf, (size_t)n);
+			btr_progress_add(&pg, 0, (uint64_t)n);
 			if (out >= 0 && btr_write_or_fail(out, buf, (size_t)n, "stdout") < 0) {
 				err = -1;
 				break;
@@ -162,7 +168,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 			btr_fail(BTR_EXIT_DATA, "piece %s does not match its checksum in the manifest (altered or out of order)", name);
 			goto out;
 		}
+		btr_progress_add(&pg, 1, 0);
 	}
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	split_manifest_free(&m);

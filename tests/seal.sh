@@ -155,6 +155,9 @@ for t in kd.s t $S; do btr-unseal --passphrase-file pf <$t >/dev/null 2>>allerr;
 btr-seal --passphrase-fd 3 3<wrong </dev/null >/dev/null 2>>allerr
 ! grep -q 'horse\|wrong$' allerr && pass "no message holds a passphrase" || fail "no message holds a passphrase" "$(grep 'horse\|wrong$' allerr)"
 
+btr-seal -q --progress --passphrase-file pf <in.$((3 * C)) 2>err >/dev/null
+grep -Eq '^seal: 12\.0 KiB, .*/s$' err && [ "$(wc -l <err)" = 1 ] && pass "--progress after -q: one final line" || fail "--progress after -q: one final line" "$(cat err)"
+
 # Public-key mode.
 btr-keygen -o id1 2>/dev/null && btr-keygen -o id2 2>/dev/null && btr-keygen -o id3 2>/dev/null
 [ "$(stat -c %a id1)" = 600 ] && pass "secret key file is 0600" || fail "secret key file is 0600" "$(stat -c %a id1)"

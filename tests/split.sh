@@ -20,6 +20,10 @@ btr-split -d msg -b 64K <in.$((5 * S + 7)) 2>err >/dev/null
 grep -q '^creating new file ARCHIVE00000.bin$' err && [ "$(grep -c 'creating new file' err)" = 6 ] &&
 	pass "one 'creating new file' message per piece" || fail "one 'creating new file' message per piece" "$(cat err)"
 
+btr-split -q --progress -d prog -b 64K <in.$((5 * S + 7)) 2>err
+grep -Eq '^split: 6 pieces, 320\.0 KiB, .*/s$' err && pass "--progress: a final line on stderr" || fail "--progress: a final line on stderr" "$(cat err)"
+btr-split --check --progress -d prog 2>err
+grep -Eq '^check: 6 pieces, 320\.0 KiB' err && pass "--check --progress" || fail "--check --progress" "$(cat err)"
 expect_exit 2 "a directory with files is refused" btr-split -d msg <in.1
 expect_err "refusal names the directory" "msg already holds files"
 expect_exit 0 "--force writes into it" btr-split -q --force -d msg -b 64K <in.1
