@@ -134,10 +134,11 @@ static int write_manifest(const struct split_opts *o, const struct split_manifes
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", o->dir, SPLIT_MANIFEST);
 	snprintf(path, sizeof path, "%s/%s", o->dir, SPLIT_MANIFEST);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = 0;
-	if (fd < 0)
+	/* The remote copy first: a local manifest claims the whole split is done. */
+	int rc = o->filter ? filter_manifest(o, text) : 0, fd = -1;
+	if (rc == 0 && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		rc = btr_fail_errno(BTR_EXIT_SYS, "create %s", tmp);
-	else {
+	if (fd >= 0) {
 		if (btr_write_full(fd, text, strlen(text)) < 0)
 			rc = btr_fail_errno(BTR_EXIT_SYS, "write %s", tmp);
 		else if (btr_fsync_file(fd, tmp) < 0)
@@ -149,8 +150,6 @@ static int write_manifest(const struct split_opts *o, const struct split_manifes
 		if (rc < 0)
 			unlink(tmp);
 	}
-	if (rc == 0 && o->filter)
-		rc = filter_manifest(o, text);
 	free(text);
 	if (rc == 0) {
 		int d = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

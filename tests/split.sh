@@ -70,6 +70,9 @@ BTR_PASSPHRASE=hunter2 btr-split --check -d e --fetch 'env > "$PWD/fenv"; cat "$
 expect_exit 3 "a failing filter stops the split with exit 3" btr-split -q -d g -b 64K --filter 'cat >/dev/null; [ "$FILE" != ARCHIVE00002.bin ]' <in.$((5 * S + 7))
 expect_err "the failing filter's piece is named" "ARCHIVE00002.bin"
 [ ! -e g/MANIFEST ] && pass "no manifest after a failed filter" || fail "no manifest after a failed filter" ""
+expect_exit 3 "a filter failing on the manifest: exit 3" btr-split -q -d g2 -b 64K --filter 'cat >/dev/null; [ "$FILE" != MANIFEST ]' <in.1
+expect_err "the manifest is named" "filter for MANIFEST failed"
+[ ! -e g2/MANIFEST ] && pass "no local manifest when the remote one failed" || fail "no local manifest when the remote one failed" ""
 
 # Full disk: exit 3 naming the piece, no manifest.
 mkdir small
