@@ -10,21 +10,7 @@ mkstream -o 1250 -s 1M -k 1000 -S 7 >in
 size=$(stat -c %s in)
 btr-split -q -d d -b 64M <in
 
-# measure NAME CMD: runs CMD once; keeps NAME's shortest wall-clock time (seconds)
-# in wall_NAME and the CPU seconds (user + system, children included) of that run in
-# cpu_NAME.  Callers alternate ours and the peer's, so both see the same machine load.
-measure() {
-	local r w c
-	/usr/bin/time -o "$W/time" -f '%e %U %S' bash -c "$2" >/dev/null 2>&1
-	r=$(tail -1 "$W/time")
-	w=${r%% *}
-	c=$(echo "$r" | awk '{print $2 + $3}')
-	local cur
-	eval "cur=\${wall_$1:-}"
-	if [ -z "$cur" ] || [ "$(echo "$w < $cur" | bc)" = 1 ]; then
-		eval "wall_$1=$w cpu_$1=$c"
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/measure.bash"
 rate() { echo "scale=1; $size / $1 / 1000000" | bc; }
 for ((i = 0; i < runs; i++)); do
 	measure jnull "btr-split --join -d d >/dev/null"
