@@ -202,6 +202,8 @@ static int dial(struct etcd *e, size_t i, char *why, size_t whylen)
 		{.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, .value.integer = 100},
 		{.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, .value.integer = 500},
 		{.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_ENABLE_RETRIES, .value.integer = 0},
+		/* A page arrives in one window instead of many round trips of window updates. */
+		{.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, .value.integer = e->max_recv / 2},
 	};
 	grpc_channel_args ca = {.num_args = sizeof args / sizeof args[0], .args = args};
 	grpc_channel_credentials *cr = e->creds ? e->creds : grpc_insecure_credentials_create();
@@ -432,17 +434,28 @@ int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 	return 0;
 }
 
-int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, uint8_t **out, size_t *len)
+int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out)
 {
-	grpc_slice s;
-	if (call_bytes(e, method, req, &s) < 0)
+	grpc_slice *s = malloc(sizeof *s);
+	if (!s)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	if (call_bytes(e, method, req, s) < 0) {
+		free(s);
 		return -1;
-	*len = GRPC_SLICE_LENGTH(s);
-	*out = malloc(*len ? *len : 1);
-	if (*out && *len)
-		memcpy(*out, GRPC_SLICE_START_PTR(s), *len);
-	grpc_slice_unref(s);
-	return *out ? 0 : btr_fail(BTR_EXIT_SYS, "out of memory");
+	}
+	out->p = GRPC_SLICE_START_PTR(*s);
+	out->n = GRPC_SLICE_LENGTH(*s);
+	out->priv = s;
+	return 0;
+}
+
+void etcd_reply_free(struct etcd_reply *r)
+{
+	if (r->priv) {
+		grpc_slice_unref(*(grpc_slice *)r->priv);
+		free(r->priv);
+	}
+	*r = (struct etcd_reply){0};
 }
 
 static int authenticate(struct etcd *e)
