@@ -392,11 +392,15 @@ static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage
 			}
 			int st = e->status;
 			char d[sizeof e->details];
+			size_t was = e->cur;
 			memcpy(d, e->details, sizeof d);
 			if (connect_any(e, e->neps > 1 ? e->cur + 1 : e->cur) < 0 ||
 			    (e->user && authenticate(e) < 0)) {
-				if (st && e->status == ETCD_ST_UNAVAILABLE)
-					btr_fail(BTR_EXIT_SYS, "%s (after %s)", btr_errmsg(), d);
+				if (st && e->status == ETCD_ST_UNAVAILABLE) {
+					char m[1024];
+					snprintf(m, sizeof m, "%s", btr_errmsg());
+					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], method, d, m);
+				}
 				break;
 			}
 			continue;

@@ -209,13 +209,15 @@ timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 2 --dial-timeout 1s 
 dpid=$!
 sleep 1
 { sleep 0.5; kill -9 "$victim_pid"; } &
-timeout 60 etcd-load --endpoints "$victim_etcd" --txn-ops 1 --dial-timeout 1s -q --clear <"$T/100k.d" 2>"$T/lerr"
+timeout 60 etcd-load --endpoints "$victim_etcd" --txn-ops 1 --dial-timeout 1s -q <"$T/100k.d" 2>"$T/lerr"
 lrc=$?
 wait $dpid
 drc=$?
 [ "$drc" = 3 ] && pass "etcd killed mid-dump: exit 3" || fail "etcd killed mid-dump: exit 3" "exit $drc: $(cat "$T/err")"
 grep -q 'the output is incomplete' "$T/err" && pass "mid-dump failure says the output is incomplete" || fail "mid-dump failure message" "$(cat "$T/err")"
 [ "$lrc" = 3 ] && pass "etcd killed mid-load: exit 3" || fail "etcd killed mid-load: exit 3" "exit $lrc: $(cat "$T/lerr")"
+grep -q 'KV/Txn: .*not reachable within 1000 ms ([0-9]* keys deleted, [1-9][0-9]* restored)$' "$T/lerr" &&
+	pass "mid-load failure says how far it got" || fail "mid-load failure says how far it got" "$(cat "$T/lerr")"
 btr-inspect <"$T/killed.s" >/dev/null 2>&1 && fail "partial dump does not look complete" "it verifies" || pass "partial dump does not look complete"
 
 # ---- TLS: a self-signed CA, server and client certificates
