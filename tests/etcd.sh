@@ -249,7 +249,7 @@ expect_exit 3 "plain text to a TLS server exits 3" etcd-dump --endpoints "$secur
 expect_exit 2 "missing CA file exits 2" etcd-dump --endpoints "$secure_etcd" --cacert "$T/nonexistent.pem"
 
 # ---- authentication
-etcd_start authd
+etcd_start authd --auth-token-ttl 1
 ectl "$authd_etcd" user add root --new-user-password=s3cret --interactive=false >/dev/null &&
 ectl "$authd_etcd" role add root >/dev/null && ectl "$authd_etcd" user grant-role root root >/dev/null &&
 ectl "$authd_etcd" auth enable >/dev/null || fail "auth setup" "etcdctl failed"
@@ -258,6 +258,10 @@ expect_exit 0 "auth: load with --password-file" etcd-load --endpoints "$authd_et
 ETCD_PASSWORD=s3cret etcd-dump --endpoints "$authd_etcd" --user root >"$T/auth.s" 2>"$T/err" && pass "auth: dump with ETCD_PASSWORD" || fail "auth: dump with ETCD_PASSWORD" "$(cat "$T/err")"
 grep -q '^ETCD DONE; included 37 etcd records$' "$T/err" && pass "auth dump summary" || fail "auth dump summary" "$(cat "$T/err")"
 expect_exit 0 "auth: verify" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --verify <"$T/src.s"
+# The token expires while the input stalls: a fresh one is fetched, nothing fails.
+{ head -c 3000 "$T/src.s"; sleep 3; tail -c +3001 "$T/src.s"; } |
+	etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --txn-ops 1 >/dev/null 2>"$T/err" &&
+	grep -q '^restored 37 etcd records' "$T/err" && pass "auth: expired token renewed" || fail "auth: expired token renewed" "$(cat "$T/err")"
 printf 'wrong\n' >"$T/badpw"
 expect_exit 1 "auth: wrong password exits 1" etcd-dump --endpoints "$authd_etcd" --user root --password-file "$T/badpw"
 expect_err "auth: wrong password message" "authentication of user 'root' failed"
