@@ -120,6 +120,11 @@ grep -q 'missing from the cluster: btrdb/n/node2/cfg' "$T/last.err" && ! grep -q
 
 # ---- dry run, mixed streams, truncation
 ectl "$dst_etcd" del "" --prefix >/dev/null
+ectl "$dst_etcd" put btrdb/keep-me 1 >/dev/null
+expect_exit 0 "dry run --clear" etcd-load --endpoints "$dst_etcd" --dry-run --clear <"$T/src.s"
+grep -q '^would have deleted 1 etcd keys$' "$T/last.err" && [ "$(count_keys "$dst_etcd")" = 1 ] &&
+	pass "dry run --clear counts and deletes nothing" || fail "dry run --clear counts and deletes nothing" "$(cat "$T/last.err")"
+ectl "$dst_etcd" del btrdb/keep-me >/dev/null
 expect_exit 0 "dry run" etcd-load --endpoints "$dst_etcd" --dry-run <"$T/src.s"
 expect_err "dry run summary" '^would have restored 37 etcd records, skipped 3 lease-bound keys$'
 [ "$(count_keys "$dst_etcd")" = 0 ] && pass "dry run writes nothing" || fail "dry run writes nothing" "$(count_keys "$dst_etcd") keys"
@@ -286,5 +291,18 @@ expect_exit 1 "auth: wrong password exits 1" etcd-dump --endpoints "$authd_etcd"
 expect_err "auth: wrong password message" "authentication of user 'root' failed"
 expect_exit 1 "auth: no user exits 1" etcd-dump --endpoints "$authd_etcd"
 expect_err "auth: no user message" 'user name is empty'
+if command -v script >/dev/null; then
+	# The password typed at the prompt on /dev/tty (script(1) gives the tool a terminal).
+	printf 's3cret\n' | timeout 30 script -qec "etcd-dump --endpoints $authd_etcd --user root -q >'$T/tty.s'" /dev/null >"$T/tty.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -q 'etcd password for root: ' "$T/tty.out" && btr-inspect <"$T/tty.s" | grep -q 'and 37 etcd records' &&
+		pass "auth: password from the terminal" || fail "auth: password from the terminal" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
+	printf 'nope\n' | timeout 30 script -qec "etcd-dump --endpoints $authd_etcd --user root -q >/dev/null" /dev/null >"$T/tty.out" 2>&1
+	rc=$?
+	[ $rc = 1 ] && grep -q "authentication of user 'root' failed" "$T/tty.out" &&
+		pass "auth: wrong password at the terminal exits 1" || fail "auth: wrong password at the terminal exits 1" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
+else
+	skip "auth: password from the terminal" "script(1) not installed"
+fi
 expect_exit 2 "auth: no password source and no terminal exits 2" setsid etcd-dump --endpoints "$authd_etcd" --user root
 grep -q s3cret "$T/auth.s" "$T/err" && fail "password not in output" "found" || pass "password not in output"
