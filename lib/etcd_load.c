@@ -16,10 +16,10 @@ struct item {
 	size_t klen, vlen;
 };
 
-/* Transactions in flight at once: etcd commits concurrent proposals together, so a
- * few in flight go several times faster than one at a time.  Memory: this many
- * batches of --txn-bytes. */
-#define IN_FLIGHT 4
+/* Transactions in flight at once (--in-flight, default 4): etcd commits concurrent
+ * proposals together, so a few in flight go faster than one at a time.  Memory:
+ * this many batches of --txn-bytes. */
+#define IN_FLIGHT ETCD_MAX_IN_FLIGHT
 
 struct batch {
 	struct item *items;
@@ -173,7 +173,7 @@ static int flush(struct loader *l)
 		drop_items(&l->cur);
 		return 0;
 	}
-	if (l->nfly == IN_FLIGHT && finish_oldest(l) < 0)
+	if (l->nfly == (size_t)l->o->in_flight && finish_oldest(l) < 0)
 		return -1;
 	struct batch *b = &l->fly[(l->first + l->nfly) % IN_FLIGHT];
 	struct item *spare = b->items;

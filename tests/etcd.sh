@@ -105,7 +105,7 @@ expect_err "clear-only summary" '^deleted 30 etcd keys$'
 [ "$(count_keys "$dst_etcd")" = 10 ] && pass "clear-only left the other keys" || fail "clear-only left the other keys" "$(count_keys "$dst_etcd") left"
 expect_exit 0 "clear-only" etcd-load --endpoints "$dst_etcd" --clear-only </dev/null
 [ "$(count_keys "$dst_etcd")" = 0 ] && pass "clear-only empties etcd" || fail "clear-only empties etcd" "$(count_keys "$dst_etcd") left"
-expect_exit 0 "load --prefix twice" etcd-load --endpoints "$dst_etcd" --prefix btrdb/n/node1 --prefix btrdb/u/ <"$T/src.s"
+expect_exit 0 "load --prefix twice" etcd-load --endpoints "$dst_etcd" --prefix btrdb/n/node1 --prefix btrdb/u/ --in-flight 1 <"$T/src.s"
 expect_err "prefix summary" '^restored 12 etcd records, skipped 0 lease-bound keys, 28 keys outside the prefixes$'
 expect_exit 0 "verify --prefix" etcd-load --endpoints "$dst_etcd" --verify --prefix btrdb/n/node1 --prefix btrdb/u/ <"$T/src.s"
 expect_exit 1 "verify without --prefix sees the missing keys" etcd-load --endpoints "$dst_etcd" --verify <"$T/src.s"
@@ -169,6 +169,7 @@ grep -q 'takes a name only' "$T/last.err" && pass "--user message" || fail "--us
 expect_exit 2 "bad endpoint syntax" etcd-dump --endpoints nonsense
 expect_exit 2 "unknown option" etcd-load --bogus
 expect_exit 2 "verify with clear refused" etcd-load --verify --clear
+expect_exit 2 "--in-flight 0 refused" etcd-load --in-flight 0
 expect_exit 0 "help" etcd-dump --help
 expect_exit 0 "version" etcd-load --version
 ectl "$src_etcd" compact 5 >/dev/null

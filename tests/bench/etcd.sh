@@ -41,14 +41,14 @@ ctl_secs=$secs
 measure "etcd-load of the dump into an empty etcd" "$keys" etcd-load --endpoints "$dst_etcd" --with-leased -q <"$T/dump.s"
 
 # One put per key: etcdctl once per key (a new process and connection each time, as a
-# script would), and etcd-load --txn-ops 1 (one request per key on one connection).
+# script would), and etcd-load --txn-ops 1 (one request per key on one connection, one at a time).
 measure "etcdctl put, one process per key (sample)" "$sample" bash -c \
 	'for ((i = 0; i < $1; i++)); do etcdctl --endpoints "$2" put "bench/k$i" 0123456789abcdef >/dev/null || exit 1; done' \
 	- "$sample" "$one_etcd"
 put_secs=$secs
 mkstream -o 0 -k $((sample * 10)) -S 4 >"$T/sample.s"
-measure "etcd-load --txn-ops 1, one Txn per key (sample)" $((sample * 10)) \
-	etcd-load --endpoints "$one_etcd" --with-leased --txn-ops 1 -q <"$T/sample.s"
+measure "one Txn per key, one at a time (sample)" $((sample * 10)) \
+	etcd-load --endpoints "$one_etcd" --with-leased --txn-ops 1 --in-flight 1 -q <"$T/sample.s"
 one_secs=$secs
 
 # Both sides of the restore, as etcdctl sees them.
