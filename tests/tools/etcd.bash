@@ -23,7 +23,7 @@ etcd_start() {
 	# A port found free may be taken before etcd binds it: then other ports.
 	for ((try = 0; try < 3; try++)); do
 		cp=$(free_port) pp=$(free_port)
-		rm -rf "$T/$name"
+		rm -rf "${T:?}/${name:?}"
 		mkdir -p "$T/$name"
 		etcd --name "$name" --data-dir "$T/$name/data" \
 			--listen-client-urls "$scheme://127.0.0.1:$cp" --advertise-client-urls "$scheme://127.0.0.1:$cp" \
