@@ -105,6 +105,9 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	}
 	size_t fill = 0;
 	int eof = 0;
+	struct btr_progress pg;
+	btr_progress_init(&pg, "seal", o->progress);
+	pg.unit = "";
 	while (!eof) {
 		ssize_t n = read(in, ibuf, 1u << 20);
 		if (n < 0) {
@@ -114,6 +117,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			goto out;
 		}
 		eof = n == 0;
+		btr_progress_add(&pg, 0, (uint64_t)n);
 		ZSTD_inBuffer zin = {ibuf, (size_t)n, 0};
 		if (!z) {
 			/* No compression: the input goes straight into chunks. */
@@ -152,6 +156,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	}
 	if (put_chunk(st, plain, fill, TAG_FINAL, cbuf, out) < 0)
 		goto out;
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	ZSTD_freeCCtx(z);
@@ -254,6 +259,9 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		}
 	}
 	uint64_t off = hl + SEAL_MAC;
+	struct btr_progress pg;
+	btr_progress_init(&pg, "unseal", k->progress);
+	pg.unit = "";
 	for (uint64_t i = 0;; i++) {
 		ssize_t n = btr_read_or_fail(in, cbuf, full, "stdin");
 		if (n < 0)
@@ -294,6 +302,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		if (write_plain(z, plain, (size_t)plen, obuf, osize, out, &zlast) < 0)
 			goto out;
 		off += (uint64_t)n;
+		btr_progress_add(&pg, 0, (uint64_t)n);
 		if (tag == TAG_FINAL)
 			break;
 	}
@@ -301,6 +310,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		btr_fail(BTR_EXIT_DATA, "compressed data ends inside a frame");
 		goto out;
 	}
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	ZSTD_freeDCtx(z);

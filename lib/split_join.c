@@ -4,6 +4,8 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
+#include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,14 +60,10 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (strncmp(e->d_name, "ARCHIVE", 7) != 0 || l < 11 || strcmp(e->d_name + l - 4, ".bin") != 0)
+		size_t i;
+		if (strncmp(e->d_name, "ARCHIVE", 7) != 0)
 			continue;
-		char *end;
-		unsigned long long i = strtoull(e->d_name + 7, &end, 10);
-		char want[32];
-		split_piece_name(want, sizeof want, (size_t)i);
-		if (strcmp(end, ".bin") != 0 || i >= m->n || strcmp(want, e->d_name) != 0) {
+		if (split_piece_index(e->d_name, &i) < 0 || i >= m->n) {
 			rc = btr_fail(BTR_EXIT_DATA, "extra piece %s is not in the manifest", e->d_name);
 			break;
 		}
@@ -76,22 +74,8 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 
 static int open_piece(const char *dir, const char *fetch, const char *name, pid_t *pid)
 {
-	if (fetch) {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "pipe for fetching %s", name);
-		if ((*pid = fork()) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "fork for fetching %s", name);
-		if (*pid == 0) {
-			dup2(fds[1], STDOUT_FILENO);
-			signal(SIGPIPE, SIG_DFL);
-			setenv("FILE", name, 1);
-			execl("/bin/sh", "sh", "-c", fetch, (char *)NULL);
-			_exit(127);
-		}
-		close(fds[1]);
-		return fds[0];
-	}
+	if (fetch)
+		return btr_spawn_sh(fetch, name, 1, pid);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -101,8 +85,9 @@ static int open_piece(const char *dir, const char *fetch, const char *name, pid_
 	return fd;
 }
 
-int btr_join(const char *dir, const char *fetch, int out)
+int btr_join(const char *dir, const char *fetch, int out, int progress)
 {
+	struct btr_progress pg;
 	struct split_manifest m;
 	if (read_manifest(dir, &m) < 0)
 		return -1;
@@ -114,6 +99,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 	}
 	if (!fetch && check_extra(dir, &m) < 0)
 		goto out;
+	btr_progress_init(&pg, out >= 0 ? "join" : "check", progress);
+	pg.unit = "pieces";
+	pg.total_bytes = m.total;
 	for (size_t i = 0; i < m.n; i++) {
 		char name[32];
 		pid_t pid = 0;
@@ -151,6 +139,7 @@ int btr_join(const char *dir, const char *fetch, int out)
 				break;
 			}
 			crypto_generichash_update(&h, buf, (size_t)n);
+			btr_progress_add(&pg, 0, (uint64_t)n);
 			if (out >= 0 && btr_write_or_fail(out, buf, (size_t)n, "stdout") < 0) {
 				err = -1;
 				break;
@@ -158,11 +147,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 		}
 		close(fd);
 		if (pid > 0) {
-			int ws;
 			if (err)
 				kill(pid, SIGTERM);
-			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-				;
+			int ws = btr_spawn_wait(pid);
 			if (!err && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
 				btr_fail(BTR_EXIT_SYS, "fetching %s failed", name);
 				goto out;
@@ -181,7 +168,9 @@ int btr_join(const char *dir, const char *fetch, int out)
 			btr_fail(BTR_EXIT_DATA, "piece %s does not match its checksum in the manifest (altered or out of order)", name);
 			goto out;
 		}
+		btr_progress_add(&pg, 1, 0);
 	}
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	split_manifest_free(&m);

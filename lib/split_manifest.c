@@ -19,6 +19,18 @@ void split_piece_name(char *out, size_t len, size_t i)
 	snprintf(out, len, "ARCHIVE%05zu.bin", i);
 }
 
+int split_piece_index(const char *name, size_t *i)
+{
+	size_t l = strlen(name);
+	if (strncmp(name, "ARCHIVE", 7) != 0 || l < 16 || l > 24 || strcmp(name + l - 4, ".bin") != 0 ||
+	    strspn(name + 7, "0123456789") != l - 11)
+		return -1;
+	char want[32];
+	*i = (size_t)strtoull(name + 7, NULL, 10);
+	split_piece_name(want, sizeof want, *i);
+	return strcmp(want, name) == 0 ? 0 : -1;
+}
+
 static int hex32(const char *s, size_t n, uint8_t out[32])
 {
 	if (n != 64)
