@@ -5,6 +5,7 @@
 #include "ceph_read.h"
 #include "ceph_conn.h"
 #include "err.h"
+#include "grow.h"
 #include "stream.h"
 
 #include <errno.h>
@@ -65,21 +66,6 @@ static int op_result(struct rd *r, int rc, const char *what)
 			what, btr_rados_strerror(rc));
 }
 
-static int grow(void **p, size_t *cap, size_t want, size_t each)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < want)
-		n *= 2;
-	void *q = realloc(*p, n * each);
-	if (!q)
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int keycmp(const char *a, size_t al, const char *b, size_t bl)
 {
 	int c = memcmp(a, b, al < bl ? al : bl);
@@ -93,8 +79,8 @@ static int deliver_omap(struct rd *r, rados_omap_iter_t it, size_t *fresh)
 	unsigned total = rados_omap_iter_size(it);
 	size_t cap_e = r->cap, n = 0;
 	*fresh = 0;
-	if (grow((void **)&r->ents, &cap_e, total, sizeof *r->ents) < 0 ||
-	    grow((void **)&r->ptrs, &r->cap, total, sizeof *r->ptrs) < 0)
+	if (btr_grow((void **)&r->ents, &cap_e, total, sizeof *r->ents) < 0 ||
+	    btr_grow((void **)&r->ptrs, &r->cap, total, sizeof *r->ptrs) < 0)
 		return -1;
 	for (;;) {
 		char *k, *v;
@@ -120,7 +106,7 @@ static int deliver_omap(struct rd *r, rados_omap_iter_t it, size_t *fresh)
 		return 0;
 	Btr__OmapEntry *le = r->ptrs[n - 1];
 	size_t lc = r->last_cap;
-	if (grow((void **)&r->last, &lc, le->key.len + 1, 1) < 0)
+	if (btr_grow((void **)&r->last, &lc, le->key.len + 1, 1) < 0)
 		return -1;
 	r->last_cap = lc;
 	memcpy(r->last, le->key.data, le->key.len);
@@ -143,10 +129,10 @@ static int begin(struct rd *r, const char *locator, uint64_t size, time_t mtime,
 		if (!k)
 			break;
 		size_t c1 = r->xcap;
-		if (grow((void **)&r->xa, &c1, n + 1, sizeof *r->xa) < 0 ||
-		    grow((void **)&r->xp, &r->xcap, n + 1, sizeof *r->xp) < 0)
+		if (btr_grow((void **)&r->xa, &c1, n + 1, sizeof *r->xa) < 0 ||
+		    btr_grow((void **)&r->xp, &r->xcap, n + 1, sizeof *r->xp) < 0)
 			return -1;
-		if (grow((void **)&r->xv, &r->xv_cap, used + vl + 1, 1) < 0)
+		if (btr_grow((void **)&r->xv, &r->xv_cap, used + vl + 1, 1) < 0)
 			return -1;
 		memcpy(r->xv + used, v, vl);
 		btr__xattr__init(&r->xa[n]);
