@@ -21,7 +21,7 @@ struct etcd_opts {
 	const char *password_file; /* else ETCD_PASSWORD, else a prompt on /dev/tty */
 	long dial_timeout_ms;      /* default 2000 */
 	long command_timeout_ms;   /* default 5000 */
-	uint64_t max_recv;         /* largest response accepted; default 16 MiB */
+	uint64_t max_recv;         /* largest response accepted; default 8 MiB */
 };
 void etcd_opts_init(struct etcd_opts *o);
 
@@ -64,6 +64,7 @@ int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 /* The same, handing out the reply's bytes (malloc'd) for callers that check them. */
 int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, uint8_t **out, size_t *len);
 int etcd_last_status(const struct etcd *e);
+size_t etcd_max_recv(const struct etcd *e);
 const char *etcd_last_details(const struct etcd *e);
 
 /* gRPC status codes we act on. */

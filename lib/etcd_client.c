@@ -552,6 +552,11 @@ const char *etcd_endpoint(const struct etcd *e)
 	return e->eps[e->cur];
 }
 
+size_t etcd_max_recv(const struct etcd *e)
+{
+	return (size_t)e->max_recv;
+}
+
 int etcd_last_status(const struct etcd *e)
 {
 	return e->status;

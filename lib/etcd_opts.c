@@ -16,11 +16,11 @@ const char etcd_opts_help[] =
 	"      --password-file FILE  first line of FILE is the password\n"
 	"      --dial-timeout DUR    per endpoint connection timeout (default 2s)\n"
 	"      --command-timeout DUR per request timeout (default 5s)\n"
-	"      --max-recv-bytes SIZE largest reply accepted (default 16M); pages shrink to fit\n";
+	"      --max-recv-bytes SIZE largest reply accepted (default 8M); pages shrink to fit\n";
 
 void etcd_opts_init(struct etcd_opts *o)
 {
-	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 16u << 20};
+	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
 }
 
 /* "5s", "500ms", "2m", "1.5s"; a bare number is seconds, as etcdctl's Go durations

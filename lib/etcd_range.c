@@ -181,7 +181,8 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	} else {
 		c->done = 1;
 	}
-	if (c->page < c->max_page)
+	/* Back towards the configured page while replies stay well under the limit. */
+	if (c->page < c->max_page && len < etcd_max_recv(c->e) / 4)
 		c->page = c->page * 2 > c->max_page ? c->max_page : c->page * 2;
 	return 1;
 }
