@@ -14,14 +14,14 @@ struct slot {
 	rados_completion_t c;
 	rados_write_op_t op;
 	uint64_t bytes;
-	int enoent_ok;
+	int flags;
 	char what[480];
 };
 
 struct btr_aio {
 	struct slot *s;
 	size_t cap, head, n;
-	uint64_t max_bytes, bytes, done_bytes;
+	uint64_t max_bytes, bytes, done_bytes, done_objects;
 	int failed;
 };
 
@@ -46,10 +46,13 @@ static void reap_one(struct btr_aio *a)
 	int r = rados_aio_get_return_value(s->c);
 	rados_aio_release(s->c);
 	rados_release_write_op(s->op);
-	if (r < 0 && !(r == -ENOENT && s->enoent_ok) && !a->failed) {
+	if (r < 0 && !(r == -ENOENT && (s->flags & BTR_AIO_ENOENT_OK)) && !a->failed) {
 		a->failed = 1;
-		btr_fail(BTR_EXIT_SYS, "cannot write %s: %s", s->what, btr_rados_strerror(r));
+		btr_fail(BTR_EXIT_SYS, "cannot write %s: %s%s", s->what, btr_rados_strerror(r),
+			 r == -EFBIG ? " (larger than the OSD's osd_max_object_size)" : "");
 	}
+	else if (r >= 0 && (s->flags & BTR_AIO_LAST))
+		a->done_objects++;
 	a->bytes -= s->bytes;
 	a->done_bytes += s->bytes;
 	a->head = (a->head + 1) % a->cap;
@@ -64,7 +67,7 @@ static void reap_done(struct btr_aio *a)
 }
 
 int btr_aio_submit(struct btr_aio *a, rados_ioctx_t io, const char *oid, rados_write_op_t op,
-		   uint64_t bytes, const char *what, int enoent_ok)
+		   uint64_t bytes, const char *what, int flags)
 {
 	reap_done(a);
 	while (a->n && (a->n == a->cap || a->bytes + bytes > a->max_bytes))
@@ -87,7 +90,7 @@ int btr_aio_submit(struct btr_aio *a, rados_ioctx_t io, const char *oid, rados_w
 	}
 	s->op = op;
 	s->bytes = bytes;
-	s->enoent_ok = enoent_ok;
+	s->flags = flags;
 	snprintf(s->what, sizeof s->what, "%s", what);
 	a->bytes += bytes;
 	a->n++;
@@ -99,6 +102,11 @@ int btr_aio_drain(struct btr_aio *a)
 	while (a->n)
 		reap_one(a);
 	return a->failed ? -1 : 0;
+}
+
+uint64_t btr_aio_objects_done(const struct btr_aio *a)
+{
+	return a->done_objects;
 }
 
 uint64_t btr_aio_take_done_bytes(struct btr_aio *a)

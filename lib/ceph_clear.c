@@ -50,7 +50,7 @@ static int clear_pool(struct btr_poolmap *m, struct btr_pool_target *t, struct b
 		rados_write_op_remove(op);
 		rados_ioctx_set_namespace(t->io, ns ? ns : "");
 		rados_ioctx_locator_set_key(t->io, key && *key ? key : NULL);
-		if ((r = btr_aio_submit(a, t->io, oid, op, 0, label, 1)) < 0)
+		if ((r = btr_aio_submit(a, t->io, oid, op, 0, label, BTR_AIO_ENOENT_OK)) < 0)
 			break;
 		if (list)
 			fprintf(list, "removed %s\n", label);

@@ -19,6 +19,7 @@
 
 struct wsink {
 	const struct btr_load_opts *o;
+	struct btr_load_stats *st;
 	struct btr_aio *a;
 	struct btr_obj_id id;
 	rados_write_op_t op;    /* being built, not yet submitted */
@@ -44,12 +45,12 @@ static int new_op(struct wsink *w)
 	return 0;
 }
 
-static int submit(struct wsink *w, rados_write_op_t op, uint64_t bytes, int enoent_ok)
+static int submit(struct wsink *w, rados_write_op_t op, uint64_t bytes, int flags)
 {
 	rados_ioctx_t io = w->id.t->io;
 	rados_ioctx_set_namespace(io, w->id.nspace);
 	rados_ioctx_locator_set_key(io, w->id.locator[0] ? w->id.locator : NULL);
-	return btr_aio_submit(w->a, io, w->id.oid, op, bytes, w->id.label, enoent_ok);
+	return btr_aio_submit(w->a, io, w->id.oid, op, bytes, w->id.label, flags);
 }
 
 /* Sends what is built so far and starts the next op of a large object. */
@@ -169,7 +170,7 @@ static int w_end(void *s, const Btr__ObjectBegin *b)
 	}
 	rados_write_op_t op = w->op;
 	w->op = NULL;
-	return submit(w, op, w->op_bytes, 0);
+	return submit(w, op, w->op_bytes, BTR_AIO_LAST);
 }
 
 static const char *w_abort(void *s, int reader_failed)
@@ -205,13 +206,17 @@ static int w_del(void *s, const struct btr_obj_id *id)
 	if (!op)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	rados_write_op_remove(op);
-	return submit(w, op, 0, 1);
+	return submit(w, op, 0, BTR_AIO_ENOENT_OK);
 }
 
+/* Objects count as restored once their last op succeeded. */
 static int w_finish(void *s)
 {
 	struct wsink *w = s;
-	return btr_aio_drain(w->a);
+	int r = btr_aio_drain(w->a);
+	if (!dry(w))
+		w->st->restored = btr_aio_objects_done(w->a);
+	return r;
 }
 
 static uint64_t w_progress(void *s)
@@ -236,13 +241,13 @@ static void w_free(void *s)
 void *btr_writer_sink_new(const struct btr_load_opts *o, struct btr_load_stats *st, struct btr_sink *ops)
 {
 	struct wsink *w = calloc(1, sizeof *w);
-	(void)st;
 	if (!w || !(w->a = btr_aio_new(o->window_ops, o->window_bytes))) {
 		free(w);
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		return NULL;
 	}
 	w->o = o;
+	w->st = st;
 	*ops = (struct btr_sink){w_begin, w_data, w_omap, w_end, w_abort, w_del, w_finish, w_free, w_progress};
 	return w;
 }
