@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +53,7 @@ struct piece {
 	int fd, pipe_fd;
 	pid_t pid;
 	char name[32], path[4096];
-	crypto_generichash_state h;
+	struct btr_sum h;
 	uint64_t size;
 };
 
@@ -64,7 +63,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
-	crypto_generichash_init(&p->h, NULL, 0, 32);
+	btr_sum_init(&p->h);
 	if (!o->quiet)
 		fprintf(stderr, "creating new file %s\n", p->name);
 	if (!o->filter || o->keep) {
@@ -79,7 +78,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 
 static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 {
-	crypto_generichash_update(&p->h, b, n);
+	btr_sum_update(&p->h, b, n);
 	p->size += n;
 	if (p->fd >= 0 && btr_write_full(p->fd, b, n) < 0)
 		return btr_fail_errno(BTR_EXIT_SYS, "write %s", p->name);
@@ -88,10 +87,10 @@ static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 	return 0;
 }
 
-static int piece_close(struct piece *p, uint8_t sum[32])
+static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
 {
 	int rc = 0;
-	crypto_generichash_final(&p->h, sum, 32);
+	btr_sum_final(&p->h, sum);
 	if (p->fd >= 0) {
 		if (btr_fsync_file(p->fd, p->name) < 0)
 			rc = -1;
@@ -114,9 +113,9 @@ static int piece_close(struct piece *p, uint8_t sum[32])
 static int filter_manifest(const struct split_opts *o, const char *text)
 {
 	struct piece p = {.fd = -1};
-	uint8_t sum[32];
+	uint8_t sum[BTR_SUM_BYTES];
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
-	crypto_generichash_init(&p.h, NULL, 0, 32);
+	btr_sum_init(&p.h);
 	if ((p.pipe_fd = btr_spawn_sh(o->filter, p.name, 0, &p.pid)) < 0)
 		return -1;
 	if (piece_write(&p, (const uint8_t *)text, strlen(text)) < 0) {
@@ -237,7 +236,7 @@ int btr_split(int in, const struct split_opts *o)
 		btr_progress_done(&pg);
 out:
 	if (open_piece) {
-		uint8_t s[32];
+		uint8_t s[BTR_SUM_BYTES];
 		int saved = btr_errcode();
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", btr_errmsg());

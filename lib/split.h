@@ -4,20 +4,21 @@
 #define BTR_SPLIT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "checksum.h"
 
 #define SPLIT_MANIFEST "MANIFEST"
 #define SPLIT_MAX_PIECES 10000000u
 
 struct split_piece {
 	uint64_t size;
-	uint8_t sum[32];
+	uint8_t sum[BTR_SUM_BYTES];
 };
 
 struct split_manifest {
 	struct split_piece *pieces;
 	size_t n;
 	uint64_t total;
-	uint8_t sum[32];        /* over the piece checksums, in order */
+	uint8_t sum[BTR_SUM_BYTES]; /* over the piece checksums, in order */
 };
 
 /* Piece name for index i: ARCHIVE00000.bin (more digits past 99999). */

@@ -33,6 +33,15 @@ echo keep >msg/notes.txt
 btr-split -q --force -d msg -b 64K <in.1
 [ -f msg/notes.txt ] && pass "--force leaves other files alone" || fail "--force leaves other files alone" "$(ls msg)"
 
+# The manifest's checksums, as an independent tool computes them.
+if command -v xxhsum >/dev/null; then
+	(cd d.$((5 * S + 7)) && xxhsum -H2 ARCHIVE*.bin | awk '{print $2, $1}') >sums.xxh
+	(cd d.$((5 * S + 7)) && awk '/^ARCHIVE/ {print $1, $3}' MANIFEST) >sums.man
+	same "manifest checksums are what xxhsum -H2 prints" sums.xxh sums.man
+else
+	skip "manifest checksums against xxhsum" "xxhsum not installed (Debian package xxhash)"
+fi
+
 # Damage: each must fail --check and --join with exit 1, naming the piece.
 D=d.$((5 * S + 7))
 damage() { # name, command to damage copy c/
