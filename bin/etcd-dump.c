@@ -19,7 +19,8 @@ static void usage(FILE *f)
 		   "Writes every key (or those under a prefix) at one revision as a record stream.\n"
 		   "  -p, --prefix P        only keys starting with P\n"
 		   "  -r, --revision R      read at revision R (default: the newest, pinned at the start)\n"
-		   "  -n, --page-size N     keys per request at most (default 20000)\n"
+		   "  -n, --page-size N     at most N keys per request (default 100000); pages after\n"
+		   "                        the first aim at half of --max-recv-bytes\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	struct etcd_opts eo;
-	struct etcd_dump_opts d = {.page_size = 20000, .progress = BTR_PROGRESS_AUTO};
+	struct etcd_dump_opts d = {.page_size = 100000, .progress = BTR_PROGRESS_AUTO};
 	int quiet = 0, c;
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 			d.prefix = optarg;
 			break;
 		case 'r': d.revision = positive(optarg, "--revision", LONG_MAX); break;
-		case 'n': d.page_size = positive(optarg, "--page-size", 100000); break;
+		case 'n': d.page_size = positive(optarg, "--page-size", 1000000); break;
 		case 'P': d.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; d.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	static const char *prefixes[MAX_PREFIXES];
 	struct etcd_opts eo;
 	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20,
-				    .progress = BTR_PROGRESS_AUTO, .page_size = 20000};
+				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
 	struct etcd_load_stats st;
 	int quiet = 0, c;
 	char *end;

@@ -61,8 +61,23 @@ const char *etcd_endpoint(const struct etcd *e);
  * etcd_last_status() telling the gRPC status (0 when the failure was ours). */
 int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp);
-/* The same, handing out the reply's bytes (malloc'd) for callers that check them. */
-int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, uint8_t **out, size_t *len);
+/* The same in two halves, so that several calls can be in flight: start (NULL only
+ * when out of memory), then finish each, in any order.  A call that failed for want
+ * of a connection or a valid token is sent again, with failover, by finish.
+ * abandon cancels one that will not be finished. */
+struct etcd_pending;
+struct etcd_pending *etcd_call_start(struct etcd *e, const char *method, const ProtobufCMessage *req);
+int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
+		     ProtobufCMessage **resp);
+void etcd_call_abandon(struct etcd *e, struct etcd_pending *p);
+/* The same, handing out the reply's bytes (not copied) for callers that check them. */
+struct etcd_reply {
+	const uint8_t *p;
+	size_t n;
+	void *priv;
+};
+int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out);
+void etcd_reply_free(struct etcd_reply *r);
 int etcd_last_status(const struct etcd *e);
 size_t etcd_max_recv(const struct etcd *e);
 const char *etcd_last_details(const struct etcd *e);
@@ -71,7 +86,7 @@ const char *etcd_last_details(const struct etcd *e);
 enum {
 	ETCD_ST_DEADLINE = 4, ETCD_ST_PERMISSION = 7, ETCD_ST_EXHAUSTED = 8,
 	ETCD_ST_OUT_OF_RANGE = 11, ETCD_ST_UNAVAILABLE = 14, ETCD_ST_UNAUTHENTICATED = 16,
-	ETCD_ST_INVALID_ARGUMENT = 3,
+	ETCD_ST_INVALID_ARGUMENT = 3, ETCD_ST_CANCELLED = 1,
 };
 
 /* ---- key ranges (lib/etcd_range.c) ---- */
@@ -93,6 +108,7 @@ struct etcd_cursor {
 	int64_t revision;
 	uint64_t cluster_id;
 	long page, max_page;       /* current and configured keys per page */
+	size_t page_bytes;         /* reply size aimed at */
 	int done;
 	Etcdserverpb__RangeResponse *resp;
 };
@@ -115,8 +131,8 @@ Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const 
 int etcd_delete_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *deleted);
 /* Counts the keys under prefix (every key when NULL or empty). */
 int etcd_count_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *count);
-/* The cluster id, from Maintenance.Status. */
-int etcd_cluster_id(struct etcd *e, uint64_t *id);
+/* The cluster id and the member's database size, from Maintenance.Status. */
+int etcd_status(struct etcd *e, uint64_t *cluster_id, int64_t *db_size);
 
 /* ---- dump (lib/etcd_dump.c) ---- */
 

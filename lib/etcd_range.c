@@ -4,6 +4,7 @@
 #include "err.h"
 #include "stream.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,7 @@ Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const 
 	Etcdserverpb__RangeResponse *r = etcdserverpb__range_response__unpack(NULL, n, p);
 	const char *why = NULL;
 	char key[80];
-	size_t i;
+	size_t i = 0;
 	key[0] = '\0';
 	if (!r) {
 		btr_fail(BTR_EXIT_SYS, "etcd sent a Range reply that does not decode");
@@ -63,7 +64,6 @@ Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const 
 			why = "a key is empty";
 			goto bad;
 		}
-		btr_escape(kv->key.data, kv->key.len, key, sizeof key);
 		if (i ? keycmp(kv->key.data, kv->key.len, r->kvs[i - 1]->key.data, r->kvs[i - 1]->key.len) <= 0
 		      : from && keycmp(kv->key.data, kv->key.len, from, from_len) < 0) {
 			why = "keys are out of order at";
@@ -84,6 +84,8 @@ Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const 
 	}
 	return r;
 bad:
+	if (i < r->n_kvs && r->kvs[i]->key.len)
+		btr_escape(r->kvs[i]->key.data, r->kvs[i]->key.len, key, sizeof key);
 	btr_fail(BTR_EXIT_SYS, "etcd sent an invalid Range reply: %s%s%s", why, key[0] ? " " : "", key[0] ? key : "");
 	etcdserverpb__range_response__free_unpacked(r, NULL);
 	return NULL;
@@ -114,7 +116,10 @@ static int set_range(const uint8_t *prefix, size_t plen, uint8_t **key, size_t *
 int etcd_cursor_init(struct etcd_cursor *c, struct etcd *e, const uint8_t *prefix, size_t plen,
 		     int64_t revision, long page)
 {
-	*c = (struct etcd_cursor){.e = e, .revision = revision, .page = page, .max_page = page};
+	/* The first page is small: it tells how large keys and values are, before a
+	 * page of many large values makes the server build a huge reply. */
+	*c = (struct etcd_cursor){.e = e, .revision = revision, .page = page < 10000 ? page : 10000, .max_page = page,
+				  .page_bytes = etcd_max_recv(e) / 2};
 	return set_range(prefix, plen, &c->next, &c->next_len, &c->end, &c->end_len);
 }
 
@@ -132,11 +137,10 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	req.range_end.data = c->end;
 	req.range_end.len = c->end_len;
 	req.revision = c->revision;
-	uint8_t *buf;
-	size_t len;
+	struct etcd_reply rep;
 	for (;;) {
 		req.limit = c->page;
-		if (etcd_call_raw(c->e, "/etcdserverpb.KV/Range", &req.base, &buf, &len) == 0)
+		if (etcd_call_raw(c->e, "/etcdserverpb.KV/Range", &req.base, &rep) == 0)
 			break;
 		int st = etcd_last_status(c->e);
 		const char *d = etcd_last_details(c->e);
@@ -161,10 +165,14 @@ int etcd_cursor_next(struct etcd_cursor *c)
 		return -1;
 	}
 	/* The first page starts at the range's start; later ones at next (inclusive). */
-	c->resp = etcd_range_parse(buf, len, c->next, c->next_len, c->end, c->end_len);
-	free(buf);
-	if (!c->resp)
-		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", etcd_endpoint(c->e), btr_errmsg());
+	c->resp = etcd_range_parse(rep.p, rep.n, c->next, c->next_len, c->end, c->end_len);
+	size_t len = rep.n;
+	etcd_reply_free(&rep);
+	if (!c->resp) {
+		char m[512];
+		snprintf(m, sizeof m, "%s", btr_errmsg());
+		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", etcd_endpoint(c->e), m);
+	}
 	if (!c->revision)
 		c->revision = c->resp->header->revision;
 	if (!c->cluster_id)
@@ -181,9 +189,14 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	} else {
 		c->done = 1;
 	}
-	/* Back towards the configured page while replies stay well under the limit. */
-	if (c->page < c->max_page && len < etcd_max_recv(c->e) / 4)
-		c->page = c->page * 2 > c->max_page ? c->max_page : c->page * 2;
+	/* Size the next page from this one's bytes per key: etcd 3.4 walks its index to
+	 * the end of the range on every request, so few large pages are much faster
+	 * than many small ones, while memory follows the bytes of a page. */
+	if (c->resp->n_kvs) {
+		size_t per_key = len / c->resp->n_kvs + 1;
+		size_t want = c->page_bytes / per_key;
+		c->page = want < 1 ? 1 : want > (size_t)c->max_page ? c->max_page : (long)want;
+	}
 	return 1;
 }
 
@@ -237,14 +250,15 @@ int etcd_count_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_
 	return prefix_op(e, prefix, plen, 0, count);
 }
 
-int etcd_cluster_id(struct etcd *e, uint64_t *id)
+int etcd_status(struct etcd *e, uint64_t *cluster_id, int64_t *db_size)
 {
 	Etcdserverpb__StatusRequest req = ETCDSERVERPB__STATUS_REQUEST__INIT;
 	Etcdserverpb__StatusResponse *resp;
 	if (etcd_call(e, "/etcdserverpb.Maintenance/Status", &req.base, &etcdserverpb__status_response__descriptor,
 		      (ProtobufCMessage **)&resp) < 0)
 		return -1;
-	*id = resp->header ? resp->header->cluster_id : 0;
+	*cluster_id = resp->header ? resp->header->cluster_id : 0;
+	*db_size = resp->db_size;
 	etcdserverpb__status_response__free_unpacked(resp, NULL);
 	return 0;
 }

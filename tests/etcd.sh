@@ -5,32 +5,7 @@ command -v etcd >/dev/null && command -v etcdctl >/dev/null || { skip "etcd" "et
 export ETCDCTL_API=3
 unset ETCDCTL_ENDPOINTS ETCD_PASSWORD
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# etcd_start NAME [--tls DIR] [etcd options...]: an etcd of our own (TLS, auth, small
-# limits: what the sandbox does not offer), on free ports, data under $T/NAME, killed
-# at exit.  Sets NAME_etcd (host:port) and NAME_pid.
-etcd_start() {
-	local name=$1 scheme=http tlsdir='' cp pp i
-	shift
-	[ "${1:-}" = --tls ] && { scheme=https; tlsdir=$2; shift 2; }
-	cp=$(free_port) pp=$(free_port)
-	mkdir -p "$T/$name"
-	etcd --name "$name" --data-dir "$T/$name/data" \
-		--listen-client-urls "$scheme://127.0.0.1:$cp" --advertise-client-urls "$scheme://127.0.0.1:$cp" \
-		--listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-		--initial-cluster "$name=http://127.0.0.1:$pp" "$@" >"$T/$name/etcd.log" 2>&1 &
-	local pid=$!
-	at_exit "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
-	local tls=()
-	[ -n "$tlsdir" ] && tls=(--cacert "$tlsdir/ca.pem" --cert "$tlsdir/client.pem" --key "$tlsdir/client.key")
-	for ((i = 0; i < 100; i++)); do
-		etcdctl --endpoints "127.0.0.1:$cp" "${tls[@]}" --dial-timeout 1s endpoint health >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	[ $i = 100 ] && { fail "etcd $name" "did not start: $(tail -3 "$T/$name/etcd.log")"; exit 1; }
-	eval "${name}_etcd=127.0.0.1:$cp ${name}_pid=$pid"
-}
+. "$BTR_TOP/tests/tools/etcd.bash"
 
 # A plain etcd: the sandbox's once it offers one, else our own.
 plain_etcd() {
@@ -201,13 +176,24 @@ expect_exit 3 "a key larger than the receive limit exits 3" etcd-dump --endpoint
 expect_err "receive limit named" "'btrdb/s/big2' is larger than the receive limit \\(raise --max-recv-bytes\\)"
 
 # ---- server killed mid-dump and mid-load: non-zero, no hang
-mkstream -o 0 -k 20000 -S 3 >"$T/20k.s"
+# ---- 100,000 keys: both sides checked with etcdctl, memory bounded
+mkstream -o 0 -k 100000 -S 3 >"$T/100k.s"
 etcd_start victim
-etcd-load --endpoints "$victim_etcd" --with-leased -q <"$T/20k.s" || fail "bulk load" "exit $?"
-[ "$(count_keys "$victim_etcd")" = 20000 ] && pass "20000 keys loaded" || fail "20000 keys loaded" "$(count_keys "$victim_etcd")"
-/usr/bin/time -f '%M' -o "$T/rss" etcd-dump --endpoints "$victim_etcd" --page-size 1000 -q >"$T/20k.d" 2>"$T/err"
+etcd_start copy
+/usr/bin/time -f '%M' -o "$T/rss" etcd-load --endpoints "$victim_etcd" --with-leased <"$T/100k.s" 2>"$T/err"
+grep -q '^restored 100000 etcd records, skipped 0 lease-bound keys$' "$T/err" && pass "100000 keys loaded" || fail "100000 keys loaded" "$(cat "$T/err")"
+rss=$(tail -1 "$T/rss")
+[ "$rss" -lt 65536 ] && pass "load peak RSS ${rss} KiB < 64 MiB" || fail "load peak RSS" "$rss KiB"
+/usr/bin/time -f '%M' -o "$T/rss" etcd-dump --endpoints "$victim_etcd" >"$T/100k.d" 2>"$T/err"
+grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err" && pass "100000 keys dumped" || fail "100000 keys dumped" "$(cat "$T/err")"
 rss=$(tail -1 "$T/rss")
 [ "$rss" -lt 65536 ] && pass "dump peak RSS ${rss} KiB < 64 MiB" || fail "dump peak RSS" "$rss KiB"
+expect_exit 0 "100000 keys restored" etcd-load --endpoints "$copy_etcd" --with-leased <"$T/100k.d"
+listing "$victim_etcd" | md5sum >"$T/victim.sum"
+listing "$copy_etcd" | md5sum >"$T/copy.sum"
+[ "$(listing "$copy_etcd" | wc -l)" = 100000 ] && same "100000 keys: etcdctl sees the same on both sides" "$T/victim.sum" "$T/copy.sum" ||
+	fail "100000 keys: etcdctl sees the same on both sides" "$(listing "$copy_etcd" | wc -l) keys"
+
 # A compaction past the pinned revision while the dump pages through.
 timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 5 -q >"$T/compact.s" 2>"$T/err" &
 cpid=$!
@@ -223,13 +209,15 @@ timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 2 --dial-timeout 1s 
 dpid=$!
 sleep 1
 { sleep 0.5; kill -9 "$victim_pid"; } &
-timeout 60 etcd-load --endpoints "$victim_etcd" --txn-ops 1 --dial-timeout 1s -q --clear <"$T/20k.d" 2>"$T/lerr"
+timeout 60 etcd-load --endpoints "$victim_etcd" --txn-ops 1 --dial-timeout 1s -q <"$T/100k.d" 2>"$T/lerr"
 lrc=$?
 wait $dpid
 drc=$?
 [ "$drc" = 3 ] && pass "etcd killed mid-dump: exit 3" || fail "etcd killed mid-dump: exit 3" "exit $drc: $(cat "$T/err")"
 grep -q 'the output is incomplete' "$T/err" && pass "mid-dump failure says the output is incomplete" || fail "mid-dump failure message" "$(cat "$T/err")"
 [ "$lrc" = 3 ] && pass "etcd killed mid-load: exit 3" || fail "etcd killed mid-load: exit 3" "exit $lrc: $(cat "$T/lerr")"
+grep -q 'KV/Txn: .*not reachable within 1000 ms ([0-9]* keys deleted, [1-9][0-9]* restored)$' "$T/lerr" &&
+	pass "mid-load failure says how far it got" || fail "mid-load failure says how far it got" "$(cat "$T/lerr")"
 btr-inspect <"$T/killed.s" >/dev/null 2>&1 && fail "partial dump does not look complete" "it verifies" || pass "partial dump does not look complete"
 
 # ---- TLS: a self-signed CA, server and client certificates
@@ -261,7 +249,7 @@ expect_exit 3 "plain text to a TLS server exits 3" etcd-dump --endpoints "$secur
 expect_exit 2 "missing CA file exits 2" etcd-dump --endpoints "$secure_etcd" --cacert "$T/nonexistent.pem"
 
 # ---- authentication
-etcd_start authd
+etcd_start authd --auth-token-ttl 1
 ectl "$authd_etcd" user add root --new-user-password=s3cret --interactive=false >/dev/null &&
 ectl "$authd_etcd" role add root >/dev/null && ectl "$authd_etcd" user grant-role root root >/dev/null &&
 ectl "$authd_etcd" auth enable >/dev/null || fail "auth setup" "etcdctl failed"
@@ -270,6 +258,10 @@ expect_exit 0 "auth: load with --password-file" etcd-load --endpoints "$authd_et
 ETCD_PASSWORD=s3cret etcd-dump --endpoints "$authd_etcd" --user root >"$T/auth.s" 2>"$T/err" && pass "auth: dump with ETCD_PASSWORD" || fail "auth: dump with ETCD_PASSWORD" "$(cat "$T/err")"
 grep -q '^ETCD DONE; included 37 etcd records$' "$T/err" && pass "auth dump summary" || fail "auth dump summary" "$(cat "$T/err")"
 expect_exit 0 "auth: verify" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --verify <"$T/src.s"
+# The token expires while the input stalls: a fresh one is fetched, nothing fails.
+{ head -c 3000 "$T/src.s"; sleep 3; tail -c +3001 "$T/src.s"; } |
+	etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --txn-ops 1 >/dev/null 2>"$T/err" &&
+	grep -q '^restored 37 etcd records' "$T/err" && pass "auth: expired token renewed" || fail "auth: expired token renewed" "$(cat "$T/err")"
 printf 'wrong\n' >"$T/badpw"
 expect_exit 1 "auth: wrong password exits 1" etcd-dump --endpoints "$authd_etcd" --user root --password-file "$T/badpw"
 expect_err "auth: wrong password message" "authentication of user 'root' failed"
