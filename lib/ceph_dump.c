@@ -75,6 +75,7 @@ struct worker {
 	Btr__OmapEntry **op;
 	size_t no, ocap;
 	int streaming;                /* output lock held, begin written */
+	int streaming_dest;           /* the object is larger than the arena: reuse its start */
 	struct btr_objhash oh;
 };
 
@@ -244,8 +245,11 @@ static int cb_begin(void *ctx, const Btr__ObjectBegin *b)
 	wk->b.xattrs = wk->xp;
 	btr_objhash_begin(&wk->oh, &wk->b);
 	wk->data_len = wk->omap_bytes = wk->no = 0;
-	if (b->size > wk->d->o->buffer)
+	wk->streaming_dest = 0;
+	if (b->size > wk->d->o->buffer) {
+		wk->streaming_dest = 1;
 		return start_stream(wk);
+	}
 	return 0;
 }
 
@@ -259,7 +263,8 @@ static int cb_data(void *ctx, const void *p, size_t n)
 		return emit_data(wk, p, n);
 	if (wk->data_len + n > wk->b.size)
 		return btr_fail(BTR_EXIT_SYS, "internal: more data than the object's size");
-	memcpy(wk->arena + wk->data_len, p, n);
+	if (p != wk->arena + wk->data_len) /* read elsewhere: not by dest() */
+		memcpy(wk->arena + wk->data_len, p, n);
 	wk->data_len += n;
 	return 0;
 }
@@ -298,6 +303,17 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 		wk->omap_bytes += e[i]->key.len + e[i]->value.len + OMAP_ENTRY_COST;
 	}
 	return 0;
+}
+
+/* Data goes straight into the arena while it fits; a streamed object reuses the arena's
+ * start as its chunk buffer (nothing is buffered then). */
+static void *cb_dest(void *ctx, uint64_t off, size_t len)
+{
+	struct worker *wk = ctx;
+	size_t cap = wk->d->o->buffer;
+	if (wk->streaming_dest)
+		return len <= cap ? wk->arena : NULL;
+	return off + len <= cap ? wk->arena + off : NULL;
 }
 
 static const struct btr_obj_cb callbacks = {cb_begin, cb_data, cb_omap};
@@ -385,7 +401,8 @@ static int dump_object(struct worker *wk)
 			return u < 0 ? -1 : 0;
 	}
 	wk->streaming = 0;
-	int r = btr_ceph_read_object(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, wk);
+	wk->streaming_dest = 0;
+	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
 	if (r == BTR_READ_UNSTABLE)

@@ -19,7 +19,8 @@ struct rd {
 	rados_ioctx_t io;
 	const char *ns, *name;
 	size_t chunk;
-	char *buf;
+	char *buf;                      /* own chunk buffer, allocated when first needed */
+	btr_obj_dest dest;
 	const struct btr_obj_cb *cb;
 	void *ctx;
 	uint64_t ver;
@@ -50,6 +51,17 @@ char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, c
 		snprintf(out, outlen, "%s/%s", pool ? pool : "", n);
 	}
 	return out;
+}
+
+/* Where the bytes [off, off+len) go: the caller's memory, or our own chunk buffer. */
+static char *where(struct rd *r, uint64_t off, size_t len)
+{
+	char *p = r->dest ? r->dest(r->ctx, off, len) : NULL;
+	if (p)
+		return p;
+	if (!r->buf && !(r->buf = malloc(r->chunk)))
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+	return r->buf;
 }
 
 /* Maps an op's result: GO, CHANGED, BTR_READ_VANISHED, or -1 (failure recorded). */
@@ -134,7 +146,8 @@ static int begin(struct rd *r, const char *locator, uint64_t size, time_t mtime,
 			return -1;
 		if (btr_grow((void **)&r->xv, &r->xv_cap, used + vl + 1, 1) < 0)
 			return -1;
-		memcpy(r->xv + used, v, vl);
+		if (vl)
+			memcpy(r->xv + used, v, vl);
 		btr__xattr__init(&r->xa[n]);
 		r->xa[n].name.data = (uint8_t *)k;
 		r->xa[n].name.len = strlen(k);
@@ -171,13 +184,16 @@ static int attempt(struct rd *r, const char *locator)
 	unsigned char more = 0;
 	rados_xattrs_iter_t xit = NULL;
 	rados_omap_iter_t oit = NULL;
+	char *to = where(r, 0, r->chunk);
+	if (!to)
+		return -1;
 
 	rados_read_op_t op = rados_create_read_op();
 	if (!op)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	rados_read_op_stat(op, &size, &mtime, &srv);
 	rados_read_op_getxattrs(op, &xit, &xrv);
-	rados_read_op_read(op, 0, r->chunk, r->buf, &got1, &rrv);
+	rados_read_op_read(op, 0, r->chunk, to, &got1, &rrv);
 	rados_read_op_omap_get_vals2(op, "", NULL, BTR_CEPH_OMAP_PAGE, &oit, &more, &orv);
 	rc = rados_read_op_operate(op, r->io, r->name, 0);
 	rados_release_read_op(op);
@@ -191,7 +207,7 @@ static int attempt(struct rd *r, const char *locator)
 			if (got1 > size || (got1 < size && got1 < r->chunk))
 				res = CHANGED; /* cannot be within one op; be safe */
 			else if (got1 && r->cb->data)
-				res = r->cb->data(r->ctx, r->buf, got1);
+				res = r->cb->data(r->ctx, to, got1);
 		}
 	}
 	if (xit)
@@ -200,12 +216,16 @@ static int attempt(struct rd *r, const char *locator)
 	/* the first omap page waits (in librados' memory) until the data is through */
 	while (res == GO && got < size) {
 		size_t want = size - got < r->chunk ? (size_t)(size - got) : r->chunk, n = 0;
+		if (!(to = where(r, got, want))) {
+			res = -1;
+			break;
+		}
 		if (!(op = rados_create_read_op())) {
 			res = btr_fail(BTR_EXIT_SYS, "out of memory");
 			break;
 		}
 		rados_read_op_assert_version(op, r->ver);
-		rados_read_op_read(op, got, want, r->buf, &n, &rrv);
+		rados_read_op_read(op, got, want, to, &n, &rrv);
 		rc = rados_read_op_operate(op, r->io, r->name, 0);
 		rados_release_read_op(op);
 		if ((res = op_result(r, rc, "data")) != GO)
@@ -214,7 +234,7 @@ static int attempt(struct rd *r, const char *locator)
 			res = CHANGED;
 			break;
 		}
-		if (r->cb->data && (res = r->cb->data(r->ctx, r->buf, n)) != 0)
+		if (r->cb->data && (res = r->cb->data(r->ctx, to, n)) != 0)
 			break;
 		got += n;
 	}
@@ -254,11 +274,15 @@ static int attempt(struct rd *r, const char *locator)
 int btr_ceph_read_object(rados_ioctx_t io, const char *nspace, const char *name,
 			 const char *locator, size_t chunk, const struct btr_obj_cb *cb, void *ctx)
 {
-	struct rd r = {.io = io, .ns = nspace ? nspace : "", .name = name, .cb = cb, .ctx = ctx};
+	return btr_ceph_read_object_into(io, nspace, name, locator, chunk, cb, NULL, ctx);
+}
+
+int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
+			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx)
+{
+	struct rd r = {.io = io, .ns = nspace ? nspace : "", .name = name, .cb = cb, .dest = dest, .ctx = ctx};
 	int res = -1;
 	r.chunk = chunk ? chunk : BTR_CEPH_READ_CHUNK;
-	if (!(r.buf = malloc(r.chunk)))
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	rados_ioctx_set_namespace(io, r.ns);
 	rados_ioctx_locator_set_key(io, locator && *locator ? locator : NULL);
 	for (int i = 0; i < BTR_CEPH_READ_ATTEMPTS; i++)

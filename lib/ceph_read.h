@@ -5,6 +5,7 @@
 
 #include <rados/librados.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "btr.pb-c.h"
 
@@ -51,6 +52,14 @@ enum {
  * whatever a callback recorded). */
 int btr_ceph_read_object(rados_ioctx_t io, const char *nspace, const char *name,
 			 const char *locator, size_t chunk, const struct btr_obj_cb *cb, void *ctx);
+
+/* The same, reading data straight into memory the caller provides: dest(ctx, off, len)
+ * returns where the object's bytes [off, off+len) are to go (it may be asked for offset
+ * 0 before begin, and again after a restart), or NULL to use the reader's own buffer;
+ * data() is then called with p pointing there.  Saves a copy of every byte. */
+typedef void *(*btr_obj_dest)(void *ctx, uint64_t off, size_t len);
+int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
+			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx);
 
 /* Object name for messages: "pool/namespace/name" with non-printing bytes escaped. */
 char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, char *out, size_t outlen);

@@ -93,6 +93,25 @@ done
 btr-inspect --json <"$T/slice.6" | grep -q . && btr-inspect -l --json <"$T/slice.6" >/dev/null &&
 	pass "a slice is a valid stream" || fail "a slice is a valid stream" ""
 
+# contrib/slice-dump: 3 slices in parallel, restored in parallel into other pools
+for p in s1 s2; do
+	ceph -c "$C" osd pool create $p 8 >/dev/null 2>&1 && ceph -c "$C" osd pool set $p size 1 --yes-i-really-mean-it >/dev/null 2>&1
+done
+expect_exit 0 "slice-dump dump 3" "$BTR_TOP/contrib/slice-dump" dump 3 "$T/slices" -c "$C" -p p1 -p p2
+ls "$T/slices" >"$T/slices.ls"
+printf 'slice.0.btr\nslice.1.btr\nslice.2.btr\n' | same "slice-dump leaves exactly the three slices" - "$T/slices.ls"
+cat "$T"/slices/slice.*.btr | dumped_list >"$T/sd.list"
+same "slice-dump: the slices together are the pools" "$T/want" "$T/sd.list"
+if command -v ceph-load >/dev/null; then
+	expect_exit 0 "slice-dump restore" "$BTR_TOP/contrib/slice-dump" restore "$T/slices" -c "$C" -p p1:s1 -p p2:s2
+	"$BTR_TOP/tests/tools/rados-describe" "$C" p1 >"$T/d.p1" 2>&1
+	"$BTR_TOP/tests/tools/rados-describe" "$C" s1 >"$T/d.s1" 2>&1
+	same "slices restored in parallel: identical pool" "$T/d.p1" "$T/d.s1"
+fi
+expect_exit 2 "slice-dump: bad N" "$BTR_TOP/contrib/slice-dump" dump x "$T/nope"
+expect_exit 2 "slice-dump: a missing pool fails the run" "$BTR_TOP/contrib/slice-dump" dump 2 "$T/bad" -c "$C" -p nosuchpool
+[ -z "$(ls "$T/bad" | grep -v partial)" ] && pass "slice-dump: failed slices are not renamed" || fail "slice-dump: failed slices are not renamed" "$(ls "$T/bad")"
+
 # ---- --snapshot: the dump is the pool at the snapshot, and no snapshot is left ----
 lssnaps() { rados -c "$C" -p "$1" lssnap | grep -c 'btr-dump-'; }
 wait_snap() { # wait_snap POOL: until a btr-dump snapshot exists (10 s at most)

@@ -168,6 +168,50 @@ ceph -c "$dst_conf" auth get-or-create client.ro mon 'allow r' osd 'allow r' >"$
 expect_exit 3 "a read-only client cannot restore" L --id ro --keyring "$T/ro.keyring" -p btrdbhot:hot <"$T/s1"
 expect_err "permission message names the caps" "cephx caps"
 
+# ---- round trip through ceph-dump: dump, clear, load into renamed pools ----
+sandbox_up src --no-etcd
+"$BTR_TOP/contrib/sandbox" pool "$T/src" btrdbhot btrdbcold btrdbjournal >/dev/null &&
+	"$BTR_TOP/contrib/sandbox" pool "$T/dst" restore_hot restore_cold restore_journal >/dev/null ||
+	{ fail "round trip pools" "cannot create pools"; exit 1; }
+S() { rados -c "$src_conf" "$@"; }
+random_file "$T/r1" 3000000 1
+random_file "$T/r75" 78643200 2
+: >"$T/empty"
+printf '\001\000\000\000\000\000\000\000' >"$T/ver"
+for u in 0a1b2c3d 4e5f6a7b 8c9d0e1f; do
+	S -p btrdbhot put "meta$u" "$T/empty" && S -p btrdbhot setxattr "meta$u" version <"$T/ver"
+	S -p btrdbcold put "${u}0000001008" "$T/r1" --object-locator "$u"
+done
+S -p btrdbhot put hot_allocator "$T/ver" && S -p btrdbhot setxattr hot_allocator lock.hot_alloc_lock "$(printf 'x\ty')"
+S -p btrdbjournal -N journalprovider put node/a "$T/ver"
+S -p btrdbjournal -N journalprovider put "jo/a/00000000000000ff" "$T/r1" &&
+	S -p btrdbjournal -N journalprovider setxattr "jo/a/00000000000000ff" range 0-10 &&
+	S -p btrdbjournal -N journalprovider setxattr "jo/a/00000000000000ff" relrange 1-2
+S -p btrdbcold put data.psl.pqube3.big "$T/r75"
+S -p btrdbhot put $'odd\x01name with\nnewline' "$T/r1"
+S -p btrdbhot setomapval "meta0a1b2c3d" k1 v1 && S -p btrdbhot setomapval "meta0a1b2c3d" k2 ''
+mk smaster <<<'object btrdbcold meta.master omap=5000 x=v=1'
+ceph-load -c "$src_conf" -q -p btrdbcold <"$T/smaster" || fail "seed meta.master" "ceph-load into src failed"
+pools="-p btrdbhot:restore_hot -p btrdbcold:restore_cold -p btrdbjournal:restore_journal"
+R -p restore_hot put stale "$T/ver"
+ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbcold -p btrdbjournal >"$T/dump" 2>"$T/dump.err" ||
+	fail "ceph-dump of the seeded pools" "$(cat "$T/dump.err")"
+expect_exit 0 "load the dump into renamed pools with --clear" L $pools --clear <"$T/dump"
+grep -q '^Restore complete: restored 12 ceph objects, skipped 0 ceph objects$' "$T/last.err" && grep -q '^Clear complete: removed 1 objects$' "$T/last.err" &&
+	pass "round trip summary" || fail "round trip summary" "$(cat "$T/last.err")"
+for p in hot cold journal; do
+	"$BTR_TOP/tests/tools/rados-describe" "$src_conf" btrdb$p >"$T/d-src-$p" 2>&1
+	"$BTR_TOP/tests/tools/rados-describe" "$dst_conf" restore_$p >"$T/d-dst-$p" 2>&1
+	same "round trip: btrdb$p equals restore_$p (python librados)" "$T/d-src-$p" "$T/d-dst-$p"
+done
+expect_exit 0 "verify passes on the copy" L $pools --verify <"$T/dump"
+R -p restore_cold get --object-locator 4e5f6a7b 4e5f6a7b0000001008 "$T/obj"
+printf 'Q' | dd of="$T/obj" bs=1 seek=123456 conv=notrunc status=none
+R -p restore_cold put --object-locator 4e5f6a7b 4e5f6a7b0000001008 "$T/obj"
+expect_exit 1 "verify fails after one byte changed with rados put" L $pools --verify <"$T/dump"
+grep -q '^ceph-load: verify: restore_cold/4e5f6a7b0000001008: data differs$' "$T/last.err" &&
+	pass "verify names the changed object" || fail "verify names the changed object" "$(cat "$T/last.err")"
+
 # ---- an OSD that dies mid-load ----
 # The stream stalls halfway (the first half is written by then), the OSD is killed in
 # the pause, the second half cannot be written: exit 3 within --timeout, no hang.

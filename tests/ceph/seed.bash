@@ -54,13 +54,13 @@ for pool in sys.argv[2:]:
 PY
 }
 
-# dumped_list < STREAM: the same from a stream (btr-inspect --json -l, no escapes for plain names).
+# dumped_list < STREAM: the same from a stream's objects or an index's entries.
 dumped_list() {
 	btr-inspect -l --json | python3 -c '
 import json, sys
 for l in sys.stdin:
     o = json.loads(l)
     u = lambda s: s.encode("latin-1").decode("utf-8", "replace")
-    if o["kind"] == "object":
+    if o["kind"] in ("object", "index"):
         print("%s\t%s\t%s\t%d" % (o["pool"], u(o["namespace"]) or "-", u(o["name"]), o["size"]))' | LC_ALL=C sort
 }
