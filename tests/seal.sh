@@ -130,7 +130,8 @@ grep -q 'refusing to write binary data to a terminal' typed && grep -q 'rc=2' ty
 	fail "refuses a terminal on stdout" "$(cat -v typed)"
 
 # While it runs: the passphrase is gone from its environment, and -T sets the
-# compression threads (default: one per core; 0 means the same, as in zstd).
+# compression threads (default: one per core; 0 means the same, as in zstd), beside
+# the main thread and the encrypting writer.
 mkfifo slow
 tasks_of() { # ARGS...: thread count of btr-seal while it waits for more input
 	{ head -c 3000000 big.s; sleep 2; } >slow &
@@ -143,10 +144,10 @@ tasks_of() { # ARGS...: thread count of btr-seal while it waits for more input
 	wait $pid
 }
 cores=$(nproc)
-n=$(tasks_of); [ "$n" = $((cores + 1)) ] && pass "default: one compression thread per core ($cores)" || fail "default: one compression thread per core" "$n threads, $cores cores"
-n=$(tasks_of -T 0); [ "$n" = $((cores + 1)) ] && pass "-T 0: one thread per core" || fail "-T 0: one thread per core" "$n threads"
-n=$(tasks_of -T 1); [ "$n" = 2 ] && pass "-T 1: one compression thread" || fail "-T 1: one compression thread" "$n threads"
-n=$(tasks_of -T 3); [ "$n" = 4 ] && pass "-T 3: three compression threads" || fail "-T 3: three compression threads" "$n threads"
+n=$(tasks_of); [ "$n" = $((cores + 2)) ] && pass "default: one compression thread per core ($cores)" || fail "default: one compression thread per core" "$n threads, $cores cores"
+n=$(tasks_of -T 0); [ "$n" = $((cores + 2)) ] && pass "-T 0: one thread per core" || fail "-T 0: one thread per core" "$n threads"
+n=$(tasks_of -T 1); [ "$n" = 3 ] && pass "-T 1: one compression thread" || fail "-T 1: one compression thread" "$n threads"
+n=$(tasks_of -T 3); [ "$n" = 5 ] && pass "-T 3: three compression threads" || fail "-T 3: three compression threads" "$n threads"
 [ ! -e leaks ] && pass "BTR_PASSPHRASE is wiped from the running tool's environment" || fail "BTR_PASSPHRASE is wiped" "$(cat leaks)"
 # The key derivation's duration is reported; no message ever holds the passphrase.
 btr-seal --passphrase-file pf <in.1 >kd.s 2>err
@@ -157,6 +158,16 @@ btr-seal --passphrase-fd 3 3<wrong </dev/null >/dev/null 2>>allerr
 
 btr-seal -q --progress --passphrase-file pf <in.$((3 * C)) 2>err >/dev/null
 grep -Eq '^seal: 12\.0 KiB, .*/s$' err && [ "$(wc -l <err)" = 1 ] && pass "--progress after -q: one final line" || fail "--progress after -q: one final line" "$(cat err)"
+
+# A reader that goes away, a full disk: exit 3 with one line, from either stage.
+seal <big.s 2>err | head -c 1000 >/dev/null
+PS=${PIPESTATUS[0]}
+[ "$PS" = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'stdout.*roken pipe' err && pass "seal: closed pipe downstream: exit 3" || fail "seal: closed pipe downstream: exit 3" "status $PS $(cat err)"
+seal <big.s >/dev/full 2>err; rc=$?
+[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'No space left' err && pass "seal: full disk: exit 3" || fail "seal: full disk: exit 3" "rc=$rc $(cat err)"
+unseal <big.s 2>err | head -c 1000 >/dev/null
+PS=${PIPESTATUS[0]}
+[ "$PS" = 3 ] && grep -q 'roken pipe' err && pass "unseal: closed pipe downstream: exit 3" || fail "unseal: closed pipe downstream: exit 3" "status $PS $(cat err)"
 
 # Public-key mode.
 btr-keygen -o id1 2>/dev/null && btr-keygen -o id2 2>/dev/null && btr-keygen -o id3 2>/dev/null
