@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		   "  -R, --rename-prefix OLD:NEW  write keys starting with OLD with NEW instead\n"
 		   "      --trust-objects       leave object digests to the next reader (faster:\n"
 		   "                            data is not hashed here; all else is checked)\n"
+		   "      --data                write the data of the one object that matches, raw,\n"
+		   "                            instead of a stream (exit 1 unless exactly one)\n"
 		   "Repeated criteria of one kind: any may match; different kinds: all must.\n"
 		   "Names are written as btr-inspect -l prints them: \\xHH for any byte, \\\\ for \\.\n"
 		   "      --progress  progress on stderr even when it is not a terminal\n"
@@ -43,7 +45,7 @@ static void usage(FILE *f)
 		   "  -h, --help      this help;  -V, --version  the version\n");
 }
 
-enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_TRUST };
+enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_TRUST, O_DATA };
 
 int main(int argc, char **argv)
 {
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 		{"progress", no_argument, NULL, O_PROGRESS},  {"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, O_VERBOSE},    {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},          {"trust-objects", no_argument, NULL, O_TRUST},
+		{"data", no_argument, NULL, O_DATA},
 		{NULL, 0, NULL, 0}};
 	int prog = BTR_PROGRESS_AUTO, quiet = 0, verbose = 0, c, rc = 0;
 	btr_init(argv[0]);
@@ -84,6 +87,7 @@ int main(int argc, char **argv)
 		case 'q': prog = BTR_PROGRESS_OFF; quiet = 1; break;
 		case O_VERBOSE: verbose = 1; break;
 		case O_TRUST: btr_filter_trust_objects(f); break;
+		case O_DATA: btr_filter_data_mode(f); break;
 		case 'h': usage(stdout); btr_filter_free(f); return 0;
 		case 'V': printf("btr-filter %s\n", BTR_VERSION); btr_filter_free(f); return 0;
 		default: btr_usage_error("unknown option");
@@ -91,6 +95,8 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			btr_die_last();
 	}
+	if (btr_filter_in_data_mode(f) && btr_filter_trusts_objects(f))
+		btr_usage_error("--data checks the object's digest: it does not go with --trust-objects");
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (isatty(STDIN_FILENO))
@@ -117,7 +123,7 @@ int main(int argc, char **argv)
 			st.kept[BTR_FK_KV], st.seen[BTR_FK_KV], st.kept[BTR_FK_DELETE], st.seen[BTR_FK_DELETE],
 			st.kept[BTR_FK_INDEX], st.seen[BTR_FK_INDEX], st.segments);
 	}
-	if (!quiet && kept == 0)
+	if (!quiet && kept == 0 && !btr_filter_in_data_mode(f))
 		btr_msg("note: nothing matched (%" PRIu64 " entries read); the output is a valid stream of %" PRIu64
 			" empty segment%s", seen, st.segments, st.segments == 1 ? "" : "s");
 	if (!quiet && missing)

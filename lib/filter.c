@@ -35,7 +35,7 @@ struct btr_filter {
 	struct patlist pools, nss, names, keys;
 	struct btr_flist *list;
 	int only; /* 0, BTR_FK_OBJECT for ceph, BTR_FK_KV for etcd */
-	int invert, trust;
+	int invert, trust, data;
 	struct rename *rpool, *rkey;
 	size_t n_rpool, n_rkey;
 	uint8_t *keybuf;
@@ -132,6 +132,7 @@ static int arg_bytes(const char *opt, const char *arg, int form, uint8_t **out, 
 					opt, arg);
 		}
 	}
+	b[k] = 0; /* so that a name without NUL bytes is also a C string */
 	*out = b;
 	*n = (size_t)k;
 	return 0;
@@ -199,6 +200,16 @@ int btr_filter_only(struct btr_filter *f, const char *kind)
 void btr_filter_invert(struct btr_filter *f)
 {
 	f->invert = 1;
+}
+
+void btr_filter_data_mode(struct btr_filter *f)
+{
+	f->data = 1;
+}
+
+int btr_filter_in_data_mode(const struct btr_filter *f)
+{
+	return f->data;
 }
 
 void btr_filter_trust_objects(struct btr_filter *f)
@@ -360,6 +371,41 @@ int btr_filter_keep_pool(struct btr_filter *f, const char *pool)
 			sel = SOME;
 	}
 	return f->invert ? sel != ALL : sel != NONE;
+}
+
+static int starts(const char *s, const uint8_t *p, size_t n)
+{
+	return strlen(s) >= n && memcmp(s, p, n) == 0;
+}
+
+int btr_filter_segment_whole(const struct btr_filter *f, const Btr__Header *h, const char **prefix)
+{
+	const char *hp = h->etcd_prefix ? h->etcd_prefix : "";
+	*prefix = hp;
+	if (h->content && strcmp(h->content, "filtered") == 0)
+		return 0;
+	if (!h->content || strcmp(h->content, "etcd") != 0)
+		/* Ceph: each pool is kept whole or dropped whole unless names decide. */
+		return !(f->nss.n || f->names.n || f->list);
+	/* etcd: all keys, or all keys under one prefix. */
+	int all;
+	if (f->only == BTR_FK_OBJECT)
+		all = 0;
+	else if (!key_criteria(f))
+		all = !ceph_criteria(f);
+	else if (f->keys.n == 1 && f->keys.v[0].kind == P_PREFIX && !f->list && !f->invert) {
+		const struct pat *p = &f->keys.v[0];
+		if (memchr(p->b, 0, p->n))
+			return 0;
+		if (starts(hp, p->b, p->n))
+			return 1; /* the header's prefix is already narrower */
+		if (p->n < strlen(hp) || memcmp(p->b, hp, strlen(hp)) != 0)
+			return 0; /* disjoint: nothing of this segment is kept */
+		*prefix = (const char *)p->b; /* NUL-terminated by arg_bytes */
+		return 1;
+	} else
+		return 0;
+	return all != f->invert;
 }
 
 const char *btr_filter_pool(const struct btr_filter *f, const char *pool)

@@ -52,6 +52,12 @@ int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key);
 /* Whether a pool named in a segment header may still have entries kept (it stays
  * in the header's pool list). */
 int btr_filter_keep_pool(struct btr_filter *f, const char *pool);
+/* Whether a segment with this header still holds everything its header claims
+ * (every entry of each pool it keeps listing; every key under its etcd prefix).
+ * When not, btr_filter_run writes its content as "filtered", so that no loader
+ * takes an entry left out for one deleted.  *prefix: the etcd prefix the segment
+ * now holds whole (narrowed by a single --key-prefix), or the header's own. */
+int btr_filter_segment_whole(const struct btr_filter *f, const Btr__Header *h, const char **prefix);
 /* The pool's name after --rename-pool (the argument itself when not renamed). */
 const char *btr_filter_pool(const struct btr_filter *f, const char *pool);
 /* The key after --rename-prefix: returns 1 and its new length with the bytes in
@@ -88,8 +94,13 @@ struct btr_filter_stats {
  * producer; data chunks of kept objects go straight through.  When the input is
  * damaged or truncated the output is left inside an open segment (no trailer),
  * so no downstream reader takes it for complete.  progress: BTR_PROGRESS_*.
+ * In data mode only the data of the one object kept is written; a second kept
+ * object, none at all, or a digest that does not match is a failure (class 1).
  * Returns 0, or -1 with btr_fail (1 damaged input, 3 I/O). */
 int btr_filter_run(struct btr_filter *f, int in_fd, int out_fd, int progress, struct btr_filter_stats *st);
+/* Write the data of the one object kept, raw, instead of a stream (--data). */
+void btr_filter_data_mode(struct btr_filter *f);
+int btr_filter_in_data_mode(const struct btr_filter *f);
 /* Leave object digests to the next reader (btr_reader_trust_object_digests). */
 void btr_filter_trust_objects(struct btr_filter *f);
 int btr_filter_trusts_objects(const struct btr_filter *f);

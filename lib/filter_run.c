@@ -16,10 +16,12 @@ struct run {
 	struct btr_writer *w;
 	struct btr_filter_stats *st;
 	int out_fd, out_open; /* a header written, its trailer not yet */
+	int data;             /* data mode: the one kept object's bytes, raw */
 };
 
 /* The header of an output segment: the source's fields, its pool list renamed and
- * without the pools nothing can be kept from, the producer noting the filter. */
+ * without the pools nothing can be kept from, the producer noting the filter, and
+ * the content "filtered" when the segment no longer holds all it claimed. */
 static int header(struct run *x, struct btr_record *rec)
 {
 	const Btr__Header *in = rec->u.header;
@@ -46,10 +48,14 @@ static int header(struct run *x, struct btr_record *rec)
 	}
 	h.pools = pools;
 	h.producer = producer;
-	if (in->etcd_prefix && *in->etcd_prefix) {
+	const char *prefix;
+	if (!btr_filter_segment_whole(x->f, in, &prefix))
+		h.content = "filtered";
+	h.etcd_prefix = (char *)prefix;
+	if (*prefix) {
 		uint8_t *k;
 		size_t n;
-		int r = btr_filter_key(x->f, (const uint8_t *)in->etcd_prefix, strlen(in->etcd_prefix), &k, &n);
+		int r = btr_filter_key(x->f, (const uint8_t *)prefix, strlen(prefix), &k, &n);
 		if (r < 0)
 			goto out;
 		if (r == 1 && !memchr(k, 0, n))
@@ -93,9 +99,25 @@ static int kv(struct run *x, struct btr_record *rec)
 	return r;
 }
 
+/* Data mode: only the data of the one kept object goes out. */
+static int data_record(struct run *x, const struct btr_record *rec, int keep)
+{
+	if (rec->type == BTR_OBJECT_BEGIN && keep && x->st->kept[BTR_FK_OBJECT] > 1) {
+		char n[256];
+		btr_escape(rec->u.begin->name.data, rec->u.begin->name.len, n, sizeof n);
+		return btr_fail(BTR_EXIT_DATA, "--data: a second object matches (%s/%s); the output holds the first only",
+				rec->u.begin->pool, n);
+	}
+	if (rec->type == BTR_OBJECT_DATA && keep)
+		return btr_write_or_fail(x->out_fd, rec->data, rec->data_len, "stdout");
+	return 0;
+}
+
 /* Leaves the output inside an open segment, so that whatever reads it fails. */
 static void poison(struct run *x)
 {
+	if (x->data)
+		return; /* raw data: the exit status is all there is */
 	int code = btr_errcode();
 	char *msg = strdup(btr_errmsg());
 	if (btr_writer_flush(x->w) == 0 && !x->out_open)
@@ -109,6 +131,19 @@ static int pass(struct run *x, struct btr_reader *r, struct btr_progress *p)
 	struct btr_record rec;
 	int rc, keep = 0, w = 0;
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
+		if (x->data) {
+			if (rec.type == BTR_OBJECT_BEGIN) {
+				Btr__ObjectBegin *b = rec.u.begin;
+				x->st->seen[BTR_FK_OBJECT]++;
+				keep = btr_filter_keep_ceph(x->f, BTR_FK_OBJECT, b->pool, &b->namespace_, &b->name, &b->locator);
+				x->st->kept[BTR_FK_OBJECT] += (uint64_t)keep;
+			} else if (rec.type == BTR_OBJECT_DATA && keep) {
+				x->st->bytes_kept += rec.data_len;
+			}
+			if ((w = data_record(x, &rec, keep)) < 0)
+				break;
+			continue;
+		}
 		switch (rec.type) {
 		case BTR_HEADER:
 			w = header(x, &rec);
@@ -167,12 +202,15 @@ static int pass(struct run *x, struct btr_reader *r, struct btr_progress *p)
 		poison(x);
 		return -1;
 	}
+	if (x->data && x->st->kept[BTR_FK_OBJECT] == 0)
+		return btr_fail(BTR_EXIT_DATA, "--data: no object matches (%llu objects read)",
+				(unsigned long long)x->st->seen[BTR_FK_OBJECT]);
 	return btr_writer_flush(x->w);
 }
 
 int btr_filter_run(struct btr_filter *f, int in_fd, int out_fd, int progress, struct btr_filter_stats *st)
 {
-	struct run x = {.f = f, .st = st, .out_fd = out_fd};
+	struct run x = {.f = f, .st = st, .out_fd = out_fd, .data = btr_filter_in_data_mode(f)};
 	struct btr_reader *r = btr_reader_new(in_fd, "stdin");
 	struct btr_progress p;
 	int rc = -1;

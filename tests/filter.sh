@@ -178,6 +178,29 @@ expect_exit 2 "--from-list refuses a bad escape" btr-filter --from-list "$T/bad.
 expect_exit 2 "--from-list of a missing file" btr-filter --from-list "$T/nonesuch" <"$S"
 expect_err "--from-list missing file message" "nonesuch: No such file"
 
+# ---- headers: a segment that no longer holds all it claims says "filtered" ----
+mkstream -o 10 -k 0 -x -c ceph >"$T/ceph"
+mkstream -o 0 -k 10 -x -c etcd -e btrdb/ >"$T/etcd"
+# content IN ARGS... -> "content/prefix" of the output's first header
+content() {
+	local in=$1; shift
+	btr-filter -q "$@" <"$in" >"$T/h" || { echo "exit $?"; return; }
+	header "$T/h" >"$T/hp"
+	if grep -aq filtered "$T/hp"; then printf filtered; elif grep -aq etcd "$T/hp"; then printf etcd; else printf ceph; fi
+	printf '/%s' "$(grep -ao 'btrdb/[a-z/]*\|new/[a-z/]*' "$T/hp" | head -1)"
+}
+for c in "ceph/ ceph:--pool btrdbhot" "ceph/ ceph:--invert --pool btrdbhot" "ceph/ ceph:--only etcd" \
+	"filtered/ ceph:--object meta*" "filtered/ ceph:--namespace -" "filtered/ ceph:--from-list $L" \
+	"etcd/btrdb/ etcd:" "etcd/btrdb/g/ etcd:--key-prefix btrdb/g/" "etcd/new/g/ etcd:-k btrdb/g/ -R btrdb/g/:new/g/" \
+	"etcd/btrdb/ etcd:--key-prefix btr" "filtered/btrdb/ etcd:--key-prefix other/" "filtered/btrdb/ etcd:--key btrdb/g/*" \
+	"filtered/btrdb/ etcd:-k btrdb/g/ -k btrdb/n/" "filtered/btrdb/ etcd:--invert -k btrdb/g/" "filtered/btrdb/ etcd:--pool btrdbhot" \
+	"filtered/btrdb/ etcd:--only ceph"; do
+	want=${c%% *} rest=${c#* } in=${rest%%:*} args=${rest#*:}
+	# shellcheck disable=SC2086
+	got=$(set -f; content "$T/$in" $args)
+	[ "$got" = "$want" ] && pass "header of a $in segment after '$args': $want" || fail "header of a $in segment after '$args'" "got $got, wanted $want"
+done
+
 # ---- nothing matches ----
 expect_exit 0 "no match exits 0" btr-filter --pool nonesuch <"$S"
 expect_err "no match says so on stderr" "note: nothing matched .* 1 empty segment"
@@ -233,6 +256,22 @@ awk '$1!="kv" && $2=="btrdbhot"' "$L" | cmp -s - "$T/got" && pass "--trust-objec
 printf 'BTRSEAL\001abcdefgh' >"$T/sealed"
 expect_exit 1 "a sealed stream is refused" btr-filter <"$T/sealed"
 expect_err "sealed stream message" "unseal it first"
+
+# ---- --data: one object's bytes ----
+mkstream -o 12 -s 3M -k 0 -S 4 >"$T/d"
+name=$(btr-inspect -l <"$T/d" | awk '$1=="object" && $5 > 1500000 { print $2, $3, $4; exit }')
+set -- $name
+btr-cat "$1" "" "$3" <"$T/d" >"$T/want.data"
+expect_exit 0 "--data of one object" btr-filter --data --pool "$1" --object "$3" <"$T/d"
+same "--data writes exactly the object's bytes (${#3} char name, $(stat -c %s "$T/want.data") bytes)" "$T/want.data" "$T/last.out"
+expect_exit 0 "--data of an object whose name has a NUL byte" btr-filter --data --object-hex 6e756c00696e73696465 <"$S"
+[ "$(stat -c %s "$T/last.out")" = "$(awk '$4=="nul\\x00inside" { print $5 }' "$L")" ] && pass "--data: the size of the listing" || fail "--data: the size of the listing" "$(stat -c %s "$T/last.out") bytes"
+expect_exit 1 "--data with two matches exits 1" btr-filter --data --object located <"$S"
+expect_err "--data names the second match" "a second object matches \(btrdb[a-z]*/located\)"
+expect_exit 1 "--data with no match exits 1" btr-filter --data --object nonesuch <"$S"
+expect_err "--data: no match message" "no object matches"
+expect_exit 1 "--data of a damaged object exits 1" btr-filter --data --object 'tab*' <"$T/flip"
+expect_exit 2 "--data with --trust-objects exits 2" btr-filter --data --trust-objects --object x <"$S"
 
 # ---- usage errors: exit 2, one line ----
 expect_exit 2 "a bad regex exits 2" btr-filter --object-regex '(' <"$S"

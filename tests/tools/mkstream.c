@@ -1,5 +1,6 @@
 /* mkstream: writes a deterministic BTrDB-like record stream for tests.
  *   mkstream [-o OBJECTS] [-s MAXSIZE] [-k KEYS] [-S SEED] [-p POOL]... [-n SEGMENTS] [-x]
+ *            [-c CONTENT] [-e ETCD_PREFIX]
  * Objects get names like BTrDB's, binary xattrs, some omap; keys include raw
  * 16-byte UUIDs with NUL bytes and some carry a lease.  -x adds, to every segment,
  * the awkward cases: names and keys with spaces, newlines, backslashes, NUL and
@@ -140,9 +141,10 @@ int main(int argc, char **argv)
 	const char *pools[16];
 	size_t npools = 0;
 	int c, x = 0;
+	const char *content = "test", *prefix = "";
 	btr_init(argv[0]);
 	rng = 88172645463325252ull;
-	while ((c = getopt(argc, argv, "o:s:k:S:p:n:x")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:k:S:p:n:xc:e:")) != -1) {
 		switch (c) {
 		case 'o': objects = strtoull(optarg, NULL, 10); break;
 		case 's': if (btr_parse_size(optarg, &maxsize) < 0) btr_usage_error("bad size"); break;
@@ -151,6 +153,8 @@ int main(int argc, char **argv)
 		case 'p': if (npools < 16) pools[npools++] = optarg; break;
 		case 'n': segments = strtoull(optarg, NULL, 10); break;
 		case 'x': x = 1; break;
+		case 'c': content = optarg; break;
+		case 'e': prefix = optarg; break;
 		default: btr_usage_error("bad option");
 		}
 	}
@@ -163,7 +167,8 @@ int main(int argc, char **argv)
 	for (uint64_t s = 0; s < segments; s++) {
 		Btr__Header h = BTR__HEADER__INIT;
 		h.producer = "mkstream";
-		h.content = "test";
+		h.content = (char *)content;
+		h.etcd_prefix = (char *)prefix;
 		h.pools = (char **)pools;
 		h.n_pools = npools;
 		h.etcd_revision = 1000 + (int64_t)s;
