@@ -284,3 +284,31 @@ expect_exit 2 "restore into a pool that does not exist exits 2" env BTR_PASSPHRA
 expect_exit 2 "create of a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/f5" \
 	--cephconf "$cs_conf" --skip-etcd --include-pool nosuchpool
 gone "create of a missing pool leaves no directory" "$T/f5"
+
+# -q: silent on success; --progress: the dump's progress even without a terminal.
+expect_exit 0 "create -q" env BTR_PASSPHRASE="$PP" btrdb-backup create -q --outputdir "$T/quiet" --cephconf "$cs_conf" --skip-etcd --include-pool btrdbcold
+[ ! -s "$T/last.err" ] && [ ! -s "$T/last.out" ] && pass "create -q prints nothing" || fail "create -q prints nothing" "$(head -3 "$T/last.err" | tr '\n' '|')"
+expect_exit 0 "create --progress" env BTR_PASSPHRASE="$PP" btrdb-backup create --progress --outputdir "$T/prog" --cephconf "$cs_conf" --skip-etcd
+lines "--progress shows the dump's progress" '^ceph-dump: [0-9]+ objects' '^this backup will include 2 pools:$'
+expect_exit 0 "restore --progress" env BTR_PASSPHRASE="$PP" btrdb-backup restore --progress --outputdir "$T/prog" --cephconf "$cd_conf" --skip-etcd
+grep -Eq '^join: [0-9]+ pieces' "$T/last.err" && pass "--progress shows the join's progress" || fail "--progress shows the join's progress" "$(head -c 300 "$T/last.err")"
+lines "no --restore-pool: no pool is restored, as before" '^no --restore-pool given: no pool is restored$'
+
+# Public-key backups from a host that cannot read them: --recipient, with the
+# host's own key for the index (--identity), an incremental over it, then read
+# with the offline secret key only.
+btr-keygen -o "$T/backup.key" >/dev/null 2>&1 && btr-keygen -o "$T/host.key" >/dev/null 2>&1 || fail "btr-keygen" "no keys"
+expect_exit 0 "create --recipient --identity" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk1" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --identity "$T/host.key"
+echo changed | rados -c "$cs_conf" -p btrdbcold put cold3 -
+expect_exit 0 "create --recipient --identity --incremental-over" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk2" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --identity "$T/host.key" --incremental-over "$T/pk1"
+lines "the public-key incremental holds only the change" '^CEPH DONE; included 1 ceph objects \(skipped [0-9]+ unchanged\)$'
+expect_exit 2 "--incremental-over with --recipient alone is refused" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk3" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --incremental-over "$T/pk1"
+expect_err "--recipient alone message" 'needs --identity to read the earlier index'
+expect_exit 1 "the backup host's key cannot read the backup" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/host.key"
+expect_exit 0 "the offline key inspects it" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/backup.key"
+grep -q '^archive contains 1 ceph objects and 0 etcd records$' "$T/last.out" && pass "the offline key sees the change" || fail "the offline key sees the change" "$(head -1 "$T/last.out")"
+expect_exit 0 "restore with --identity" btrdb-backup restore --outputdir "$T/pk2" --identity "$T/backup.key" --cephconf "$cd_conf" --skip-etcd --restore-pool btrdbcold:restore_cold
+rados -c "$cd_conf" -p restore_cold get cold3 "$T/b" && [ "$(cat "$T/b")" = changed ] && pass "the public-key restore wrote the change" || fail "the public-key restore wrote the change" "$(cat "$T/b" 2>&1 | head -c 50)"
