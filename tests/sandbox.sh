@@ -43,9 +43,14 @@ for round in 1 2; do
 		pass "no default mon ports, round $round"
 	if "$SB" down "$d" 2>"$T/down.err"; then pass "down, round $round"; else fail "down, round $round" "$(cat "$T/down.err")"; fi
 	ms=$((($(date +%s%N) - start) / 1000000))
-	echo "up + use + down, round $round: ${ms} ms" >&2
-	[ $ms -lt 20000 ] && pass "up + down under 20 s, round $round (${ms} ms)" ||
-		fail "up + down under 20 s, round $round" "${ms} ms"
+	echo "up + use + down, round $round: ${ms} ms (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+	# 20 s on this 2-core machine; when it runs far more than it has cores (other test
+	# suites at once) the bound is 60 s, the time stays in the log either way.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	limit=20000
+	[ "${load%.*}" -gt $((2 * $(nproc))) ] && limit=60000
+	[ $ms -lt $limit ] && pass "up + down under $((limit / 1000)) s, round $round" ||
+		fail "up + down under $((limit / 1000)) s, round $round" "${ms} ms, load $load"
 	[ ! -e "$d" ] && pass "down removes DIR, round $round" || fail "down removes DIR, round $round" "$(ls "$d")"
 	left=$(leftovers "$d")
 	[ -z "$left" ] && pass "no process left, round $round" || fail "no process left, round $round" "pids $left"
@@ -105,6 +110,32 @@ PATH="$T/fake:$PATH" expect_exit 3 "a server that dies at start exits 3" "$SB" u
 grep -q '^sandbox: etcd exited while starting; last lines of .*etcd.log' "$T/last.err" && grep -q 'on purpose' "$T/last.err" &&
 	pass "its error shows the log tail" || fail "its error shows the log tail" "$(cat "$T/last.err")"
 [ ! -e "$T/f" ] && pass "a failed up leaves no directory" || fail "a failed up leaves no directory" "$(ls "$T/f")"
+
+# ---- the test helper: a test that fails, or is killed, still stops its servers
+cat >"$T/inner.sh" <<'EOS'
+. "$BTR_TOP/tests/lib.sh"
+sandbox_up x --no-ceph
+echo "dir $T/x"
+[ "${1:-}" = kill ] && { echo ready; exec sleep 300; }
+exit 1
+EOS
+bash "$T/inner.sh" >"$T/inner.out" 2>"$T/inner.err"
+d=$(sed -n 's/^dir //p' "$T/inner.out")
+[ -n "$d" ] && [ ! -e "$d" ] && [ -z "$(leftovers "$d")" ] && pass "a failing test's sandbox is stopped" ||
+	fail "a failing test's sandbox is stopped" "dir ${d:-?}: $(cat "$T/inner.err")"
+bash "$T/inner.sh" kill >"$T/inner.out" 2>"$T/inner.err" &
+inner=$!
+for i in $(seq 100); do grep -q ready "$T/inner.out" && break; sleep 0.2; done
+d=$(sed -n 's/^dir //p' "$T/inner.out")
+kill -KILL "$inner"
+for i in $(seq 50); do [ -e "$d" ] || break; sleep 0.2; done
+[ -n "$d" ] && [ ! -e "$d" ] && [ -z "$(leftovers "$d")" ] && pass "a SIGKILLed test's sandbox is stopped" ||
+	fail "a SIGKILLed test's sandbox is stopped" "dir ${d:-?}, pids $(leftovers "${d:-/nonexistent}")"
+[ -n "$d" ] && rm -rf "$(dirname "$d")"
+PATH="$T/fake:$PATH" bash "$T/inner.sh" >"$T/inner.out" 2>"$T/inner.err"
+rc=$?
+[ $rc = 1 ] && grep -q '^FAIL: sandbox x: sandbox: etcd exited while starting' "$T/inner.out" && ! grep -q '^dir ' "$T/inner.out" &&
+	pass "sandbox_up that cannot start: FAIL line, test ends" || fail "sandbox_up that cannot start: FAIL line, test ends" "exit $rc: $(cat "$T/inner.out")"
 
 # ---- bad DIRs and usage
 mkdir -p "$T/full" && touch "$T/full/x"
