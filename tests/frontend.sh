@@ -156,11 +156,13 @@ if command -v tmux >/dev/null; then
 	spy() {
 		: >"$T/spy"
 		while [ ! -e "$T/spy.stop" ]; do
-			ps -eo pid=,args= >>"$T/spy"
-			for e in /proc/[0-9]*/environ; do
-				case $(tr '\0' ' ' 2>/dev/null <"${e%/environ}/cmdline") in
-				*btr-*|*etcd-*|*ceph-*|*btrdb-backup*) tr '\0' '\n' 2>/dev/null <"$e" >>"$T/spy" ;;
-				esac
+			ps -eo pid=,args= >"$T/ps.now"
+			cat "$T/ps.now" >>"$T/spy"
+			# The environment of every tool the front end runs (its own shell
+			# was given BTR_PASSPHRASE by the caller, in one test, and keeps it
+			# in /proc/PID/environ: only what it exports reaches the tools).
+			awk '$2 ~ /(^|\/)(btr-[a-z]+|etcd-(dump|load)|ceph-(dump|load)|tee)$/ {print $1}' "$T/ps.now" | while read -r pid; do
+				tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" >>"$T/spy"
 			done
 			sleep 0.05
 		done
@@ -199,6 +201,12 @@ if command -v tmux >/dev/null; then
 	ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed2.kv"
 	ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es2.kv"
 	same "the terminal restore equals the source" "$T/es2.kv" "$T/ed2.kv"
+	# BTR_PASSPHRASE given to the front end: the tools never see it.
+	rm -f "$T/spy.stop"; spy & spid=$!
+	env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/envpp" --etcd "$es_etcd" --skip-ceph >/dev/null 2>&1
+	touch "$T/spy.stop"; wait "$spid"
+	grep -q 'btr-seal' "$T/spy" && ! grep -qF "$PP" "$T/spy" && pass "BTR_PASSPHRASE reaches no tool's environment or argv" ||
+		fail "BTR_PASSPHRASE reaches no tool's environment or argv" "$(grep -F "$PP" "$T/spy" | head -2) (btr-seal seen: $(grep -c btr-seal "$T/spy"))"
 	# Mismatched passphrases: refused, nothing created.
 	tmux -L "$sock" send-keys -t fe 'clear' Enter; sleep 0.2
 	type_line "btrdb-backup create --outputdir $T/tty2 --etcd $es_etcd --skip-ceph; echo EXIT=\$?"
