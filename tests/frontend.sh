@@ -320,3 +320,20 @@ expect_exit 0 "the offline key inspects it" btrdb-backup inspect --outputdir "$T
 grep -q '^archive contains 1 ceph objects and 0 etcd records$' "$T/last.out" && pass "the offline key sees the change" || fail "the offline key sees the change" "$(head -1 "$T/last.out")"
 expect_exit 0 "restore with --identity" btrdb-backup restore --outputdir "$T/pk2" --identity "$T/backup.key" --cephconf "$cd_conf" --skip-etcd --restore-pool btrdbcold:restore_cold
 rados -c "$cd_conf" -p restore_cold get cold3 "$T/b" && [ "$(cat "$T/b")" = changed ] && pass "the public-key restore wrote the change" || fail "the public-key restore wrote the change" "$(cat "$T/b" 2>&1 | head -c 50)"
+
+# The original tool's Ceph examples, typed as a new user would at a terminal.
+if command -v tmux >/dev/null && [ -n "${sock:-}" ]; then
+	run_typed ceph-create "btrdb-backup create --cephconf $cs_conf --outputdir $T/tty_full --include-pool btrdbhot --include-pool btrdbcold --etcd $cs_etcd" 2
+	grep -q '^EXIT=0' "$T/screen.ceph-create" && grep -q '^this backup will include 2 pools:' "$T/screen.ceph-create" &&
+		grep -q '^CEPH DONE; included [0-9]* ceph objects (skipped 0 unchanged)' "$T/screen.ceph-create" &&
+		pass "terminal: create with Ceph prints the original messages" || fail "terminal: create with Ceph prints the original messages" "$(tail -6 "$T/screen.ceph-create")"
+	run_typed ceph-inspect "btrdb-backup inspect --outputdir $T/tty_full" 1
+	grep -q '^EXIT=0' "$T/screen.ceph-inspect" && grep -q '^archive contains [0-9]* ceph objects and 1 etcd records' "$T/screen.ceph-inspect" &&
+		grep -q '^the following 2 pools are referenced:' "$T/screen.ceph-inspect" &&
+		pass "terminal: inspect prints the original report" || fail "terminal: inspect prints the original report" "$(tail -6 "$T/screen.ceph-inspect")"
+	run_typed ceph-restore "btrdb-backup restore --cephconf $cd_conf --outputdir $T/tty_full --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold --skip-etcd" 1
+	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored  0 etcd records' "$T/screen.ceph-restore" &&
+		pass "terminal: restore with Ceph prints the original summary" || fail "terminal: restore with Ceph prints the original summary" "$(tail -6 "$T/screen.ceph-restore")"
+	! grep -qF "$PP" "$T/spy" && pass "terminal: the passphrase is in no argv and no tool's environment (Ceph)" ||
+		fail "terminal: the passphrase is in no argv and no tool's environment (Ceph)" "$(grep -F "$PP" "$T/spy" | head -2)"
+fi
