@@ -227,9 +227,11 @@ grep -q '^ceph' "$T/last.out" && fail "--no-ceph reads no Ceph" "$(head -3 "$T/l
 expect_exit 0 "--skip-leased (lease-bound keys ignored)" "$SB" compare --no-ceph --skip-leased "$T/t" "$T/t"
 
 # The rados CLI reader (one process per call) finds exactly what the python3-rados one does.
-SANDBOX_READER=cli "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/cli.out" 2>"$T/cli.err"
+mkdir "$T/ctmp"
+TMPDIR=$T/ctmp SANDBOX_READER=cli "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/cli.out" 2>"$T/cli.err"
 SANDBOX_READER=python "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/py.out" 2>"$T/py.err"
 [ -s "$T/cli.out" ] && same "the CLI and python readers agree" "$T/cli.out" "$T/py.out" || fail "the CLI and python readers agree" "$(cat "$T/cli.err")"
+[ -z "$(ls -A "$T/ctmp")" ] && pass "compare leaves no temporary file" || fail "compare leaves no temporary file" "$(ls "$T/ctmp" | head -3)"
 
 expect_exit 0 "a second mutate changes other things" "$SB" mutate "$T/s"
 grep -q 'round 2' "$T/s/dataset" && pass "mutate rounds are counted" || fail "mutate rounds are counted" "$(cat "$T/s/dataset")"
@@ -237,6 +239,12 @@ grep -q 'round 2' "$T/s/dataset" && pass "mutate rounds are counted" || fail "mu
 sandbox_up k --no-ceph
 expect_exit 0 "seed of an etcd-only sandbox" "$SB" seed "$T/k" --seed 7
 expect_exit 0 "its etcd equals s's before the mutations" "$SB" compare --no-ceph "$T/k" "$T/t"
+kill -KILL "$(awk '$1 == "etcd" { print $2 }' "$T/k/pids")"
+sleep 0.5
+expect_exit 1 "status of a sandbox whose server died" "$SB" status "$T/k"
+grep -q '^etcd: pid [0-9]* not running' "$T/last.out" && grep -q 'not answering' "$T/last.out" &&
+	pass "status names the dead server" || fail "status names the dead server" "$(cat "$T/last.out")"
+expect_exit 0 "down of a sandbox whose server died" "$SB" down "$T/k"
 
 # ---- bad uses of the dataset commands
 expect_exit 2 "compare wants two sandboxes" "$SB" compare "$T/s"
