@@ -154,10 +154,12 @@ struct etcd_load_opts {
 	int with_leased;
 	int clear, clear_only, verify, dry_run;
 	long txn_ops;              /* ops per Txn, default 128 */
+	long in_flight;            /* Txns in flight, 1 to ETCD_MAX_IN_FLIGHT, default 4 */
 	uint64_t txn_bytes;        /* bytes of keys and values per Txn, default 1 MiB */
 	int progress;
 	long page_size;            /* keys per Range call when verifying */
 };
+#define ETCD_MAX_IN_FLIGHT 16
 struct etcd_load_stats {
 	uint64_t restored, leased, other_records, outside_prefix, deleted;
 	uint64_t compared, differences;
