@@ -1,7 +1,8 @@
 /* The base index of an incremental dump, held as a compact open-addressing table:
  * 16 bytes of BLAKE2b of the object's identity (pool, namespace, name, locator),
  * 8 bytes of BLAKE2b of what says it changed (version, size, mtime) and a flag byte
- * per slot, at most 70% full: ~36 bytes per object of the base index.  Names are not
+ * per slot, at most 70% full: ~36 bytes per object of the base index (a changed object
+ * passes for unchanged only if 64 bits of BLAKE2b collide).  Names are not
  * kept: the file is read a second time at the end, for deletions and for the
  * unchanged entries of the new index (a fifo is copied to a temporary file first). */
 #include "ceph_dump.h"
@@ -210,7 +211,12 @@ static int build(struct btr_since *s)
 		s->f[i] = F_USED;
 	}
 	btr_reader_free(r);
-	return rc < 0 ? btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, btr_errmsg()) : 0;
+	if (rc < 0) {
+		char m[1024]; /* btr_errmsg() is the buffer btr_fail writes into */
+		snprintf(m, sizeof m, "%s", btr_errmsg());
+		return btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, m);
+	}
+	return 0;
 }
 
 struct btr_since *btr_since_load(const char *path, const char *fsid, char **pools, size_t npools,
