@@ -240,6 +240,18 @@ expect_exit 1 "verify fails after one byte changed with rados put" L $pools --ve
 grep -q '^ceph-load: verify: restore_cold/4e5f6a7b0000001008: data differs$' "$T/last.err" &&
 	pass "verify names the changed object" || fail "verify names the changed object" "$(cat "$T/last.err")"
 
+# ---- three slices of a dump, loaded by three processes at once ----
+L -q $pools --clear-only
+for i in 0 1 2; do ceph-dump -c "$src_conf" -q --slice $i/3 >"$T/slice-d$i" 2>"$T/err" || fail "ceph-dump --slice $i/3" "$(cat "$T/err")"; done
+pids=()
+for i in 2 0 1; do L -q $pools <"$T/slice-d$i" 2>"$T/slice-d$i.err" & pids+=($!); done
+st=0
+for p in "${pids[@]}"; do wait "$p" || st=1; done
+[ $st = 0 ] && pass "slices loaded in parallel processes" || fail "slices loaded in parallel processes" "$(cat "$T"/slice-d*.err)"
+"$BTR_TOP/contrib/sandbox" compare --no-etcd --pool btrdbhot --pool btrdbcold --pool btrdbjournal --pool staging "$T/src" \
+	btrdbhot:restore_hot btrdbcold:restore_cold btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1 &&
+	pass "the union of the slices is the source" || fail "the union of the slices is the source" "$(head -c 600 "$T/cmp")"
+
 # ---- full + incremental (with deletions) restored in order equals the source ----
 ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbjournal --index "$T/idx0" >"$T/full" 2>"$T/err" || fail "full dump with index" "$(cat "$T/err")"
 S -p btrdbhot rm meta4e5f6a7b
