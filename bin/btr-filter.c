@@ -69,8 +69,6 @@ int main(int argc, char **argv)
 	int prog = BTR_PROGRESS_AUTO, quiet = 0, verbose = 0, c, rc = 0;
 	btr_init(argv[0]);
 	/* Picks the fastest BLAKE2b for this CPU: object digests are most of the work. */
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 	struct btr_filter *f = btr_filter_new();
 	if (!f)
 		btr_die_last();

@@ -16,8 +16,6 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	int force = 0, c;
 	btr_init(argv[0]);
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
 	while ((c = getopt_long(argc, argv, "o:fhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;

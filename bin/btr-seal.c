@@ -50,8 +50,6 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int c;
 	btr_init(argv[0]);
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
 	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		static char lv[32][16];

@@ -40,8 +40,6 @@ int main(int argc, char **argv)
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;
 	btr_init(argv[0]);
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
 	while ((c = getopt_long(argc, argv, "d:b:jcqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.dir = optarg; break;

@@ -38,8 +38,6 @@ int main(int argc, char **argv)
 	const char *identity = NULL;
 	int check = 0, c;
 	btr_init(argv[0]);
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "libsodium failed to initialise");
 	while ((c = getopt_long(argc, argv, "k:cqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': identity = optarg; break;

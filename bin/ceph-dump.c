@@ -86,14 +86,15 @@ int main(int argc, char **argv)
 	struct btr_ceph_opts co = {0};
 	struct btr_dump_opts o = {.jobs = BTR_DUMP_DEFAULT_JOBS, .buffer = BTR_DUMP_DEFAULT_BUFFER,
 				  .chunk = BTR_DUMP_DEFAULT_CHUNK};
-	char **want = calloc((size_t)argc, sizeof *want), **skip = calloc((size_t)argc, sizeof *skip);
+	/* Static: they live as long as the process, whichever way it exits. */
+	static char **want, **skip;
+	want = calloc((size_t)argc, sizeof *want);
+	skip = calloc((size_t)argc, sizeof *skip);
 	size_t nwant = 0, nskip = 0;
 	int cleanup = 0, c;
 	char *end;
 
 	btr_init(argv[0]);
-	if (sodium_init() < 0) /* also picks the fast BLAKE2b for this CPU: without it, hashing is 3x slower */
-		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 	if (!want || !skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
 		}
 		if (!o.quiet)
 			fprintf(stderr, "removed %u leftover snapshot%s\n", n, n == 1 ? "" : "s");
-		rados_shutdown(cl);
+		btr_ceph_shutdown(cl);
 		btr_ceph_free_pools(all, nall);
 		free(o.pools);
 		free(want);
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
 		o.ready = summary;
 	struct btr_dump_stats st = {0};
 	int rc = btr_ceph_dump(cl, &o, &st);
-	rados_shutdown(cl);
+	btr_ceph_shutdown(cl);
 	btr_ceph_free_pools(all, nall);
 	free(o.pools);
 	free(want);

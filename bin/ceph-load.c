@@ -110,8 +110,6 @@ int main(int argc, char **argv)
 	int clear = 0, clear_only = 0, verify = 0, dry = 0, verbose = 0, quiet = 0, c;
 	btr_init(argv[0]);
 	/* Picks the fastest BLAKE2b for this CPU: digests are most of the CPU time. */
-	if (sodium_init() < 0)
-		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:vqhV", opts, NULL)) != -1) {
 		if (btr_ceph_opt(&co, c, optarg))
 			continue;
@@ -167,7 +165,7 @@ int main(int argc, char **argv)
 		if (!quiet)
 			summary(&o, NULL, cleared, 1);
 		btr_poolmap_free(&m);
-		rados_shutdown(cluster);
+		btr_ceph_shutdown(cluster);
 		if (btr_close_stdout() < 0)
 			btr_die_last();
 		return 0;
@@ -194,7 +192,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		summary(&o, &st, cleared, clear);
 	btr_poolmap_free(&m);
-	rados_shutdown(cluster);
+	btr_ceph_shutdown(cluster);
 	if (btr_close_stdout() < 0)
 		btr_die_last();
 	return 0;

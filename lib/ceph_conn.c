@@ -49,8 +49,27 @@ static int set(rados_t c, const char *k, const char *v)
 	return 0;
 }
 
+static rados_t open_handle;
+
+static void shutdown_at_exit(void)
+{
+	if (open_handle) {
+		rados_t c = open_handle;
+		open_handle = NULL;
+		rados_shutdown(c);
+	}
+}
+
+void btr_ceph_shutdown(rados_t c)
+{
+	if (c == open_handle)
+		open_handle = NULL;
+	rados_shutdown(c);
+}
+
 int btr_ceph_connect(const struct btr_ceph_opts *o, rados_t *out)
 {
+	static int registered;
 	char name[256], t[16];
 	rados_t c;
 	int r;
@@ -81,6 +100,9 @@ int btr_ceph_connect(const struct btr_ceph_opts *o, rados_t *out)
 			return btr_fail(BTR_EXIT_SYS, "cannot connect to ceph as %s: no keyring found (use --keyring)", name);
 		return btr_fail(BTR_EXIT_SYS, "cannot connect to ceph as %s: %s", name, btr_rados_strerror(r));
 	}
+	if (!registered)
+		registered = !atexit(shutdown_at_exit);
+	open_handle = c;
 	*out = c;
 	return 0;
 }

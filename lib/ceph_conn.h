@@ -41,6 +41,11 @@ int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg);
  * keyring, refused cephx authentication, or no monitor answering in time. */
 int btr_ceph_connect(const struct btr_ceph_opts *o, rados_t *out);
 
+/* Shuts down a handle from btr_ceph_connect.  A handle still open when the process
+ * exits (a tool dying on an error) is shut down by an exit handler: exiting with
+ * librados' threads still running can crash in its static destructors. */
+void btr_ceph_shutdown(rados_t c);
+
 /* The cluster fsid as text (37 bytes with the NUL). */
 int btr_ceph_fsid(rados_t c, char out[37]);
 

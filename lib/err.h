@@ -18,7 +18,7 @@ enum {
 
 extern const char *btr_prog;
 
-/* Sets the program name from argv[0] and ignores SIGPIPE, so a vanished
+/* Sets the program name from argv[0], initialises libsodium, and ignores SIGPIPE, so a vanished
  * downstream surfaces as EPIPE and a documented exit status, not a silent kill. */
 void btr_init(const char *argv0);
 
