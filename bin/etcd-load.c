@@ -1,0 +1,132 @@
+/* etcd-load: puts the etcd keys of a record stream back into an etcd v3 cluster;
+ * clears; verifies a stream against the live cluster. */
+#include "err.h"
+#include "etcd.h"
+#include "io.h"
+#include "progress.h"
+#include "size.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MAX_PREFIXES 64
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: etcd-load [--endpoints H:P,...] [--prefix P]... [--with-leased] [--clear]\n"
+		   "                 [--verify | --dry-run] [connection options] < STREAM\n"
+		   "       etcd-load --clear-only [--prefix P]... [connection options]\n"
+		   "Puts the etcd keys of a record stream into etcd, in transactions.\n"
+		   "  -p, --prefix P        only keys starting with P (repeatable); also limits --clear\n"
+		   "      --with-leased     restore lease-bound keys too, as plain keys (default: skip them)\n"
+		   "      --clear           delete every key (or those under the prefixes) first\n"
+		   "      --clear-only      only delete; no stream is read\n"
+		   "      --verify          compare the stream with the cluster; write nothing\n"
+		   "  -n, --dry-run         read the stream and count; write nothing\n"
+		   "      --txn-ops N       operations per transaction (default 128, etcd's limit)\n"
+		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
+		   "      --progress        progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet           no progress and no summary\n"
+		   "  -h, --help            this help;  -V, --version  the version\n"
+		   "Connection options (as etcdctl's):\n%s",
+		etcd_opts_help);
+}
+
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"prefix", required_argument, NULL, 'p'}, {"with-leased", no_argument, NULL, OPT_WITH_LEASED},
+		{"clear", no_argument, NULL, OPT_CLEAR}, {"clear-only", no_argument, NULL, OPT_CLEAR_ONLY},
+		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
+		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
+		{"progress", no_argument, NULL, OPT_PROGRESS}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+	static const char *prefixes[MAX_PREFIXES];
+	struct etcd_opts eo;
+	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20,
+				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
+	struct etcd_load_stats st;
+	int quiet = 0, c;
+	char *end;
+	btr_init(argv[0]);
+	etcd_opts_init(&eo);
+	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
+		if (etcd_opts_parse(&eo, c, optarg))
+			continue;
+		switch (c) {
+		case 'p':
+			if (!*optarg)
+				btr_usage_error("--prefix: empty prefix");
+			if (lo.nprefixes == MAX_PREFIXES)
+				btr_usage_error("--prefix: at most %d prefixes", MAX_PREFIXES);
+			prefixes[lo.nprefixes++] = optarg;
+			break;
+		case OPT_WITH_LEASED: lo.with_leased = 1; break;
+		case OPT_CLEAR: lo.clear = 1; break;
+		case OPT_CLEAR_ONLY: lo.clear_only = 1; break;
+		case OPT_VERIFY: lo.verify = 1; break;
+		case 'n': lo.dry_run = 1; break;
+		case OPT_TXN_OPS:
+			errno = 0;
+			lo.txn_ops = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || lo.txn_ops < 1 || lo.txn_ops > 10000)
+				btr_usage_error("--txn-ops: '%s' is not a number between 1 and 10000", optarg);
+			break;
+		case OPT_TXN_BYTES:
+			if (btr_parse_size(optarg, &lo.txn_bytes) < 0 || lo.txn_bytes < 1 || lo.txn_bytes > (64u << 20))
+				btr_usage_error("--txn-bytes: '%s' is not a size up to 64M", optarg);
+			break;
+		case OPT_PROGRESS: lo.progress = BTR_PROGRESS_FORCE; break;
+		case 'q': quiet = 1; lo.progress = BTR_PROGRESS_OFF; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("etcd-load %s\n", BTR_VERSION); return 0;
+		default: btr_usage_error("unknown option");
+		}
+	}
+	if (optind != argc)
+		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
+	if (lo.verify + lo.clear_only + lo.dry_run > 1 || (lo.clear && (lo.verify || lo.clear_only)))
+		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");
+	if (!lo.clear_only && isatty(STDIN_FILENO))
+		btr_usage_error("stdin is a terminal: pipe a record stream in");
+	etcd_opts_finish(&eo);
+
+	/* A dry run needs the cluster only to count what --clear would delete. */
+	struct etcd *e = NULL;
+	if ((!lo.dry_run || lo.clear) && !(e = etcd_open(&eo)))
+		btr_die_last();
+	int rc = etcd_load(e, &lo, STDIN_FILENO, &st);
+	int code = rc < 0 ? btr_errcode() : 0;
+	etcd_close(e);
+	if (rc < 0 && code == BTR_EXIT_SYS && (st.restored || st.deleted))
+		btr_msg("%s (%llu keys deleted, %llu restored)", btr_errmsg(), (unsigned long long)st.deleted,
+			(unsigned long long)st.restored);
+	else if (rc < 0)
+		btr_msg("%s", btr_errmsg());
+	if (rc < 0)
+		return code;
+	if (quiet)
+		return 0;
+	const char *would = lo.dry_run ? "would have " : "";
+	if (lo.clear || lo.clear_only)
+		fprintf(stderr, "%sdeleted %llu etcd keys\n", would, (unsigned long long)st.deleted);
+	if (lo.clear_only)
+		return 0;
+	if (lo.verify)
+		fprintf(stderr, "verified %llu etcd records: no difference", (unsigned long long)st.compared);
+	else
+		fprintf(stderr, "%srestored %llu etcd records", would, (unsigned long long)st.restored);
+	fprintf(stderr, ", skipped %llu lease-bound keys", (unsigned long long)st.leased);
+	if (st.outside_prefix)
+		fprintf(stderr, ", %llu keys outside the prefixes", (unsigned long long)st.outside_prefix);
+	if (st.other_records)
+		fprintf(stderr, ", ignored %llu records of other kinds", (unsigned long long)st.other_records);
+	fputc('\n', stderr);
+	return 0;
+}

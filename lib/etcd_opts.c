@@ -1,0 +1,84 @@
+/* etcdctl's connection options, shared by etcd-dump and etcd-load. */
+#include "etcd.h"
+#include "err.h"
+#include "size.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char etcd_opts_help[] =
+	"      --endpoints H:P[,H:P...]  etcd endpoints, tried in turn (default $ETCDCTL_ENDPOINTS,\n"
+	"                                else 127.0.0.1:2379); https:// implies TLS\n"
+	"      --cacert FILE         verify the server with this CA bundle (TLS)\n"
+	"      --cert FILE --key FILE  client certificate and key (TLS)\n"
+	"      --user NAME           authenticate as NAME; the password comes from\n"
+	"                            --password-file, else $ETCD_PASSWORD, else /dev/tty\n"
+	"      --password-file FILE  first line of FILE is the password\n"
+	"      --dial-timeout DUR    per endpoint connection timeout (default 2s)\n"
+	"      --command-timeout DUR per request timeout (default 5s)\n"
+	"      --max-recv-bytes SIZE largest reply accepted (default 8M); pages shrink to fit\n";
+
+void etcd_opts_init(struct etcd_opts *o)
+{
+	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
+}
+
+/* "5s", "500ms", "2m", "1.5s"; a bare number is seconds, as etcdctl's Go durations
+ * mostly are written. */
+static long parse_duration(const char *s, const char *opt)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double mult = 1000;
+	if (end == s || v < 0)
+		btr_usage_error("%s: '%s' is not a duration (like 5s or 500ms)", opt, s);
+	if (!strcmp(end, "ms"))
+		mult = 1;
+	else if (!strcmp(end, "s") || !*end)
+		mult = 1000;
+	else if (!strcmp(end, "m"))
+		mult = 60000;
+	else
+		btr_usage_error("%s: '%s' is not a duration (like 5s or 500ms)", opt, s);
+	v *= mult;
+	if (v < 1 || v > 86400000.0)
+		btr_usage_error("%s: '%s' is out of range (1ms to 24h)", opt, s);
+	return (long)v;
+}
+
+int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case ETCD_OPT_ENDPOINTS: o->endpoints = arg; return 1;
+	case ETCD_OPT_CACERT: o->cacert = arg; return 1;
+	case ETCD_OPT_CERT: o->cert = arg; return 1;
+	case ETCD_OPT_KEY: o->key = arg; return 1;
+	case ETCD_OPT_USER:
+		if (strchr(arg, ':'))
+			btr_usage_error("--user takes a name only; give the password with --password-file, ETCD_PASSWORD or at the prompt");
+		if (!*arg)
+			btr_usage_error("--user: empty name");
+		o->user = arg;
+		return 1;
+	case ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
+	case ETCD_OPT_DIAL_TIMEOUT: o->dial_timeout_ms = parse_duration(arg, "--dial-timeout"); return 1;
+	case ETCD_OPT_COMMAND_TIMEOUT: o->command_timeout_ms = parse_duration(arg, "--command-timeout"); return 1;
+	case ETCD_OPT_MAX_RECV:
+		if (btr_parse_size(arg, &o->max_recv) < 0 || o->max_recv < 4096 || o->max_recv > (uint64_t)INT32_MAX)
+			btr_usage_error("--max-recv-bytes: '%s' is not a size between 4K and 2047M", arg);
+		return 1;
+	}
+	return 0;
+}
+
+void etcd_opts_finish(struct etcd_opts *o)
+{
+	if (!o->endpoints) {
+		const char *env = getenv("ETCDCTL_ENDPOINTS");
+		o->endpoints = env && *env ? env : "127.0.0.1:2379";
+	}
+	if (o->password_file && !o->user)
+		btr_usage_error("--password-file needs --user");
+	if (!o->cert != !o->key)
+		btr_usage_error("--cert and --key go together");
+}

@@ -1,0 +1,38 @@
+# Sourced by tests/etcd.sh and tests/bench/etcd.sh (after tests/lib.sh): an etcd of
+# our own, for what the sandbox does not offer (TLS, authentication, small limits).
+# Not a test itself: tests/run only runs tests/*.sh.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# etcd_start NAME [--tls DIR] [etcd options...]: an etcd of our own (TLS, auth, small
+# limits: what the sandbox does not offer), on free ports, data under $T/NAME, killed
+# at exit.  Sets NAME_etcd (host:port) and NAME_pid.
+etcd_start() {
+	local name=$1 scheme=http tlsdir='' cp pp i try pid
+	shift
+	[ "${1:-}" = --tls ] && { scheme=https; tlsdir=$2; shift 2; }
+	local tls=()
+	[ -n "$tlsdir" ] && tls=(--cacert "$tlsdir/ca.pem" --cert "$tlsdir/client.pem" --key "$tlsdir/client.key")
+	# A port found free may be taken before etcd binds it: then other ports.
+	for ((try = 0; try < 3; try++)); do
+		cp=$(free_port) pp=$(free_port)
+		rm -rf "$T/$name"
+		mkdir -p "$T/$name"
+		etcd --name "$name" --data-dir "$T/$name/data" \
+			--listen-client-urls "$scheme://127.0.0.1:$cp" --advertise-client-urls "$scheme://127.0.0.1:$cp" \
+			--listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+			--initial-cluster "$name=http://127.0.0.1:$pp" "$@" >"$T/$name/etcd.log" 2>&1 &
+		pid=$!
+		at_exit "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			etcdctl --endpoints "127.0.0.1:$cp" "${tls[@]}" --dial-timeout 1s endpoint health >/dev/null 2>&1 &&
+				{ eval "${name}_etcd=127.0.0.1:$cp ${name}_pid=$pid"; return 0; }
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+		grep -q 'address already in use' "$T/$name/etcd.log" || break
+	done
+	fail "etcd $name" "did not start: $(tail -3 "$T/$name/etcd.log")"
+	exit 1
+}
