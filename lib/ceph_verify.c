@@ -30,6 +30,7 @@ struct vsink {
 	struct side s, live;
 	const Btr__Xattr **xs;
 	size_t xcap;
+	uint64_t bytes;         /* compared since the last progress call */
 	uint64_t *seen;         /* identity hashes of the stream's objects */
 	size_t nseen, seencap;
 	uint8_t hkey[crypto_shorthash_KEYBYTES];
@@ -148,8 +149,10 @@ static int v_begin(void *s, const struct btr_obj_id *id, const Btr__ObjectBegin 
 
 static int v_data(void *s, const uint8_t *p, size_t n, uint64_t off)
 {
+	struct vsink *v = s;
 	(void)off;
-	side_data(&((struct vsink *)s)->s, p, n);
+	side_data(&v->s, p, n);
+	v->bytes += n;
 	return 0;
 }
 
@@ -295,8 +298,10 @@ int btr_verify_extras(void *s, struct btr_poolmap *m, uint64_t *extra)
 
 static uint64_t v_progress(void *s)
 {
-	(void)s;
-	return 0;
+	struct vsink *v = s;
+	uint64_t b = v->bytes;
+	v->bytes = 0;
+	return b;
 }
 
 static void v_free(void *s)

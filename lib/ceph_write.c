@@ -25,6 +25,7 @@ struct wsink {
 	rados_write_op_t op;    /* being built, not yet submitted */
 	uint64_t op_bytes;
 	int chunked;            /* part of the object has been submitted */
+	uint64_t dry_bytes;     /* --dry-run: bytes that would have been written */
 	char note[600];
 	const char **keys, **vals;
 	size_t *klens, *vlens, cap;
@@ -83,8 +84,10 @@ static int w_begin(void *s, const struct btr_obj_id *id, const Btr__ObjectBegin 
 static int w_data(void *s, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct wsink *w = s;
-	if (dry(w))
+	if (dry(w)) {
+		w->dry_bytes += n;
 		return 0;
+	}
 	if (w->op_bytes && w->op_bytes + n > w->o->atomic_max && flush(w) < 0)
 		return -1;
 	rados_write_op_write(w->op, (const char *)p, n, off);
@@ -221,7 +224,10 @@ static int w_finish(void *s)
 
 static uint64_t w_progress(void *s)
 {
-	return btr_aio_take_done_bytes(((struct wsink *)s)->a);
+	struct wsink *w = s;
+	uint64_t b = w->dry_bytes;
+	w->dry_bytes = 0;
+	return b + btr_aio_take_done_bytes(w->a);
 }
 
 static void w_free(void *s)

@@ -22,6 +22,10 @@ expect_err "missing target pool message" '^ceph-load: pool "restore_hot" does no
 [ "$(count hot)" = 0 ] && pass "missing target pool: nothing written" || fail "missing target pool: nothing written" "$(count hot) objects in hot"
 expect_exit 2 "--clear with --all-pools is refused" L --all-pools --clear <"$T/s0"
 expect_exit 2 "-v without --clear is refused" L -p a -v <"$T/s0"
+expect_exit 0 "--help" ceph-load --help
+grep -q -- '--clear-only' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" "$(head -2 "$T/last.out")"
+expect_exit 0 "--version" ceph-load --version
+expect_exit 2 "--window below --atomic-max is refused" L -p a --window 1M <"$T/s0"
 
 # ---- a restore with every awkward case, into renamed pools ----
 cat >"$T/spec1" <<'EOF2'
@@ -212,6 +216,34 @@ expect_exit 1 "verify fails after one byte changed with rados put" L $pools --ve
 grep -q '^ceph-load: verify: restore_cold/4e5f6a7b0000001008: data differs$' "$T/last.err" &&
 	pass "verify names the changed object" || fail "verify names the changed object" "$(cat "$T/last.err")"
 
+# ---- full + incremental (with deletions) restored in order equals the source ----
+ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbjournal --index "$T/idx0" >"$T/full" 2>"$T/err" || fail "full dump with index" "$(cat "$T/err")"
+S -p btrdbhot rm meta4e5f6a7b
+S -p btrdbjournal -N journalprovider rm node/a
+S -p btrdbhot put newobj "$T/ver"
+S -p btrdbhot setxattr hot_allocator lock.hot_alloc_lock changed
+ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbjournal --since "$T/idx0" >"$T/incr" 2>"$T/err" || fail "incremental dump" "$(cat "$T/err")"
+L -q -p btrdbhot:restore_hot -p btrdbjournal:restore_journal --clear-only
+expect_exit 0 "restore the full dump" L -p btrdbhot:restore_hot -p btrdbjournal:restore_journal <"$T/full"
+expect_exit 0 "then the incremental" L -p btrdbhot:restore_hot -p btrdbjournal:restore_journal <"$T/incr"
+grep -q 'deleted 2 ceph objects' "$T/last.err" && pass "the incremental's deletions are applied" || fail "the incremental's deletions are applied" "$(cat "$T/last.err")"
+for p in hot journal; do
+	"$BTR_TOP/tests/tools/rados-describe" "$src_conf" btrdb$p >"$T/d-src-$p" 2>&1
+	"$BTR_TOP/tests/tools/rados-describe" "$dst_conf" restore_$p >"$T/d-dst-$p" 2>&1
+	same "full + incremental: btrdb$p equals restore_$p" "$T/d-src-$p" "$T/d-dst-$p"
+done
+expect_exit 0 "verify of the incremental (deletions gone, no extras reported)" L -p btrdbhot:restore_hot -p btrdbjournal:restore_journal --verify <"$T/incr"
+
+# ---- --all-pools: every pool under its own name, each checked first ----
+"$BTR_TOP/contrib/sandbox" pool "$T/dst" btrdbhot >/dev/null
+expect_exit 2 "--all-pools with a missing pool exits 2" L --all-pools <"$T/full"
+expect_err "--all-pools missing pool message" 'pool "btrdbjournal" does not exist \(create it first\)'
+[ "$(count btrdbhot)" = 0 ] && pass "--all-pools: nothing written before the check" || fail "--all-pools: nothing written before the check" "$(count btrdbhot) objects"
+"$BTR_TOP/contrib/sandbox" pool "$T/dst" btrdbjournal >/dev/null
+expect_exit 0 "--all-pools restores every pool" L --all-pools --progress <"$T/full"
+[ "$(count btrdbhot)" = "$(S -p btrdbhot ls --all --format=json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" ] || true
+grep -q '^restore' "$T/last.err" && pass "--progress draws progress on stderr" || fail "--progress draws progress on stderr" "$(head -3 "$T/last.err")"
+
 # ---- an OSD that dies mid-load ----
 # The stream stalls halfway (the first half is written by then), the OSD is killed in
 # the pause, the second half cannot be written: exit 3 within --timeout, no hang.
@@ -230,3 +262,11 @@ took=$((SECONDS - start))
 [ $rc = 3 ] && pass "OSD killed mid-load exits 3" || fail "OSD killed mid-load exits 3" "exit $rc: $(cat "$T/osd.err")"
 grep -q 'timed out' "$T/osd.err" && pass "OSD death message: $(head -c 160 "$T/osd.err")" || fail "OSD death message" "$(cat "$T/osd.err")"
 [ $took -lt 45 ] && pass "no hang after the OSD died (${took}s)" || fail "no hang after the OSD died" "${took}s"
+
+# ---- no monitor: exit 3 within --timeout ----
+# (A monitor dying mid-load does not stop the writes: the OSDs take them without it.)
+kill -KILL "$(awk '$1 == "mon" {print $2}' "$T/dst/pids")"
+start=$SECONDS
+expect_exit 3 "no monitor answering exits 3" ceph-load -c "$dst_conf" --timeout 5 -p btrdbhot:hot <"$T/s1"
+expect_err "no monitor message" 'cannot connect to ceph as client.admin: timed out'
+[ $((SECONDS - start)) -lt 30 ] && pass "no monitor: no hang ($((SECONDS - start))s)" || fail "no monitor: no hang" "$((SECONDS - start))s"

@@ -19,10 +19,22 @@
 
 #define MAXX 16
 
+/* Every line's buffers, freed when the line is done. */
+static void *line_mem[128];
+static size_t n_line_mem;
+
+static void free_line(void)
+{
+	while (n_line_mem)
+		free(line_mem[--n_line_mem]);
+}
+
 static ProtobufCBinaryData unesc(const char *s)
 {
 	ProtobufCBinaryData b;
-	b.data = malloc(strlen(s) + 1);
+	if (n_line_mem == sizeof line_mem / sizeof *line_mem)
+		btr_die(2, "too many fields on one line");
+	b.data = line_mem[n_line_mem++] = malloc(strlen(s) + 1);
 	ssize_t n = b.data ? btr_unescape(s, b.data) : -1;
 	if (n < 0)
 		btr_die(2, "bad escape in '%s'", s);
@@ -46,14 +58,17 @@ int main(void)
 	btr_init("mkobjs");
 	while (fgets(line, sizeof line, stdin)) {
 		char *tok[64];
+		free_line();
 		int n = 0;
 		for (char *t = strtok(line, " \t\n"); t && n < 64; t = strtok(NULL, " \t\n"))
 			tok[n++] = t;
 		if (!n || tok[0][0] == '#')
 			continue;
 		if (!strcmp(tok[0], "cut")) {
-			btr_writer_flush(w);
-			return 0;
+			int r = btr_writer_flush(w);
+			btr_writer_free(w);
+			free_line();
+			return r < 0;
 		}
 		if (!strcmp(tok[0], "trailer")) {
 			if (btr_writer_trailer(w, NULL) < 0)
@@ -179,6 +194,7 @@ int main(void)
 		if (btr_writer_object_end(w, NULL) < 0)
 			btr_die_last();
 	}
+	free_line();
 	if (in_seg && btr_writer_trailer(w, NULL) < 0)
 		btr_die_last();
 	if (btr_writer_flush(w) < 0)

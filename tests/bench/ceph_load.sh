@@ -1,0 +1,50 @@
+# ceph-load beside `rados import` of the same pool (best of 3 each), a window sweep, and
+# ceph-load's peak memory, also with a single 1 GiB object.
+# Targets: at least 1.5x rados import, peak RSS under 128 MiB.  BENCH_CEPH_MIB: dataset size.
+. "$(dirname "$0")/../lib.sh"
+MIB=${BENCH_CEPH_MIB:-600}
+SANDBOX_OSD_BYTES=$(((MIB * 4 + 2400) << 20)) sandbox_up b --no-etcd
+C=$b_conf
+"$BTR_TOP/contrib/sandbox" pool "$T/b" btrdbcold imp ld big_ld >/dev/null || { echo "cannot create pools"; exit 1; }
+# Objects over 128 MiB (Ceph's default osd_max_object_size) for the 1 GiB case.
+ceph -c "$C" config set osd osd_max_object_size 2147483648 >/dev/null 2>&1
+
+if "$BTR_TOP/contrib/sandbox" seed "$T/b" --large >/dev/null 2>&1 && rados -c "$C" lspools | grep -qx btrdbcold; then
+	echo "dataset: contrib/sandbox seed --large, pool btrdbcold"
+else
+	echo "dataset: $("$BTR_TOP/tests/ceph/seed-large.py" "$C" btrdbcold "$MIB")"
+fi
+rados -c "$C" -p btrdbcold export "$T/export" >/dev/null 2>&1 || { echo "rados export failed"; exit 1; }
+ceph-dump -c "$C" -q -p btrdbcold >"$T/dump" || { echo "ceph-dump failed"; exit 1; }
+mb=$(($(stat -c %s "$T/dump") >> 20))
+
+# best NAME INPUT CMD...: best wall time of 3 runs ($secs) and the peak RSS of that run ($rss).
+best() {
+	local name=$1 in=$2 i t r; shift 2
+	secs="" rss=""
+	for i in 1 2 3; do
+		/usr/bin/time -f '%e %M' -o "$T/time" "$@" <"$in" >/dev/null 2>"$T/err" || { echo "$name failed: $(tail -2 "$T/err")"; return 1; }
+		read -r t r <"$T/time"
+		if [ -z "$secs" ] || awk -v a="$t" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$t rss=$r; fi
+	done
+}
+line() { awk -v n="$1" -v s="$2" -v k="$3" -v m="$4" 'BEGIN { printf "%-34s %6.2f s %8.1f MB/s   peak RSS %6.1f MiB\n", n, s, (s > 0 ? m * 1.048576 / s : 0), k / 1024 }'; }
+
+echo "stream: $mb MiB"
+best "rados import" "$T/export" rados -c "$C" -p imp import - || exit 1
+ri=$secs; line "rados import" "$secs" "$rss" "$mb"
+best "ceph-load" "$T/dump" ceph-load -c "$C" -q -p btrdbcold:ld || exit 1
+cl=$secs cl_rss=$rss; line "ceph-load (defaults)" "$secs" "$rss" "$mb"
+for opt in "-j 8 --window 16M" "-j 64 --window 96M"; do
+	# shellcheck disable=SC2086
+	best "ceph-load $opt" "$T/dump" ceph-load -c "$C" -q -p btrdbcold:ld $opt && line "ceph-load $opt" "$secs" "$rss" "$mb"
+done
+awk -v a="$ri" -v b="$cl" 'BEGIN { printf "ceph-load speed-up over rados import: %.2fx (target >= 1.5x)\n", a / b }'
+rm -f "$T/export" "$T/dump"
+ceph-load -c "$C" -q -p imp -p ld --clear-only
+
+echo "object btrdbcold one.gib size=1G seed=3" | mkobjs >"$T/big"
+/usr/bin/time -f '%e %M' -o "$T/time" ceph-load -c "$C" -q -p btrdbcold:big_ld <"$T/big" || { echo "ceph-load of 1 GiB failed"; exit 1; }
+read -r t r <"$T/time"
+line "ceph-load, one 1 GiB object" "$t" "$r" 1024
+awk -v a="$cl_rss" -v b="$r" 'BEGIN { printf "ceph-load peak RSS: %.1f MiB (dataset), %.1f MiB (1 GiB object); target < 128 MiB\n", a / 1024, b / 1024 }'
