@@ -37,6 +37,30 @@ char *btr_list_field(const void *p, size_t n, char *out, size_t outlen)
 	return out;
 }
 
+void btr_list_field_write(FILE *f, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	char e[5];
+	if (n == 0 || (n == 1 && s[0] == '-')) {
+		fputs(n ? "\\x2d" : "-", f);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = btr_escape_byte(s[i], e);
+		if (k == 1)
+			putc(e[0], f);
+		else
+			fwrite(e, 1, k, f);
+	}
+}
+
+ssize_t btr_list_field_parse(const char *s, uint8_t *out)
+{
+	if (strcmp(s, "-") == 0)
+		return 0;
+	return btr_unescape(s, out);
+}
+
 /* The pool named `name`, added when new; NULL past the bound (hostile streams). */
 static struct btr_inspect_pool *pool(struct btr_inspect *s, const char *name)
 {
@@ -147,9 +171,28 @@ static void hex(char *out, const uint8_t *p, size_t n)
 	out[2 * n] = '\0';
 }
 
+/* KIND POOL NAMESPACE NAME, the identity --from-list matches on. */
+static void list_ident(FILE *f, const char *kind, const char *pool, const ProtobufCBinaryData *ns,
+		       const ProtobufCBinaryData *name)
+{
+	fprintf(f, "%s ", kind);
+	btr_list_field_write(f, pool, pool ? strlen(pool) : 0);
+	putc(' ', f);
+	btr_list_field_write(f, ns->data, ns->len);
+	putc(' ', f);
+	btr_list_field_write(f, name->data, name->len);
+}
+
+static void list_locator(FILE *f, const ProtobufCBinaryData *loc)
+{
+	if (!loc->len)
+		return;
+	fputs(" locator=", f);
+	btr_list_field_write(f, loc->data, loc->len);
+}
+
 void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 {
-	char a[FIELD], b[FIELD], c[FIELD];
 	const Btr__ObjectBegin *o;
 	switch (rec->type) {
 	case BTR_OBJECT_END:
@@ -166,11 +209,9 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 			fprintf(f, ",\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"version\":%" PRIu64 ",\"xattrs\":%zu}\n",
 				o->size, o->mtime, o->version, o->n_xattrs);
 		} else {
-			fprintf(f, "object %s %s %s %" PRIu64, btr_list_field(o->pool, strlen(o->pool), a, sizeof a),
-				btr_list_field(o->namespace_.data, o->namespace_.len, b, sizeof b),
-				btr_list_field(o->name.data, o->name.len, c, sizeof c), o->size);
-			if (o->locator.len)
-				fprintf(f, " locator=%s", btr_escape(o->locator.data, o->locator.len, a, sizeof a));
+			list_ident(f, "object", o->pool, &o->namespace_, &o->name);
+			fprintf(f, " %" PRIu64, o->size);
+			list_locator(f, &o->locator);
 			fprintf(f, " mtime=%" PRId64 " version=%" PRIu64 " xattrs=%zu\n", o->mtime, o->version, o->n_xattrs);
 		}
 		break;
@@ -182,8 +223,10 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 			fprintf(f, ",\"size\":%zu,\"mod_revision\":%" PRId64 ",\"lease\":%" PRId64 "}\n", kv->value.len,
 				kv->mod_revision, kv->lease);
 		} else {
-			fprintf(f, "kv - - %s %zu mod_revision=%" PRId64 " lease=%" PRId64 "\n",
-				btr_list_field(kv->key.data, kv->key.len, a, sizeof a), kv->value.len, kv->mod_revision, kv->lease);
+			fputs("kv - - ", f);
+			btr_list_field_write(f, kv->key.data, kv->key.len);
+			fprintf(f, " %zu mod_revision=%" PRId64 " lease=%" PRId64 "\n", kv->value.len, kv->mod_revision,
+				kv->lease);
 		}
 		break;
 	}
@@ -198,9 +241,10 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 			json_str(f, d->name.data, d->name.len);
 			fprintf(f, "}\n");
 		} else {
-			fprintf(f, "delete %s %s %s -\n", btr_list_field(d->pool, strlen(d->pool), a, sizeof a),
-				btr_list_field(d->namespace_.data, d->namespace_.len, b, sizeof b),
-				btr_list_field(d->name.data, d->name.len, c, sizeof c));
+			list_ident(f, "delete", d->pool, &d->namespace_, &d->name);
+			fputs(" -", f);
+			list_locator(f, &d->locator);
+			fputc('\n', f);
 		}
 		break;
 	}
@@ -218,10 +262,10 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 			json_str(f, e->name.data, e->name.len);
 			fprintf(f, ",\"size\":%" PRIu64 ",\"version\":%" PRIu64 ",\"digest\":\"%s\"}\n", e->size, e->version, d);
 		} else {
-			fprintf(f, "index %s %s %s %" PRIu64 " version=%" PRIu64 " digest=%s\n",
-				btr_list_field(e->pool, strlen(e->pool), a, sizeof a),
-				btr_list_field(e->namespace_.data, e->namespace_.len, b, sizeof b),
-				btr_list_field(e->name.data, e->name.len, c, sizeof c), e->size, e->version, d);
+			list_ident(f, "index", e->pool, &e->namespace_, &e->name);
+			fprintf(f, " %" PRIu64, e->size);
+			list_locator(f, &e->locator);
+			fprintf(f, " version=%" PRIu64 " digest=%s\n", e->version, d);
 		}
 		break;
 	}

@@ -4,6 +4,7 @@
 #define BTR_INSPECT_H
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "stream.h"
 
 struct btr_inspect_pool {
@@ -30,11 +31,18 @@ void btr_inspect_free(struct btr_inspect *s);
 int btr_inspect_add(struct btr_inspect *s, const struct btr_record *rec);
 /* One listing line per entry (object at its end, key, deletion, index entry):
  *   KIND POOL NAMESPACE NAME SIZE [key=value ...]
- * fields escaped with btr_escape, an empty field as "-" (a literal "-" as \x2d).
+ * fields never truncated, escaped with btr_escape (so no field holds white space),
+ * an empty field as "-" (a literal "-" as \x2d); objects, deletions and index
+ * entries with a locator key carry locator=ESCAPED.
  * json: one JSON object per line instead.  Does nothing for other records. */
 void btr_inspect_list(FILE *f, const struct btr_record *rec, int json);
 void btr_inspect_report(FILE *f, const struct btr_inspect *s);
 void btr_inspect_report_json(FILE *f, const struct btr_inspect *s);
-/* Escaped field as used in listings (shared with btr-filter --from-list). */
+/* Escaped field as used in listings, into a buffer (truncated with "..." when short). */
 char *btr_list_field(const void *p, size_t n, char *out, size_t outlen);
+/* The same, written whole to f. */
+void btr_list_field_write(FILE *f, const void *p, size_t n);
+/* Reverse of a listing field ("-" is empty).  out needs strlen(s) bytes.
+ * Returns the length or -1 on a malformed escape. */
+ssize_t btr_list_field_parse(const char *s, uint8_t *out);
 #endif

@@ -2,7 +2,9 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 ssize_t btr_read_full(int fd, void *buf, size_t n)
@@ -82,4 +84,11 @@ int btr_fsync_file(int fd, const char *what)
 	if (fsync(fd) == 0 || errno == EINVAL || errno == EROFS)
 		return 0;
 	return btr_fail_errno(BTR_EXIT_SYS, "fsync %s", what);
+}
+
+void btr_pipe_size(int fd, size_t n)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, (int)n);
 }

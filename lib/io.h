@@ -22,6 +22,10 @@ void btr_refuse_tty(int fd, const char *what);
  * vanished reader is never mistaken for success.  Returns 0 or -1 (btr_fail). */
 int btr_close_stdout(void);
 
+/* Grows the pipe on fd to n bytes when it is a pipe (best effort, silent), so that
+ * the tools either side keep running while a whole record is read or written. */
+void btr_pipe_size(int fd, size_t n);
+
 /* fsync that treats EINVAL/EROFS on pipes and special files as fine. */
 int btr_fsync_file(int fd, const char *what);
 

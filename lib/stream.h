@@ -104,6 +104,12 @@ void btr_reader_free(struct btr_reader *r);
  * -1: failure recorded with btr_fail (exit class 1 for damaged data, 3 for I/O);
  *     the message names the byte offset.  Empty input is a failure (no segment). */
 int btr_reader_next(struct btr_reader *r, struct btr_record *rec);
+/* trust = 1: do not hash objects, so OBJECT_END digests are not checked (everything
+ * else still is: framing, order, offsets, sizes, counts, the segment digest, which
+ * covers each OBJECT_END's digest).  Only for a filter whose output carries those
+ * digests on unchanged, so that the next reader checks them: data bytes are then
+ * neither hashed here nor ever trusted downstream. */
+void btr_reader_trust_object_digests(struct btr_reader *r, int trust);
 /* Bytes consumed so far. */
 uint64_t btr_reader_offset(const struct btr_reader *r);
 /* 1 while inside a segment (a header seen, its trailer not yet). */
@@ -125,8 +131,13 @@ void btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
  * printable ASCII except backslash as is, everything else as \xHH (and \\).
  * Writes at most outlen-1 chars plus NUL; returns out.  Truncates with "..." when short. */
 char *btr_escape(const void *p, size_t n, char *out, size_t outlen);
+/* One byte in that form; returns the length written to out (1, 2 or 4, no NUL). */
+size_t btr_escape_byte(uint8_t c, char out[5]);
 /* Reverse of btr_escape (also accepts \n \t \0 \\).  Returns the length, or -1 on a
  * malformed escape; out must have room for strlen(s) bytes. */
 ssize_t btr_unescape(const char *s, uint8_t *out);
+/* One escape: s points just after the backslash.  Stores the byte and returns how
+ * many characters it took, or -1 when s does not start a known escape. */
+int btr_unescape_one(const char *s, uint8_t *out);
 
 #endif

@@ -1,0 +1,135 @@
+/* btr-filter: keep or drop whole objects and keys of a record stream, rename pools
+ * and key prefixes, and write a valid stream. */
+#include "err.h"
+#include "filter.h"
+#include "io.h"
+#include "progress.h"
+#include "size.h"
+#include "stream.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btr-filter [OPTION]... < STREAM > STREAM\n"
+		   "Keeps the objects and keys of a record stream that match, drops the rest.\n"
+		   "Ceph entries (objects, deletions, index entries):\n"
+		   "  -p, --pool P              in pool P\n"
+		   "  -N, --namespace NS        in namespace NS (- is the default namespace)\n"
+		   "  -o, --object GLOB         name matches the shell pattern (* matches / too)\n"
+		   "  -E, --object-regex RE     name matches the POSIX extended regex (unanchored)\n"
+		   "      --object-hex HEX      name is exactly these bytes\n"
+		   "etcd keys:\n"
+		   "  -k, --key-prefix P        key starts with P\n"
+		   "  -K, --key GLOB            key matches the shell pattern\n"
+		   "      --key-regex RE        key matches the regex\n"
+		   "      --key-hex HEX         key is exactly these bytes\n"
+		   "  -l, --from-list FILE      entries listed in FILE (lines of btr-inspect -l)\n"
+		   "      --only ceph|etcd      only entries of that kind\n"
+		   "  -v, --invert              keep what does not match (--only still applies)\n"
+		   "  -r, --rename-pool OLD:NEW    write pool OLD as NEW\n"
+		   "  -R, --rename-prefix OLD:NEW  write keys starting with OLD with NEW instead\n"
+		   "      --trust-objects       leave object digests to the next reader (faster:\n"
+		   "                            data is not hashed here; all else is checked)\n"
+		   "      --data                write the data of the one object that matches, raw,\n"
+		   "                            instead of a stream (exit 1 unless exactly one)\n"
+		   "Repeated criteria of one kind: any may match; different kinds: all must.\n"
+		   "Names are written as btr-inspect -l prints them: \\xHH for any byte, \\\\ for \\.\n"
+		   "      --progress  progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet     no progress, no notes\n"
+		   "      --verbose   a summary of what was kept on stderr\n"
+		   "  -h, --help      this help;  -V, --version  the version\n");
+}
+
+enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_TRUST, O_DATA };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"pool", required_argument, NULL, 'p'},       {"namespace", required_argument, NULL, 'N'},
+		{"object", required_argument, NULL, 'o'},     {"object-regex", required_argument, NULL, 'E'},
+		{"object-hex", required_argument, NULL, O_OHEX}, {"key-prefix", required_argument, NULL, 'k'},
+		{"key", required_argument, NULL, 'K'},        {"key-regex", required_argument, NULL, O_KREGEX},
+		{"key-hex", required_argument, NULL, O_KHEX}, {"from-list", required_argument, NULL, 'l'},
+		{"only", required_argument, NULL, O_ONLY},    {"invert", no_argument, NULL, 'v'},
+		{"rename-pool", required_argument, NULL, 'r'}, {"rename-prefix", required_argument, NULL, 'R'},
+		{"progress", no_argument, NULL, O_PROGRESS},  {"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, O_VERBOSE},    {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},          {"trust-objects", no_argument, NULL, O_TRUST},
+		{"data", no_argument, NULL, O_DATA},
+		{NULL, 0, NULL, 0}};
+	int prog = BTR_PROGRESS_AUTO, quiet = 0, verbose = 0, c, rc = 0;
+	btr_init(argv[0]);
+	struct btr_filter *f = btr_filter_new();
+	if (!f)
+		btr_die_last();
+	while ((c = getopt_long(argc, argv, "p:N:o:E:k:K:l:vr:R:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': rc = btr_filter_add(f, BTR_F_POOL, optarg); break;
+		case 'N': rc = btr_filter_add(f, BTR_F_NAMESPACE, optarg); break;
+		case 'o': rc = btr_filter_add(f, BTR_F_OBJECT_GLOB, optarg); break;
+		case 'E': rc = btr_filter_add(f, BTR_F_OBJECT_REGEX, optarg); break;
+		case O_OHEX: rc = btr_filter_add(f, BTR_F_OBJECT_HEX, optarg); break;
+		case 'k': rc = btr_filter_add(f, BTR_F_KEY_PREFIX, optarg); break;
+		case 'K': rc = btr_filter_add(f, BTR_F_KEY_GLOB, optarg); break;
+		case O_KREGEX: rc = btr_filter_add(f, BTR_F_KEY_REGEX, optarg); break;
+		case O_KHEX: rc = btr_filter_add(f, BTR_F_KEY_HEX, optarg); break;
+		case 'l': rc = btr_filter_from_list(f, optarg); break;
+		case O_ONLY: rc = btr_filter_only(f, optarg); break;
+		case 'v': btr_filter_invert(f); break;
+		case 'r': rc = btr_filter_rename_pool(f, optarg); break;
+		case 'R': rc = btr_filter_rename_prefix(f, optarg); break;
+		case O_PROGRESS: prog = BTR_PROGRESS_FORCE; break;
+		case 'q': prog = BTR_PROGRESS_OFF; quiet = 1; break;
+		case O_VERBOSE: verbose = 1; break;
+		case O_TRUST: btr_filter_trust_objects(f); break;
+		case O_DATA: btr_filter_data_mode(f); break;
+		case 'h': usage(stdout); btr_filter_free(f); return 0;
+		case 'V': printf("btr-filter %s\n", BTR_VERSION); btr_filter_free(f); return 0;
+		default: btr_usage_error("unknown option");
+		}
+		if (rc < 0)
+			btr_die_last();
+	}
+	if (btr_filter_in_data_mode(f) && btr_filter_trusts_objects(f))
+		btr_usage_error("--data checks the object's digest: it does not go with --trust-objects");
+	if (optind != argc)
+		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
+	if (isatty(STDIN_FILENO))
+		btr_usage_error("stdin is a terminal: pipe a record stream in");
+	btr_refuse_tty(STDOUT_FILENO, "stdout");
+
+	/* Pipes as large as a data chunk, so neighbours in a pipeline keep running while
+	 * a whole frame is read or written here (best effort; only pipes take it). */
+	btr_pipe_size(STDIN_FILENO, BTR_DEFAULT_CHUNK);
+	btr_pipe_size(STDOUT_FILENO, BTR_DEFAULT_CHUNK);
+	struct btr_filter_stats st;
+	if (btr_filter_run(f, STDIN_FILENO, STDOUT_FILENO, prog, &st) < 0)
+		btr_die_last();
+	uint64_t kept = 0, seen = 0, listed, missing = btr_filter_list_missing(f, &listed);
+	for (int k = 0; k < BTR_FK_N; k++) {
+		kept += st.kept[k];
+		seen += st.seen[k];
+	}
+	if (verbose) {
+		char b[32];
+		btr_msg("kept %" PRIu64 " of %" PRIu64 " objects (%s), %" PRIu64 " of %" PRIu64 " keys, %" PRIu64
+			" of %" PRIu64 " deletions, %" PRIu64 " of %" PRIu64 " index entries, in %" PRIu64 " segments",
+			st.kept[BTR_FK_OBJECT], st.seen[BTR_FK_OBJECT], btr_fmt_size(st.bytes_kept, b, sizeof b),
+			st.kept[BTR_FK_KV], st.seen[BTR_FK_KV], st.kept[BTR_FK_DELETE], st.seen[BTR_FK_DELETE],
+			st.kept[BTR_FK_INDEX], st.seen[BTR_FK_INDEX], st.segments);
+	}
+	if (!quiet && kept == 0 && !btr_filter_in_data_mode(f))
+		btr_msg("note: nothing matched (%" PRIu64 " entries read); the output is a valid stream of %" PRIu64
+			" empty segment%s", seen, st.segments, st.segments == 1 ? "" : "s");
+	if (!quiet && missing)
+		btr_msg("note: %" PRIu64 " of the %" PRIu64 " listed entries are not in the stream", missing, listed);
+	btr_filter_free(f);
+	if (btr_close_stdout() < 0)
+		btr_die_last();
+	return 0;
+}
