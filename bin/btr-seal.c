@@ -1,6 +1,7 @@
 /* btr-seal: compress, then encrypt and authenticate stdin to stdout. */
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "keyfile.h"
 #include "seal.h"
 #include "secret.h"
@@ -19,14 +20,15 @@ static void usage(FILE *f)
 		   "                [--kdf interactive|moderate|sensitive] [-q] < IN > OUT\n"
 		   "Compresses stdin with zstd and seals it (XChaCha20-Poly1305 secretstream).\n"
 		   "  -1 .. -19               zstd level (default 3)\n"
-		   "  -T, --threads N         compression threads (default: all cores)\n"
+		   "  -T, --threads N         compression threads (default, and 0: one per core)\n"
 		   "      --no-compress       encrypt only\n"
 		   "  -r, --recipient FILE    seal to this public key (btr-keygen); repeatable\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
 		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
-		   "  -q, --quiet             no messages but errors\n"
+		   "      --progress          progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -r the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal (asked twice).\n");
 }
@@ -37,7 +39,7 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 'T'}, {"no-compress", no_argument, NULL, 'N'},
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
-		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
+		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
 		{"level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_seal_opts o = {.level = 3, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
@@ -67,8 +69,10 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.threads = atoi(optarg);
-			if (o.threads < 0 || o.threads > 256)
+			if (o.threads < 0 || o.threads > 256 || strspn(optarg, "0123456789") != strlen(optarg))
 				btr_usage_error("bad thread count '%s'", optarg);
+			if (o.threads == 0) /* as zstd -T0 */
+				o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 			break;
 		case 'N': o.level = 0; break;
 		case 'r':
@@ -90,7 +94,8 @@ int main(int argc, char **argv)
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
 			o.chunk = (uint32_t)v;
 			break;
-		case 'q': o.quiet = 1; break;
+		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
+		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-seal %s\n", BTR_VERSION); return 0;
 		default: btr_usage_error("unknown option");

@@ -1,6 +1,7 @@
 /* btr-split: a byte stream into numbered pieces with a manifest, and back. */
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "size.h"
 #include "split.h"
 
@@ -22,7 +23,8 @@ static void usage(FILE *f)
 		   "  -j, --join         write the pieces back to stdout, each checked\n"
 		   "  -c, --check        check the pieces, write nothing\n"
 		   "      --fetch CMD    with --join/--check, read each piece from `sh -c CMD` ($FILE set)\n"
-		   "  -q, --quiet        no 'creating new file' messages\n");
+		   "      --progress     progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet        no 'creating new file' messages, no progress\n");
 }
 
 int main(int argc, char **argv)
@@ -32,7 +34,7 @@ int main(int argc, char **argv)
 		{"filter", required_argument, NULL, 'F'}, {"keep", no_argument, NULL, 'K'},
 		{"force", no_argument, NULL, 'f'},      {"join", no_argument, NULL, 'j'},
 		{"check", no_argument, NULL, 'c'},      {"fetch", required_argument, NULL, 'G'},
-		{"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
 	struct split_opts o = {.size = 2ull << 30};
 	int join = 0, check = 0, c;
@@ -53,7 +55,8 @@ int main(int argc, char **argv)
 		case 'j': join = 1; break;
 		case 'c': check = 1; break;
 		case 'G': fetch = optarg; break;
-		case 'q': o.quiet = 1; break;
+		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
+		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-split %s\n", BTR_VERSION); return 0;
 		default: btr_usage_error("unknown option");
@@ -73,7 +76,7 @@ int main(int argc, char **argv)
 	if (join || check) {
 		if (join)
 			btr_refuse_tty(STDOUT_FILENO, "stdout");
-		rc = btr_join(o.dir, fetch, join ? STDOUT_FILENO : -1);
+		rc = btr_join(o.dir, fetch, join ? STDOUT_FILENO : -1, o.progress);
 	} else {
 		rc = btr_split(STDIN_FILENO, &o);
 	}

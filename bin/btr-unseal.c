@@ -2,6 +2,7 @@
  * before any of its bytes are written. */
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 #include "keyfile.h"
 #include "seal.h"
 
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		   "      --passphrase-file F first line of F is the passphrase\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
 		   "  -c, --check             authenticate the whole stream, write nothing\n"
-		   "  -q, --quiet             no messages but errors\n"
+		   "      --progress          progress on stderr even when it is not a terminal\n"
+		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -k the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal.\n");
 }
@@ -29,7 +31,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"identity", required_argument, NULL, 'k'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"}};
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
 				btr_usage_error("bad file descriptor '%s'", optarg);
 			break;
 		case 'c': check = 1; break;
-		case 'q': k.quiet = 1; break;
+		case 'q': k.quiet = 1; k.progress = BTR_PROGRESS_OFF; break;
+		case 'P': k.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-unseal %s\n", BTR_VERSION); return 0;
 		default: btr_usage_error("unknown option");

@@ -28,8 +28,11 @@ static void draw(struct btr_progress *p, double now, int final)
 	char b[32], r[32], line[256];
 	double dt = now - p->start;
 	double rate = dt > 0 ? (double)p->bytes / dt : 0;
-	int n = snprintf(line, sizeof line, "%s: %llu objects, %s, %s/s", p->label,
-			 (unsigned long long)p->items, btr_fmt_size(p->bytes, b, sizeof b),
+	char items[64] = "";
+	const char *unit = p->unit ? p->unit : "objects";
+	if (*unit)
+		snprintf(items, sizeof items, "%llu %s, ", (unsigned long long)p->items, unit);
+	int n = snprintf(line, sizeof line, "%s: %s%s, %s/s", p->label, items, btr_fmt_size(p->bytes, b, sizeof b),
 			 btr_fmt_size((uint64_t)rate, r, sizeof r));
 	if (!final && p->total_bytes > p->bytes && rate > 0 && n > 0 && (size_t)n < sizeof line) {
 		unsigned eta = (unsigned)((double)(p->total_bytes - p->bytes) / rate);

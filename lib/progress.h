@@ -7,6 +7,7 @@
 struct btr_progress {
 	int enabled;
 	const char *label;
+	const char *unit;       /* what items are: NULL for "objects", "" to show bytes only */
 	uint64_t items, bytes;
 	uint64_t total_items, total_bytes; /* 0 when unknown */
 	double start, last;

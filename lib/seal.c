@@ -3,6 +3,7 @@
 #include "io.h"
 #include "progress.h"
 #include "seal_format.h"
+#include "seal_queue.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -45,25 +46,17 @@ static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_
 	return 0;
 }
 
-/* Encrypts and writes one chunk. */
-static int put_chunk(crypto_secretstream_xchacha20poly1305_state *st, const uint8_t *p, size_t n, uint8_t tag,
-		     uint8_t *cbuf, int out)
-{
-	unsigned long long clen;
-	crypto_secretstream_xchacha20poly1305_push(st, cbuf, &clen, p, n, NULL, 0, tag);
-	return btr_write_or_fail(out, cbuf, (size_t)clen, "stdout");
-}
-
 int btr_seal(int in, int out, const struct btr_seal_opts *o)
 {
 	struct seal_header h = {0};
 	uint8_t raw[SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
-	uint8_t *plain = malloc(o->chunk), *cbuf = malloc(o->chunk + SS_ABYTES), *ibuf = malloc(1u << 20);
+	uint8_t *ibuf = malloc(1u << 20), *plain;
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
+	struct seal_queue *q = NULL;
 	ZSTD_CCtx *z = NULL;
 	int rc = -1;
-	if (!filekey || !sskey || !plain || !cbuf || !ibuf || !st) {
+	if (!filekey || !sskey || !ibuf || !st) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
@@ -103,8 +96,17 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
 			btr_msg("zstd was built without threads; compressing on one core");
 	}
+	if (!(q = seal_queue_new(st, o->chunk, out))) {
+		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
+		goto out;
+	}
 	size_t fill = 0;
 	int eof = 0;
+	struct btr_progress pg;
+	btr_progress_init(&pg, "seal", o->progress);
+	pg.unit = "";
+	if (!(plain = seal_queue_buf(q)))
+		goto writer_failed;
 	while (!eof) {
 		ssize_t n = read(in, ibuf, 1u << 20);
 		if (n < 0) {
@@ -114,35 +116,35 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			goto out;
 		}
 		eof = n == 0;
+		btr_progress_add(&pg, 0, (uint64_t)n);
 		ZSTD_inBuffer zin = {ibuf, (size_t)n, 0};
-		if (!z) {
-			/* No compression: the input goes straight into chunks. */
-			while (zin.pos < zin.size) {
-				if (fill == o->chunk) {
-					if (put_chunk(st, plain, fill, TAG_MESSAGE, cbuf, out) < 0)
-						goto out;
-					fill = 0;
-				}
-				size_t k = zin.size - zin.pos < o->chunk - fill ? zin.size - zin.pos : o->chunk - fill;
-				memcpy(plain + fill, ibuf + zin.pos, k);
-				fill += k;
-				zin.pos += k;
-			}
-			continue;
-		}
 		for (;;) {
 			/* A full chunk is sent only once more output follows: the last is FINAL. */
-			ZSTD_outBuffer zout = {plain, o->chunk, fill};
-			size_t r = ZSTD_compressStream2(z, &zout, &zin, eof ? ZSTD_e_end : ZSTD_e_continue);
-			if (ZSTD_isError(r)) {
-				btr_fail(BTR_EXIT_SYS, "zstd: %s", ZSTD_getErrorName(r));
-				goto out;
-			}
-			fill = zout.pos;
-			int more = eof ? r != 0 : zin.pos < zin.size;
-			if (fill == o->chunk && more) {
-				if (put_chunk(st, plain, fill, TAG_MESSAGE, cbuf, out) < 0)
+			int more;
+			if (z) {
+				ZSTD_outBuffer zout = {plain, o->chunk, fill};
+				size_t r = ZSTD_compressStream2(z, &zout, &zin, eof ? ZSTD_e_end : ZSTD_e_continue);
+				if (ZSTD_isError(r)) {
+					btr_fail(BTR_EXIT_SYS, "zstd: %s", ZSTD_getErrorName(r));
 					goto out;
+				}
+				fill = zout.pos;
+				more = eof ? r != 0 : zin.pos < zin.size;
+			} else {
+				if (fill == o->chunk && zin.pos < zin.size)
+					more = 1;
+				else {
+					size_t k = zin.size - zin.pos < o->chunk - fill ? zin.size - zin.pos : o->chunk - fill;
+					memcpy(plain + fill, ibuf + zin.pos, k);
+					fill += k;
+					zin.pos += k;
+					more = zin.pos < zin.size;
+				}
+			}
+			if (fill == o->chunk && more) {
+				seal_queue_put(q, fill, 0);
+				if (!(plain = seal_queue_buf(q)))
+					goto writer_failed;
 				fill = 0;
 				continue;
 			}
@@ -150,16 +152,22 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 				break;
 		}
 	}
-	if (put_chunk(st, plain, fill, TAG_FINAL, cbuf, out) < 0)
-		goto out;
-	rc = 0;
+	seal_queue_put(q, fill, 1);
+	rc = seal_queue_end(q, 0);
+	q = NULL;
+	if (rc == 0)
+		btr_progress_done(&pg);
+	goto out;
+writer_failed:
+	seal_queue_end(q, 0);
+	q = NULL;
 out:
+	if (q)
+		seal_queue_end(q, 1);
 	ZSTD_freeCCtx(z);
 	sodium_free(filekey);
 	sodium_free(sskey);
 	sodium_free(st);
-	free(plain);
-	free(cbuf);
 	free(ibuf);
 	return rc;
 }
@@ -254,6 +262,9 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		}
 	}
 	uint64_t off = hl + SEAL_MAC;
+	struct btr_progress pg;
+	btr_progress_init(&pg, "unseal", k->progress);
+	pg.unit = "";
 	for (uint64_t i = 0;; i++) {
 		ssize_t n = btr_read_or_fail(in, cbuf, full, "stdin");
 		if (n < 0)
@@ -294,6 +305,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		if (write_plain(z, plain, (size_t)plen, obuf, osize, out, &zlast) < 0)
 			goto out;
 		off += (uint64_t)n;
+		btr_progress_add(&pg, 0, (uint64_t)n);
 		if (tag == TAG_FINAL)
 			break;
 	}
@@ -301,6 +313,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		btr_fail(BTR_EXIT_DATA, "compressed data ends inside a frame");
 		goto out;
 	}
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	ZSTD_freeDCtx(z);

@@ -17,6 +17,7 @@ struct btr_seal_opts {
 	const uint8_t (*recipients)[32];
 	size_t n_recipients;
 	int quiet;
+	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_seal(int in, int out, const struct btr_seal_opts *o);
 
@@ -24,6 +25,7 @@ struct btr_unseal_keys {
 	const uint8_t *sk;      /* identity (X25519 secret key) or NULL */
 	struct btr_secret_src pass; /* asked only when the stream is passphrase-sealed */
 	int quiet;
+	int progress;
 };
 /* out < 0: authenticate everything, write nothing (--check). */
 int btr_unseal(int in, int out, const struct btr_unseal_keys *k);

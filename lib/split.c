@@ -4,12 +4,12 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
+#include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +29,23 @@ static int dir_prepare(const char *dir, int force)
 	if (!d)
 		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
 	struct dirent *e;
-	int files = 0;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			files++;
+	int files = 0, rc = 0;
+	while ((e = readdir(d))) {
+		size_t i;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		files++;
+		/* A forced rerun replaces an earlier split: its pieces would be "extra". */
+		if (force && (split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST)) &&
+		    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s/%s", dir, e->d_name);
+			break;
+		}
+	}
 	closedir(d);
-	if (files && !force)
-		return btr_fail(BTR_EXIT_USAGE, "%s already holds files (use --force to write into it)", dir);
-	return 0;
+	if (rc == 0 && files && !force)
+		rc = btr_fail(BTR_EXIT_USAGE, "%s already holds files (use --force to write into it)", dir);
+	return rc;
 }
 
 /* One open piece: a file, a filter's stdin, or both. */
@@ -44,32 +53,9 @@ struct piece {
 	int fd, pipe_fd;
 	pid_t pid;
 	char name[32], path[4096];
-	crypto_generichash_state h;
+	struct btr_sum h;
 	uint64_t size;
 };
-
-/* Starts `sh -c cmd` with FILE=name; returns the fd of its stdin, or -1. */
-static int spawn_filter(const char *cmd, const char *name, pid_t *pid)
-{
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return btr_fail_errno(BTR_EXIT_SYS, "pipe for the filter of %s", name);
-	*pid = fork();
-	if (*pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return btr_fail_errno(BTR_EXIT_SYS, "fork the filter of %s", name);
-	}
-	if (*pid == 0) {
-		dup2(fds[0], STDIN_FILENO);
-		signal(SIGPIPE, SIG_DFL);
-		setenv("FILE", name, 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	return fds[1];
-}
 
 static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 {
@@ -77,7 +63,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
-	crypto_generichash_init(&p->h, NULL, 0, 32);
+	btr_sum_init(&p->h);
 	if (!o->quiet)
 		fprintf(stderr, "creating new file %s\n", p->name);
 	if (!o->filter || o->keep) {
@@ -85,14 +71,14 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 		if (p->fd < 0)
 			return btr_fail_errno(BTR_EXIT_SYS, "create %s", p->path);
 	}
-	if (o->filter && (p->pipe_fd = spawn_filter(o->filter, p->name, &p->pid)) < 0)
+	if (o->filter && (p->pipe_fd = btr_spawn_sh(o->filter, p->name, 0, &p->pid)) < 0)
 		return -1;
 	return 0;
 }
 
 static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 {
-	crypto_generichash_update(&p->h, b, n);
+	btr_sum_update(&p->h, b, n);
 	p->size += n;
 	if (p->fd >= 0 && btr_write_full(p->fd, b, n) < 0)
 		return btr_fail_errno(BTR_EXIT_SYS, "write %s", p->name);
@@ -101,10 +87,10 @@ static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 	return 0;
 }
 
-static int piece_close(struct piece *p, uint8_t sum[32])
+static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
 {
 	int rc = 0;
-	crypto_generichash_final(&p->h, sum, 32);
+	btr_sum_final(&p->h, sum);
 	if (p->fd >= 0) {
 		if (btr_fsync_file(p->fd, p->name) < 0)
 			rc = -1;
@@ -115,9 +101,7 @@ static int piece_close(struct piece *p, uint8_t sum[32])
 	if (p->pipe_fd >= 0) {
 		close(p->pipe_fd);
 		p->pipe_fd = -1;
-		int st;
-		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-			;
+		int st = btr_spawn_wait(p->pid);
 		if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 			rc = btr_fail(BTR_EXIT_SYS, "the filter for %s failed (%s %d)", p->name,
 				      WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
@@ -129,10 +113,10 @@ static int piece_close(struct piece *p, uint8_t sum[32])
 static int filter_manifest(const struct split_opts *o, const char *text)
 {
 	struct piece p = {.fd = -1};
-	uint8_t sum[32];
+	uint8_t sum[BTR_SUM_BYTES];
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
-	crypto_generichash_init(&p.h, NULL, 0, 32);
-	if ((p.pipe_fd = spawn_filter(o->filter, p.name, &p.pid)) < 0)
+	btr_sum_init(&p.h);
+	if ((p.pipe_fd = btr_spawn_sh(o->filter, p.name, 0, &p.pid)) < 0)
 		return -1;
 	if (piece_write(&p, (const uint8_t *)text, strlen(text)) < 0) {
 		piece_close(&p, sum);
@@ -149,10 +133,11 @@ static int write_manifest(const struct split_opts *o, const struct split_manifes
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", o->dir, SPLIT_MANIFEST);
 	snprintf(path, sizeof path, "%s/%s", o->dir, SPLIT_MANIFEST);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = 0;
-	if (fd < 0)
+	/* The remote copy first: a local manifest claims the whole split is done. */
+	int rc = o->filter ? filter_manifest(o, text) : 0, fd = -1;
+	if (rc == 0 && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		rc = btr_fail_errno(BTR_EXIT_SYS, "create %s", tmp);
-	else {
+	if (fd >= 0) {
 		if (btr_write_full(fd, text, strlen(text)) < 0)
 			rc = btr_fail_errno(BTR_EXIT_SYS, "write %s", tmp);
 		else if (btr_fsync_file(fd, tmp) < 0)
@@ -164,8 +149,6 @@ static int write_manifest(const struct split_opts *o, const struct split_manifes
 		if (rc < 0)
 			unlink(tmp);
 	}
-	if (rc == 0 && o->filter)
-		rc = filter_manifest(o, text);
 	free(text);
 	if (rc == 0) {
 		int d = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -188,10 +171,9 @@ int btr_split(int in, const struct split_opts *o)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	if (dir_prepare(o->dir, o->force) < 0)
 		goto out;
-	/* A stale manifest from a forced rerun must not describe the new pieces. */
-	char mp[4096];
-	snprintf(mp, sizeof mp, "%s/%s", o->dir, SPLIT_MANIFEST);
-	unlink(mp);
+	struct btr_progress pg;
+	btr_progress_init(&pg, "split", o->progress);
+	pg.unit = "pieces";
 	for (;;) {
 		ssize_t n = read(in, buf, BLOCK);
 		if (n < 0) {
@@ -225,6 +207,7 @@ int btr_split(int in, const struct split_opts *o)
 				goto out;
 			off += k;
 			m.total += k;
+			btr_progress_add(&pg, 0, k);
 			if (p.size == o->size) {
 				m.pieces[m.n].size = p.size;
 				if (piece_close(&p, m.pieces[m.n].sum) < 0) {
@@ -233,6 +216,7 @@ int btr_split(int in, const struct split_opts *o)
 				}
 				m.n++;
 				open_piece = 0;
+				btr_progress_add(&pg, 1, 0);
 			}
 		} while (off < (size_t)n);
 		if (n == 0)
@@ -244,12 +228,15 @@ int btr_split(int in, const struct split_opts *o)
 		if (piece_close(&p, m.pieces[m.n].sum) < 0)
 			goto out;
 		m.n++;
+		btr_progress_add(&pg, 1, 0);
 	}
 	split_manifest_seal(&m);
 	rc = write_manifest(o, &m);
+	if (rc == 0)
+		btr_progress_done(&pg);
 out:
 	if (open_piece) {
-		uint8_t s[32];
+		uint8_t s[BTR_SUM_BYTES];
 		int saved = btr_errcode();
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", btr_errmsg());

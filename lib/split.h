@@ -4,24 +4,28 @@
 #define BTR_SPLIT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "checksum.h"
 
 #define SPLIT_MANIFEST "MANIFEST"
 #define SPLIT_MAX_PIECES 10000000u
 
 struct split_piece {
 	uint64_t size;
-	uint8_t sum[32];
+	uint8_t sum[BTR_SUM_BYTES];
 };
 
 struct split_manifest {
 	struct split_piece *pieces;
 	size_t n;
 	uint64_t total;
-	uint8_t sum[32];        /* over the piece checksums, in order */
+	uint8_t sum[BTR_SUM_BYTES]; /* over the piece checksums, in order */
 };
 
 /* Piece name for index i: ARCHIVE00000.bin (more digits past 99999). */
 void split_piece_name(char *out, size_t len, size_t i);
+
+/* 0 and *i when name is exactly the name of piece *i; -1 otherwise. */
+int split_piece_index(const char *name, size_t *i);
 
 /* Parses a manifest (hostile input: bounded lines, names in sequence, counts checked).
  * -1 with btr_fail (1: malformed). */
@@ -39,10 +43,11 @@ struct split_opts {
 	int keep;               /* with a filter, keep the pieces too */
 	int force;              /* allow a directory that already holds files */
 	int quiet;
+	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_split(int in, const struct split_opts *o);
 
 /* Joins (out >= 0) or checks (out < 0) the pieces of dir against its manifest;
  * with fetch, each piece is read from `sh -c fetch` ($FILE set) instead of a file. */
-int btr_join(const char *dir, const char *fetch, int out);
+int btr_join(const char *dir, const char *fetch, int out, int progress);
 #endif

@@ -4,20 +4,24 @@
 #include "split.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
+#include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define BLOCK (1u << 20)
+#define WINDOW (8u << 20)
 #define MANIFEST_MAX (SPLIT_MAX_PIECES * 100ull)
 
 static int read_manifest(const char *dir, struct split_manifest *m)
@@ -58,14 +62,10 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (strncmp(e->d_name, "ARCHIVE", 7) != 0 || l < 11 || strcmp(e->d_name + l - 4, ".bin") != 0)
+		size_t i;
+		if (strncmp(e->d_name, "ARCHIVE", 7) != 0)
 			continue;
-		char *end;
-		unsigned long long i = strtoull(e->d_name + 7, &end, 10);
-		char want[32];
-		split_piece_name(want, sizeof want, (size_t)i);
-		if (strcmp(end, ".bin") != 0 || i >= m->n || strcmp(want, e->d_name) != 0) {
+		if (split_piece_index(e->d_name, &i) < 0 || i >= m->n) {
 			rc = btr_fail(BTR_EXIT_DATA, "extra piece %s is not in the manifest", e->d_name);
 			break;
 		}
@@ -76,22 +76,8 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 
 static int open_piece(const char *dir, const char *fetch, const char *name, pid_t *pid)
 {
-	if (fetch) {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "pipe for fetching %s", name);
-		if ((*pid = fork()) < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "fork for fetching %s", name);
-		if (*pid == 0) {
-			dup2(fds[1], STDOUT_FILENO);
-			signal(SIGPIPE, SIG_DFL);
-			setenv("FILE", name, 1);
-			execl("/bin/sh", "sh", "-c", fetch, (char *)NULL);
-			_exit(127);
-		}
-		close(fds[1]);
-		return fds[0];
-	}
+	if (fetch)
+		return btr_spawn_sh(fetch, name, 1, pid);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -101,8 +87,92 @@ static int open_piece(const char *dir, const char *fetch, const char *name, pid_
 	return fd;
 }
 
-int btr_join(const char *dir, const char *fetch, int out)
+/* Where a piece's bytes go while they are summed. */
+struct sink {
+	int out;
+	struct btr_sum h;
+	struct btr_progress *pg;
+};
+
+static int sink_put(struct sink *k, const uint8_t *p, size_t n)
 {
+	btr_sum_update(&k->h, p, n);
+	btr_progress_add(k->pg, 0, n);
+	return k->out >= 0 ? btr_write_or_fail(k->out, p, n, "stdout") : 0;
+}
+
+/* From a fetch command's pipe; *got is what arrived, and more than size is an error. */
+static int pass_read(int fd, const char *name, uint64_t size, uint8_t *buf, struct sink *k, uint64_t *got)
+{
+	*got = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return btr_fail_errno(BTR_EXIT_SYS, "read %s", name);
+		if (n == 0)
+			return 0;
+		*got += (uint64_t)n;
+		if (*got > size)
+			return btr_fail(BTR_EXIT_DATA, "piece %s is longer than the manifest's %llu bytes", name,
+					(unsigned long long)size);
+		if (sink_put(k, buf, (size_t)n) < 0)
+			return -1;
+	}
+}
+
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+
+static void on_bus(int sig)
+{
+	if (bus_armed)
+		siglongjmp(bus_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* From a file, whose size was checked: windows of it are mapped, so its bytes are
+ * summed where they lie in the page cache instead of being copied first (this keeps
+ * a join at the speed of cat).  A file cut short meanwhile raises SIGBUS, caught. */
+static int pass_mapped(int fd, const char *name, uint64_t size, struct sink *k)
+{
+	struct sigaction sa = {.sa_handler = on_bus}, old;
+	uint8_t *volatile map = NULL;
+	volatile size_t len = 0;
+	volatile uint64_t off = 0;
+	volatile int rc = 0;
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1)) {
+		rc = btr_fail(BTR_EXIT_DATA, "piece %s was cut short while it was read", name);
+		goto done;
+	}
+	bus_armed = 1;
+	for (; off < size && rc == 0; off += len) {
+		len = size - off < WINDOW ? (size_t)(size - off) : WINDOW;
+		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
+		if (p == MAP_FAILED) {
+			rc = btr_fail_errno(BTR_EXIT_SYS, "map %s", name);
+			break;
+		}
+		map = p;
+		for (size_t o = 0; o < len && rc == 0; o += BLOCK)
+			rc = sink_put(k, map + o, len - o < BLOCK ? len - o : BLOCK);
+		munmap(map, len);
+		map = NULL;
+	}
+done:
+	bus_armed = 0;
+	if (map)
+		munmap(map, len);
+	sigaction(SIGBUS, &old, NULL);
+	return rc;
+}
+
+int btr_join(const char *dir, const char *fetch, int out, int progress)
+{
+	struct btr_progress pg;
 	struct split_manifest m;
 	if (read_manifest(dir, &m) < 0)
 		return -1;
@@ -114,6 +184,12 @@ int btr_join(const char *dir, const char *fetch, int out)
 	}
 	if (!fetch && check_extra(dir, &m) < 0)
 		goto out;
+	/* Fewer, larger pipe writes; only pipes accept this, and a refusal is harmless. */
+	if (out >= 0)
+		fcntl(out, F_SETPIPE_SZ, 1 << 20);
+	btr_progress_init(&pg, out >= 0 ? "join" : "check", progress);
+	pg.unit = "pieces";
+	pg.total_bytes = m.total;
 	for (size_t i = 0; i < m.n; i++) {
 		char name[32];
 		pid_t pid = 0;
@@ -128,41 +204,15 @@ int btr_join(const char *dir, const char *fetch, int out)
 			close(fd);
 			goto out;
 		}
-		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-		crypto_generichash_state h;
-		crypto_generichash_init(&h, NULL, 0, 32);
-		uint64_t got = 0;
-		int err = 0;
-		for (;;) {
-			ssize_t n = read(fd, buf, BLOCK);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				err = btr_fail_errno(BTR_EXIT_SYS, "read %s", name);
-				break;
-			}
-			if (n == 0)
-				break;
-			got += (uint64_t)n;
-			if (got > m.pieces[i].size) {
-				btr_fail(BTR_EXIT_DATA, "piece %s is longer than the manifest's %llu bytes", name,
-					 (unsigned long long)m.pieces[i].size);
-				err = -1;
-				break;
-			}
-			crypto_generichash_update(&h, buf, (size_t)n);
-			if (out >= 0 && btr_write_or_fail(out, buf, (size_t)n, "stdout") < 0) {
-				err = -1;
-				break;
-			}
-		}
+		struct sink k = {.out = out, .pg = &pg};
+		btr_sum_init(&k.h);
+		uint64_t got = m.pieces[i].size;
+		int err = fetch ? pass_read(fd, name, m.pieces[i].size, buf, &k, &got) : pass_mapped(fd, name, got, &k);
 		close(fd);
 		if (pid > 0) {
-			int ws;
 			if (err)
 				kill(pid, SIGTERM);
-			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-				;
+			int ws = btr_spawn_wait(pid);
 			if (!err && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
 				btr_fail(BTR_EXIT_SYS, "fetching %s failed", name);
 				goto out;
@@ -170,18 +220,20 @@ int btr_join(const char *dir, const char *fetch, int out)
 		}
 		if (err)
 			goto out;
-		uint8_t sum[32];
-		crypto_generichash_final(&h, sum, 32);
+		uint8_t sum[BTR_SUM_BYTES];
+		btr_sum_final(&k.h, sum);
 		if (got != m.pieces[i].size) {
 			btr_fail(BTR_EXIT_DATA, "piece %s has %llu bytes, the manifest says %llu", name,
 				 (unsigned long long)got, (unsigned long long)m.pieces[i].size);
 			goto out;
 		}
-		if (sodium_memcmp(sum, m.pieces[i].sum, 32) != 0) {
+		if (memcmp(sum, m.pieces[i].sum, BTR_SUM_BYTES) != 0) {
 			btr_fail(BTR_EXIT_DATA, "piece %s does not match its checksum in the manifest (altered or out of order)", name);
 			goto out;
 		}
+		btr_progress_add(&pg, 1, 0);
 	}
+	btr_progress_done(&pg);
 	rc = 0;
 out:
 	split_manifest_free(&m);

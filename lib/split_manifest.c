@@ -1,15 +1,14 @@
 /* The manifest, plain text, written last:
  *   btr-split-manifest 1
- *   ARCHIVE00000.bin SIZE BLAKE2B-256-HEX
+ *   ARCHIVE00000.bin SIZE XXH3-128-HEX
  *   ...
- *   end PIECES TOTAL_BYTES BLAKE2B-256-HEX
+ *   end PIECES TOTAL_BYTES XXH3-128-HEX
  * where the last checksum is over the piece checksums in order (it binds their order
  * and number without hashing the data twice).
  * A manifest without its end line is incomplete; nothing may follow it. */
 #include "split.h"
 #include "err.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +18,23 @@ void split_piece_name(char *out, size_t len, size_t i)
 	snprintf(out, len, "ARCHIVE%05zu.bin", i);
 }
 
-static int hex32(const char *s, size_t n, uint8_t out[32])
+int split_piece_index(const char *name, size_t *i)
 {
-	if (n != 64)
+	size_t l = strlen(name);
+	if (strncmp(name, "ARCHIVE", 7) != 0 || l < 16 || l > 24 || strcmp(name + l - 4, ".bin") != 0 ||
+	    strspn(name + 7, "0123456789") != l - 11)
 		return -1;
-	for (int i = 0; i < 32; i++) {
+	char want[32];
+	*i = (size_t)strtoull(name + 7, NULL, 10);
+	split_piece_name(want, sizeof want, *i);
+	return strcmp(want, name) == 0 ? 0 : -1;
+}
+
+static int hexsum(const char *s, size_t n, uint8_t out[BTR_SUM_BYTES])
+{
+	if (n != 2 * BTR_SUM_BYTES)
+		return -1;
+	for (int i = 0; i < BTR_SUM_BYTES; i++) {
 		unsigned v;
 		char b[3] = {s[2 * i], s[2 * i + 1], 0};
 		if (!strchr("0123456789abcdef", b[0]) || !strchr("0123456789abcdef", b[1]) || sscanf(b, "%2x", &v) != 1)
@@ -94,7 +105,7 @@ int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
 		if (ll > 4 && memcmp(line, "end ", 4) == 0) {
 			uint64_t n;
 			if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 ||
-			    number(f[2], fl[2], &m->total) < 0 || hex32(f[3], fl[3], m->sum) < 0)
+			    number(f[2], fl[2], &m->total) < 0 || hexsum(f[3], fl[3], m->sum) < 0)
 				goto bad_line;
 			if (n != m->n) {
 				btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu",
@@ -111,10 +122,10 @@ int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
 				split_manifest_free(m);
 				return -1;
 			}
-			uint8_t want_sum[32];
-			memcpy(want_sum, m->sum, 32);
+			uint8_t want_sum[BTR_SUM_BYTES];
+			memcpy(want_sum, m->sum, sizeof want_sum);
 			split_manifest_seal(m);
-			if (memcmp(want_sum, m->sum, 32) != 0) {
+			if (memcmp(want_sum, m->sum, sizeof want_sum) != 0) {
 				btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
 				split_manifest_free(m);
 				return -1;
@@ -140,7 +151,7 @@ int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
 			m->pieces = p;
 		}
 		m->pieces[m->n].size = size;
-		if (hex32(f[2], fl[2], m->pieces[m->n].sum) < 0)
+		if (hexsum(f[2], fl[2], m->pieces[m->n].sum) < 0)
 			goto bad_line;
 		m->n++;
 	}
@@ -172,12 +183,12 @@ char *split_manifest_format(const struct split_manifest *m)
 	for (size_t i = 0; i < m->n; i++) {
 		split_piece_name(name, sizeof name, i);
 		o += (size_t)snprintf(s + o, cap - o, "%s %llu ", name, (unsigned long long)m->pieces[i].size);
-		for (int j = 0; j < 32; j++)
+		for (int j = 0; j < BTR_SUM_BYTES; j++)
 			o += (size_t)snprintf(s + o, cap - o, "%02x", m->pieces[i].sum[j]);
 		s[o++] = '\n';
 	}
 	o += (size_t)snprintf(s + o, cap - o, "end %zu %llu ", m->n, (unsigned long long)m->total);
-	for (int j = 0; j < 32; j++)
+	for (int j = 0; j < BTR_SUM_BYTES; j++)
 		o += (size_t)snprintf(s + o, cap - o, "%02x", m->sum[j]);
 	s[o++] = '\n';
 	s[o] = '\0';
@@ -193,9 +204,9 @@ void split_manifest_free(struct split_manifest *m)
 
 void split_manifest_seal(struct split_manifest *m)
 {
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, 32);
+	struct btr_sum st;
+	btr_sum_init(&st);
 	for (size_t i = 0; i < m->n; i++)
-		crypto_generichash_update(&st, m->pieces[i].sum, 32);
-	crypto_generichash_final(&st, m->sum, 32);
+		btr_sum_update(&st, m->pieces[i].sum, BTR_SUM_BYTES);
+	btr_sum_final(&st, m->sum);
 }

@@ -13,9 +13,9 @@ H=$((8 + 6 + 1 + 16 + 16 + 24 + 32))   # passphrase-mode header bytes
 
 for n in 0 1 $((C - 1)) $C $((C + 1)) $((3 * C)); do
 	random_file in.$n $n $n
-	seal -b 4K --no-compress <in.$n >s.$n && unseal <s.$n >out.$n
+	seal -b 4K --no-compress <in.$n >s.$n; unseal <s.$n >out.$n
 	same "round trip $n bytes, uncompressed" in.$n out.$n
-	seal -b 4K <in.$n >z.$n && unseal <z.$n >zout.$n
+	seal -b 4K <in.$n >z.$n; unseal <z.$n >zout.$n
 	same "round trip $n bytes, compressed" in.$n zout.$n
 done
 sz=$(stat -c %s s.$C)
@@ -24,7 +24,7 @@ sz=$(stat -c %s s.$C)
 
 # 200 MB, compressible like real data (text + random blocks), default settings.
 { random_file r 50000000 9; cat r; seq 1 20000000; cat r; } | head -c 200000000 >big
-seal <big >big.s && unseal <big.s >big.out
+seal <big >big.s; unseal <big.s >big.out
 same "round trip 200 MB" big big.out
 rm -f big.out r
 
@@ -109,9 +109,9 @@ cp $S t; flip t $((H + 2 * F + 7))
 expect_exit 1 "--check fails an altered stream" unseal --check <t
 
 # Passphrase sources.
-btr-unseal -q --passphrase-fd 3 <$S 3<pf >o && same "--passphrase-fd" o in.$((3 * C))
-BTR_PASSPHRASE='correct horse' btr-unseal -q <$S >o && same "BTR_PASSPHRASE" o in.$((3 * C))
-BTR_PASSPHRASE=wrong btr-unseal -q --passphrase-file pf <$S >o && same "--passphrase-file beats BTR_PASSPHRASE" o in.$((3 * C))
+btr-unseal -q --passphrase-fd 3 <$S 3<pf >o; same "--passphrase-fd" o in.$((3 * C))
+BTR_PASSPHRASE='correct horse' btr-unseal -q <$S >o; same "BTR_PASSPHRASE" o in.$((3 * C))
+BTR_PASSPHRASE=wrong btr-unseal -q --passphrase-file pf <$S >o; same "--passphrase-file beats BTR_PASSPHRASE" o in.$((3 * C))
 expect_exit 2 "no terminal and no source: exit 2, no hang" timeout 10 setsid -w btr-unseal -q <$S
 expect_err "no terminal message" "no terminal to ask on"
 expect_exit 2 "a passphrase in argv is not an option" btr-seal --passphrase 'correct horse' </dev/null
@@ -129,13 +129,53 @@ script -qec "btr-seal -q --passphrase-file pf < in.1; echo rc=\$?" /dev/null >ty
 grep -q 'refusing to write binary data to a terminal' typed && grep -q 'rc=2' typed && pass "refuses a terminal on stdout" ||
 	fail "refuses a terminal on stdout" "$(cat -v typed)"
 
+# While it runs: the passphrase is gone from its environment, and -T sets the
+# compression threads (default: one per core; 0 means the same, as in zstd), beside
+# the main thread and the encrypting writer.
+mkfifo slow
+tasks_of() { # ARGS...: thread count of btr-seal while it waits for more input
+	{ head -c 3000000 big.s; sleep 2; } >slow &
+	BTR_PASSPHRASE=hunter2 btr-seal -q "$@" <slow >/dev/null &
+	local pid=$!
+	sleep 1
+	ls /proc/$pid/task | wc -l
+	tr '\0' '\n' </proc/$pid/environ >environ.$pid
+	grep -q hunter2 environ.$pid && echo LEAK >>leaks
+	wait $pid
+}
+cores=$(nproc)
+n=$(tasks_of); [ "$n" = $((cores + 2)) ] && pass "default: one compression thread per core ($cores)" || fail "default: one compression thread per core" "$n threads, $cores cores"
+n=$(tasks_of -T 0); [ "$n" = $((cores + 2)) ] && pass "-T 0: one thread per core" || fail "-T 0: one thread per core" "$n threads"
+n=$(tasks_of -T 1); [ "$n" = 3 ] && pass "-T 1: one compression thread" || fail "-T 1: one compression thread" "$n threads"
+n=$(tasks_of -T 3); [ "$n" = 5 ] && pass "-T 3: three compression threads" || fail "-T 3: three compression threads" "$n threads"
+[ ! -e leaks ] && pass "BTR_PASSPHRASE is wiped from the running tool's environment" || fail "BTR_PASSPHRASE is wiped" "$(cat leaks)"
+# The key derivation's duration is reported; no message ever holds the passphrase.
+btr-seal --passphrase-file pf <in.1 >kd.s 2>err
+grep -Eq '^btr-seal: key derivation took [0-9.]+ s$' err && pass "key derivation time on stderr" || fail "key derivation time on stderr" "$(cat err)"
+for t in kd.s t $S; do btr-unseal --passphrase-file pf <$t >/dev/null 2>>allerr; btr-unseal --passphrase-file wrong <$t >/dev/null 2>>allerr; done
+btr-seal --passphrase-fd 3 3<wrong </dev/null >/dev/null 2>>allerr
+! grep -q 'horse\|wrong$' allerr && pass "no message holds a passphrase" || fail "no message holds a passphrase" "$(grep 'horse\|wrong$' allerr)"
+
+btr-seal -q --progress --passphrase-file pf <in.$((3 * C)) 2>err >/dev/null
+grep -Eq '^seal: 12\.0 KiB, .*/s$' err && [ "$(wc -l <err)" = 1 ] && pass "--progress after -q: one final line" || fail "--progress after -q: one final line" "$(cat err)"
+
+# A reader that goes away, a full disk: exit 3 with one line, from either stage.
+seal <big.s 2>err | head -c 1000 >/dev/null
+PS=${PIPESTATUS[0]}
+[ "$PS" = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'stdout.*roken pipe' err && pass "seal: closed pipe downstream: exit 3" || fail "seal: closed pipe downstream: exit 3" "status $PS $(cat err)"
+seal <big.s >/dev/full 2>err; rc=$?
+[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'No space left' err && pass "seal: full disk: exit 3" || fail "seal: full disk: exit 3" "rc=$rc $(cat err)"
+unseal <big.s 2>err | head -c 1000 >/dev/null
+PS=${PIPESTATUS[0]}
+[ "$PS" = 3 ] && grep -q 'roken pipe' err && pass "unseal: closed pipe downstream: exit 3" || fail "unseal: closed pipe downstream: exit 3" "status $PS $(cat err)"
+
 # Public-key mode.
 btr-keygen -o id1 2>/dev/null && btr-keygen -o id2 2>/dev/null && btr-keygen -o id3 2>/dev/null
 [ "$(stat -c %a id1)" = 600 ] && pass "secret key file is 0600" || fail "secret key file is 0600" "$(stat -c %a id1)"
 expect_exit 2 "keygen refuses to overwrite" btr-keygen -o id1
 btr-seal -q -r id1.pub -r id2.pub <in.$((3 * C)) >pk.s
-btr-unseal -q -k id1 <pk.s >o && same "first recipient unseals" o in.$((3 * C))
-btr-unseal -q -k id2 <pk.s >o && same "second recipient unseals" o in.$((3 * C))
+btr-unseal -q -k id1 <pk.s >o; same "first recipient unseals" o in.$((3 * C))
+btr-unseal -q -k id2 <pk.s >o; same "second recipient unseals" o in.$((3 * C))
 btr-unseal -q -k id3 <pk.s >o 2>err; rc=$?
 [ $rc = 1 ] && [ ! -s o ] && grep -q 'not one of' err && pass "a key that is not a recipient: exit 1, no output" ||
 	fail "a key that is not a recipient" "rc=$rc $(cat err)"
