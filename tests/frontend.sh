@@ -1,0 +1,286 @@
+# btrdb-backup: the original tool's commands with their flags and messages, tried
+# as a user would (a passphrase typed at a terminal, driven through tmux), against
+# real etcd and Ceph; every failing stage fails the command with its status, and a
+# failed create leaves no directory behind.
+. "$(dirname "$0")/lib.sh"
+
+PP='fe-Pass phrase 4711'
+printf '%s\n' "$PP" >"$T/pass"
+chmod 600 "$T/pass"
+export TMPDIR=$T
+cd "$T" || exit 1
+
+# lines NAME REGEX...: each REGEX matches a line of the last command's stderr.
+lines() {
+	local name=$1 r miss=''; shift
+	for r in "$@"; do grep -Eq -- "$r" "$T/last.err" || miss="$miss /$r/"; done
+	[ -z "$miss" ] && pass "$name" || fail "$name" "missing$miss in: $(head -c 400 "$T/last.err" | tr '\n' '|')"
+}
+# gone NAME DIR: neither DIR nor DIR.partial exists.
+gone() {
+	if [ -e "$2" ] || [ -e "$2.partial" ]; then fail "$1" "$(ls -d "$2"* 2>/dev/null | tr '\n' ' ')left behind"
+	else pass "$1"; fi
+}
+# The last line of stderr is the front end's own, naming the failing stage.
+last_line() {
+	tail -1 "$T/last.err" | grep -Eq -- "$2" && pass "$1" || fail "$1" "last line: $(tail -1 "$T/last.err")"
+}
+
+# ---- usage, without servers
+expect_exit 0 "--help exits 0" btrdb-backup --help
+grep -q 'btrdb-backup create' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" "$(head -2 "$T/last.out")"
+expect_exit 0 "--version exits 0" btrdb-backup --version
+expect_exit 2 "no command exits 2" btrdb-backup
+expect_exit 2 "unknown command exits 2" btrdb-backup backup
+expect_err "unknown command message" "^btrdb-backup: unknown command 'backup'"
+expect_exit 2 "unknown option exits 2" btrdb-backup create --outdir x
+expect_err "unknown option message" "unknown option '--outdir' for create"
+expect_exit 2 "missing argument exits 2" btrdb-backup create --outputdir
+expect_err "missing argument message" "option --outputdir needs an argument"
+expect_exit 2 "skipping both exits 2" btrdb-backup create --skip-ceph --skip-etcd --outputdir x
+expect_err "skipping both message" "you can't skip both ceph and etcd"
+expect_exit 2 "bad --restore-pool exits 2" btrdb-backup restore --restore-pool btrdbhot --outputdir x
+expect_err "bad --restore-pool message" "--restore-pool wants OLD:NEW"
+expect_exit 2 "an option of another command exits 2" btrdb-backup restore --include-pool p --outputdir x
+mkdir "$T/exists"
+expect_exit 2 "create into an existing directory exits 2" btrdb-backup create --outputdir "$T/exists" --skip-ceph
+expect_err "existing directory message" "already exists"
+expect_exit 2 "restore from a missing directory exits 2" btrdb-backup restore --outputdir "$T/nope" --skip-ceph
+expect_err "missing directory message" "nope: no such backup directory"
+expect_exit 1 "restore from a directory without MANIFEST exits 1" btrdb-backup restore --outputdir "$T/exists" --skip-ceph
+expect_err "incomplete directory message" "no MANIFEST: not a complete backup"
+# No terminal (a new session has none) and no passphrase: a clear refusal, no hang.
+expect_exit 2 "no terminal and no passphrase exits 2" setsid -w btrdb-backup create --outputdir "$T/nt" --skip-ceph
+expect_err "no terminal message" "no passphrase: no terminal to ask on"
+gone "no terminal leaves nothing" "$T/nt"
+# The original tool's spellings: -flag and --flag=value.
+expect_exit 2 "-flag=value spelling is understood" btrdb-backup create -outputdir="$T/exists" --skip-ceph
+expect_err "-flag=value reaches the check" "exists already|already exists"
+
+# ---- etcd only: two etcds, a backup, an inspection, a clear and a restore
+sandbox_up es --no-ceph
+sandbox_up ed --no-ceph
+export ETCDCTL_API=3
+ectl() { local ep=$1; shift; etcdctl --endpoints "$ep" "$@"; }
+for i in $(seq 1 40); do ectl "$es_etcd" put "btrdb/n/node$i/conf" "value $i" >/dev/null; done
+head -c 70000 /dev/urandom | ectl "$es_etcd" put btrdb/g/big >/dev/null
+lease=$(ectl "$es_etcd" lease grant 600 | awk '{print $2}')
+ectl "$es_etcd" put --lease="$lease" btrdb/x/m/node1/active yes >/dev/null
+count() { ectl "$1" get --prefix '' --keys-only -w json | jq '.count // 0'; }
+nkeys=$(count "$es_etcd")
+ectl "$ed_etcd" put stale/key gone >/dev/null
+
+expect_exit 0 "create --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/e1" --etcd "$es_etcd" --skip-ceph
+lines "create messages" '^skipping incremental metadata$' '^skipping ceph backup$' \
+	'^creating new file ARCHIVE00000\.bin$' "^ETCD DONE; included $nkeys etcd records\$" "^backup complete: $T/e1\$"
+[ -f "$T/e1/ARCHIVE00000.bin" ] && [ -f "$T/e1/MANIFEST" ] && [ ! -e "$T/e1.partial" ] && [ ! -e "$T/e1/INDEX.btr" ] &&
+	pass "the backup directory holds pieces and a manifest" || fail "the backup directory holds pieces and a manifest" "$(ls "$T/e1" 2>&1)"
+! grep -aq 'btrdb/n/node1' "$T/e1/ARCHIVE00000.bin" && pass "the pieces are sealed" || fail "the pieces are sealed" "a key is readable"
+
+expect_exit 0 "inspect" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+grep -q "^archive contains 0 ceph objects and $nkeys etcd records\$" "$T/last.out" &&
+	pass "inspect prints the original summary on stdout" || fail "inspect prints the original summary on stdout" "$(head -2 "$T/last.out")"
+echo 'wrong passphrase' >"$T/wrong"
+expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/wrong"
+last_line "wrong passphrase names btr-unseal" '^btrdb-backup: the backup in .* did not verify \(.*btr-unseal exited 1'
+[ ! -s "$T/last.out" ] && pass "nothing reported from a backup that did not verify" || fail "nothing reported from a backup that did not verify" "$(head -1 "$T/last.out")"
+
+expect_exit 0 "clear --skip-ceph" btrdb-backup clear --etcd "$ed_etcd" --skip-ceph
+lines "clear messages" '^deleted [0-9]+ etcd keys$' '^done$'
+[ "$(count "$ed_etcd")" = 0 ] &&
+	pass "clear empties etcd" || fail "clear empties etcd" "keys remain"
+
+expect_exit 0 "restore --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/e1" --etcd "$ed_etcd" --skip-ceph
+lines "restore messages" "^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored  $((nkeys - 1)) etcd records\$"
+ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es.kv"
+ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed.kv"
+same "restored keys and values equal the source's, lease-bound ones aside" "$T/es.kv" "$T/ed.kv"
+[ -z "$(ectl "$ed_etcd" get btrdb/x/m/node1/active)" ] && pass "the lease-bound key is not restored" || fail "the lease-bound key is not restored" "it is"
+
+# ---- failures: every stage's status reaches the exit status; nothing is kept
+expect_exit 3 "create with etcd unreachable exits 3" btrdb-backup create --outputdir "$T/f1" --etcd 127.0.0.1:1 --skip-ceph --passphrase-file "$T/pass"
+last_line "unreachable etcd names etcd-dump" '^btrdb-backup: create failed \(etcd-dump exited 3\); nothing was kept$'
+gone "a failed create leaves no directory" "$T/f1"
+# A full disk: the pieces cannot be written (file size limit), btr-split fails.
+( ulimit -f 2; exec btrdb-backup create --outputdir "$T/f2" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" ) >"$T/last.out" 2>"$T/last.err"
+rc=$?
+[ "$rc" = 3 ] && pass "create onto a full disk exits 3" || fail "create onto a full disk exits 3" "exit $rc: $(tail -2 "$T/last.err")"
+last_line "full disk names btr-split" 'create failed \(.*btr-split exited'
+gone "a create that ran out of space leaves no directory" "$T/f2"
+# Killed outright: DIR.partial may stay, never DIR, and the next create refuses.
+mkdir "$T/f3.partial"
+expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create --outputdir "$T/f3" --skip-ceph --passphrase-file "$T/pass"
+expect_err "left-over DIR.partial message" "f3.partial exists"
+[ -d "$T/f3.partial" ] && pass "someone else's DIR.partial is left alone" || fail "someone else's DIR.partial is left alone" "removed"
+# Interrupted: SIGTERM while the pipeline runs removes DIR.partial.
+ectl "$es_etcd" put btrdb/g/filler "$(head -c 100000 /dev/zero | tr '\0' x)" >/dev/null
+btrdb-backup create --outputdir "$T/f4" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" >/dev/null 2>"$T/last.err" &
+pid=$!
+for _ in $(seq 1 100); do [ -e "$T/f4.partial" ] && break; sleep 0.05; done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 143 ] && pass "SIGTERM ends create with 143" || fail "SIGTERM ends create with 143" "exit $rc"
+gone "an interrupted create leaves no directory" "$T/f4"
+ectl "$es_etcd" del btrdb/g/filler >/dev/null
+# A damaged piece: restore exits 1, naming the stages.
+cp -r "$T/e1" "$T/dmg"
+printf 'X' | dd of="$T/dmg/ARCHIVE00000.bin" bs=1 seek=2000 conv=notrunc status=none
+expect_exit 1 "restore of a damaged backup exits 1" btrdb-backup restore --outputdir "$T/dmg" --etcd "$ed_etcd" --skip-ceph --passphrase-file "$T/pass"
+last_line "damage is reported by the front end" '^btrdb-backup: restore from .* did not complete \(.*btr-unseal exited 1'
+expect_exit 1 "inspect of a damaged backup exits 1" btrdb-backup inspect --outputdir "$T/dmg" --passphrase-file "$T/pass"
+# A removed piece is a truncation: exit 1.
+rm "$T/dmg/ARCHIVE00000.bin"
+expect_exit 1 "restore of a backup with a missing piece exits 1" btrdb-backup restore --outputdir "$T/dmg" --etcd "$ed_etcd" --skip-ceph --passphrase-file "$T/pass"
+last_line "missing piece names btr-split" 'btr-split exited 1'
+expect_exit 3 "restore into an unreachable etcd exits 3" btrdb-backup restore --outputdir "$T/e1" --etcd 127.0.0.1:1 --skip-ceph --passphrase-file "$T/pass"
+last_line "unreachable target names etcd-load" 'etcd-load exited 3'
+
+# ---- a passphrase typed at a terminal (tmux), never in argv or a child's environment
+if command -v tmux >/dev/null; then
+	sock=btr-fe-$$
+	at_exit "tmux -L $sock kill-server 2>/dev/null"
+	tmux -L "$sock" -f /dev/null new-session -d -s fe -x 220 -y 50 \
+		"env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' sh" 2>"$T/tmux.err" ||
+		fail "tmux starts" "$(cat "$T/tmux.err")"
+	screen() { tmux -L "$sock" capture-pane -p -J -S -200 -t fe; }
+	# wait_for REGEX [SECONDS]: until the screen shows REGEX.
+	wait_for() {
+		local i
+		for i in $(seq 1 $((${2:-30} * 10))); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done
+		return 1
+	}
+	type_line() { tmux -L "$sock" send-keys -t fe -l -- "$1"; tmux -L "$sock" send-keys -t fe Enter; }
+	# spy: while the command runs, record every process's argv and the environment of
+	# our tools, to look for the passphrase in them afterwards.
+	spy() {
+		: >"$T/spy"
+		while [ ! -e "$T/spy.stop" ]; do
+			ps -eo pid=,args= >>"$T/spy"
+			for e in /proc/[0-9]*/environ; do
+				case $(tr '\0' ' ' 2>/dev/null <"${e%/environ}/cmdline") in
+				*btr-*|*etcd-*|*ceph-*|*btrdb-backup*) tr '\0' '\n' 2>/dev/null <"$e" >>"$T/spy" ;;
+				esac
+			done
+			sleep 0.05
+		done
+	}
+	run_typed() { # run_typed NAME COMMAND TIMES: types the passphrase TIMES times
+		local name=$1 cmd=$2 n=$3 i
+		tmux -L "$sock" send-keys -t fe 'clear' Enter
+		sleep 0.2
+		rm -f "$T/spy.stop"; spy & local spid=$!
+		type_line "$cmd; echo EXIT=\$?"
+		wait_for 'please enter the encryption passphrase: ' || fail "$name: prompt" "$(screen | tail -5)"
+		type_line "$PP"
+		if [ "$n" = 2 ]; then
+			wait_for 'same again: ' || fail "$name: second prompt" "$(screen | tail -5)"
+			type_line "$PP"
+		fi
+		wait_for '^EXIT=[0-9]+' 120 || fail "$name: finishes" "$(screen | tail -5)"
+		touch "$T/spy.stop"; wait "$spid"
+		screen >"$T/screen.$name"
+	}
+	run_typed create "btrdb-backup create --outputdir $T/tty1 --etcd $es_etcd --skip-ceph" 2
+	grep -q '^EXIT=0' "$T/screen.create" && pass "create with a typed passphrase" || fail "create with a typed passphrase" "$(tail -5 "$T/screen.create")"
+	grep -q '^ETCD DONE; included' "$T/screen.create" && grep -q '^creating new file ARCHIVE00000.bin' "$T/screen.create" &&
+		pass "create at a terminal prints the original messages" || fail "create at a terminal prints the original messages" "$(tail -8 "$T/screen.create")"
+	! grep -qF "$PP" "$T/screen.create" && pass "the typed passphrase is not echoed" || fail "the typed passphrase is not echoed" "it is on the screen"
+	grep -q 'btr-seal' "$T/spy" && pass "the spy saw btr-seal running" || skip "the spy saw btr-seal running" "too quick to see"
+	! grep -qF "$PP" "$T/spy" && pass "the passphrase is in no argv and no child's environment (create)" ||
+		fail "the passphrase is in no argv and no child's environment (create)" "$(grep -F "$PP" "$T/spy" | head -2)"
+	btrdb-backup clear --etcd "$ed_etcd" --skip-ceph >/dev/null 2>&1
+	run_typed restore "btrdb-backup restore --outputdir $T/tty1 --etcd $ed_etcd --skip-ceph" 1
+	grep -q '^EXIT=0' "$T/screen.restore" && pass "restore with a passphrase typed once" || fail "restore with a passphrase typed once" "$(tail -5 "$T/screen.restore")"
+	grep -q '^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored ' "$T/screen.restore" &&
+		pass "restore at a terminal prints the original summary" || fail "restore at a terminal prints the original summary" "$(tail -4 "$T/screen.restore")"
+	! grep -qF "$PP" "$T/spy" && pass "the passphrase is in no argv and no child's environment (restore)" ||
+		fail "the passphrase is in no argv and no child's environment (restore)" "$(grep -F "$PP" "$T/spy" | head -2)"
+	ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed2.kv"
+	ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es2.kv"
+	same "the terminal restore equals the source" "$T/es2.kv" "$T/ed2.kv"
+	# Mismatched passphrases: refused, nothing created.
+	tmux -L "$sock" send-keys -t fe 'clear' Enter; sleep 0.2
+	type_line "btrdb-backup create --outputdir $T/tty2 --etcd $es_etcd --skip-ceph; echo EXIT=\$?"
+	wait_for 'please enter the encryption passphrase: ' && type_line "$PP"
+	wait_for 'same again: ' && type_line "$PP-typo"
+	wait_for '^EXIT=[0-9]+' 60
+	screen | grep -q '^EXIT=2' && screen | grep -q 'passphrases did not match' &&
+		pass "mismatched passphrases exit 2" || fail "mismatched passphrases exit 2" "$(screen | tail -3)"
+	gone "mismatched passphrases create nothing" "$T/tty2"
+	# The terminal is left sane (echo back on).
+	type_line "stty -a | grep -o ' echo ' ; echo EXIT=\$?"
+	sleep 0.5
+	screen | grep -q '^ echo $' && pass "the terminal echoes again afterwards" || fail "the terminal echoes again afterwards" "$(screen | tail -3)"
+else
+	skip "passphrase typed at a terminal" "tmux is not installed"
+fi
+
+# ---- Ceph: full, incremental, inspect, clear, restore into renamed pools
+if ! command -v ceph-dump >/dev/null; then
+	skip "create and restore with Ceph" "ceph-dump is not built on this branch"
+	exit 0
+fi
+sandbox_up cs
+sandbox_up cd
+rad() { local c=$1; shift; rados -c "$c" "$@"; }
+"$BTR_TOP/contrib/sandbox" pool "$T/cs" btrdbhot btrdbcold >/dev/null 2>&1 || fail "source pools" "cannot create"
+"$BTR_TOP/contrib/sandbox" pool "$T/cd" restore_hot restore_cold >/dev/null 2>&1 || fail "target pools" "cannot create"
+head -c 3000000 /dev/urandom >"$T/obj.big"
+: >"$T/obj.empty"
+for i in 1 2 3 4 5; do head -c $((i * 1000)) /dev/urandom >"$T/obj.$i"; rad "$cs_conf" -p btrdbcold put "cold$i" "$T/obj.$i"; done
+rad "$cs_conf" -p btrdbhot put sbig "$T/obj.big"
+rad "$cs_conf" -p btrdbhot put meta1 "$T/obj.empty"
+rad "$cs_conf" -p btrdbhot setxattr meta1 version 12345678
+rad "$cs_conf" -p btrdbhot -N journalprovider put node/a "$T/obj.1"
+rad "$cs_conf" -p btrdbhot setomapval sbig k1 v1
+ectl "$cs_etcd" put btrdb/g/conf one >/dev/null
+
+expect_exit 0 "create with Ceph and etcd" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/full" \
+	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold
+lines "create messages with Ceph" '^this backup will include 2 pools:$' '^ - btrdbhot$' '^ - btrdbcold$' \
+	'^CEPH DONE; included 8 ceph objects \(skipped 0 unchanged\)$' '^ETCD DONE; included 1 etcd records$'
+[ -f "$T/full/INDEX.btr" ] && pass "a Ceph backup holds a sealed index" || fail "a Ceph backup holds a sealed index" "$(ls "$T/full")"
+# Change: one object rewritten, one deleted, one added.
+head -c 2000 /dev/urandom >"$T/obj.new"
+rad "$cs_conf" -p btrdbcold put cold1 "$T/obj.new"
+rad "$cs_conf" -p btrdbcold rm cold2
+rad "$cs_conf" -p btrdbcold put cold9 "$T/obj.new"
+expect_exit 0 "create --incremental-over" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/incr" \
+	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold --incremental-over "$T/full"
+lines "incremental messages" '^CEPH DONE; included 2 ceph objects \(skipped 6 unchanged\)$'
+! grep -q '^skipping incremental metadata$' "$T/last.err" && pass "an incremental does not skip the metadata" || fail "an incremental does not skip the metadata" "it says it does"
+expect_exit 0 "inspect the incremental" env BTR_PASSPHRASE="$PP" btrdb-backup inspect --outputdir "$T/incr"
+grep -q '^archive contains 2 ceph objects and 1 etcd records$' "$T/last.out" && pass "inspect counts the incremental" || fail "inspect counts the incremental" "$(head -1 "$T/last.out")"
+lines "inspect verifies the index" '^index verified$'
+
+expect_exit 0 "clear the target pools" btrdb-backup clear --cephconf "$cd_conf" --include-pool restore_hot --include-pool restore_cold --skip-etcd
+expect_exit 0 "restore the full backup into renamed pools" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/full" \
+	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
+lines "restore summary" '^Restore complete: restored 8 ceph objects, skipped 0 ceph objects and restored  1 etcd records$'
+expect_exit 0 "restore the incremental" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/incr" \
+	--cephconf "$cd_conf" --skip-etcd --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
+lines "incremental restore summary" '^Restore complete: restored 2 ceph objects, skipped 0 ceph objects and restored  0 etcd records$'
+# Independently (rados), the target equals the source.
+listing() { rad "$1" -p "$2" ls --all | sort; }
+for p in hot cold; do
+	listing "$cs_conf" "btrdb$p" >"$T/ls.s.$p"; listing "$cd_conf" "restore_$p" >"$T/ls.d.$p"
+	same "restore_$p lists the objects of btrdb$p" "$T/ls.s.$p" "$T/ls.d.$p"
+done
+ok=1
+for o in cold1 cold3 cold9; do
+	rad "$cs_conf" -p btrdbcold get "$o" "$T/a"; rad "$cd_conf" -p restore_cold get "$o" "$T/b"
+	cmp -s "$T/a" "$T/b" || ok=0
+done
+rad "$cs_conf" -p btrdbhot get sbig "$T/a"; rad "$cd_conf" -p restore_hot get sbig "$T/b"; cmp -s "$T/a" "$T/b" || ok=0
+[ "$(rad "$cd_conf" -p restore_hot getxattr meta1 version)" = 12345678 ] || ok=0
+[ "$(rad "$cd_conf" -p restore_hot getomapval sbig k1 /dev/stdout 2>/dev/null)" = v1 ] || ok=0
+[ $ok = 1 ] && pass "restored data, xattrs and omap equal the source's" || fail "restored data, xattrs and omap equal the source's" "a difference"
+ectl "$cd_etcd" del btrdb/g/conf >/dev/null
+expect_exit 2 "restore into a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/full" \
+	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:nosuchpool
+[ -z "$(ectl "$cd_etcd" get btrdb/g/conf)" ] && pass "a refused restore writes nothing to etcd first" ||
+	fail "a refused restore writes nothing to etcd first" "etcd changed"
+expect_exit 2 "create of a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/f5" \
+	--cephconf "$cs_conf" --skip-etcd --include-pool nosuchpool
+gone "create of a missing pool leaves no directory" "$T/f5"
