@@ -153,8 +153,10 @@ int main(int argc, char **argv)
 	if (!nwant) {
 		if (btr_ceph_list_pools(cl, &all, &nall) < 0)
 			btr_die_last();
-		for (size_t i = 0; i < nall; i++)
-			want[nwant++] = all[i];
+		/* want has room for argc names only: the cluster may have more pools. */
+		free(want);
+		want = all;
+		nwant = nall;
 	}
 	o.pools = calloc(nwant ? nwant : 1, sizeof *o.pools);
 	if (!o.pools)
@@ -214,9 +216,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%llu object%s deleted while the dump ran (not included)\n",
 				(unsigned long long)st.vanished, st.vanished == 1 ? "" : "s");
 	}
-	btr_ceph_free_pools(all, nall);
+	if (all)
+		btr_ceph_free_pools(all, nall); /* want is all */
+	else
+		free(want);
 	free(o.pools);
-	free(want);
 	free(skip);
 	return 0;
 }
