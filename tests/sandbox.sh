@@ -43,9 +43,14 @@ for round in 1 2; do
 		pass "no default mon ports, round $round"
 	if "$SB" down "$d" 2>"$T/down.err"; then pass "down, round $round"; else fail "down, round $round" "$(cat "$T/down.err")"; fi
 	ms=$((($(date +%s%N) - start) / 1000000))
-	echo "up + use + down, round $round: ${ms} ms" >&2
-	[ $ms -lt 20000 ] && pass "up + down under 20 s, round $round (${ms} ms)" ||
-		fail "up + down under 20 s, round $round" "${ms} ms"
+	echo "up + use + down, round $round: ${ms} ms (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+	# 20 s on this 2-core machine; when it runs far more than it has cores (other test
+	# suites at once) the bound is 60 s, the time stays in the log either way.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	limit=20000
+	[ "${load%.*}" -gt $((2 * $(nproc))) ] && limit=60000
+	[ $ms -lt $limit ] && pass "up + down under $((limit / 1000)) s, round $round" ||
+		fail "up + down under $((limit / 1000)) s, round $round" "${ms} ms, load $load"
 	[ ! -e "$d" ] && pass "down removes DIR, round $round" || fail "down removes DIR, round $round" "$(ls "$d")"
 	left=$(leftovers "$d")
 	[ -z "$left" ] && pass "no process left, round $round" || fail "no process left, round $round" "pids $left"
@@ -105,6 +110,32 @@ PATH="$T/fake:$PATH" expect_exit 3 "a server that dies at start exits 3" "$SB" u
 grep -q '^sandbox: etcd exited while starting; last lines of .*etcd.log' "$T/last.err" && grep -q 'on purpose' "$T/last.err" &&
 	pass "its error shows the log tail" || fail "its error shows the log tail" "$(cat "$T/last.err")"
 [ ! -e "$T/f" ] && pass "a failed up leaves no directory" || fail "a failed up leaves no directory" "$(ls "$T/f")"
+
+# ---- the test helper: a test that fails, or is killed, still stops its servers
+cat >"$T/inner.sh" <<'EOS'
+. "$BTR_TOP/tests/lib.sh"
+sandbox_up x --no-ceph
+echo "dir $T/x"
+[ "${1:-}" = kill ] && { echo ready; exec sleep 300; }
+exit 1
+EOS
+bash "$T/inner.sh" >"$T/inner.out" 2>"$T/inner.err"
+d=$(sed -n 's/^dir //p' "$T/inner.out")
+[ -n "$d" ] && [ ! -e "$d" ] && [ -z "$(leftovers "$d")" ] && pass "a failing test's sandbox is stopped" ||
+	fail "a failing test's sandbox is stopped" "dir ${d:-?}: $(cat "$T/inner.err")"
+bash "$T/inner.sh" kill >"$T/inner.out" 2>"$T/inner.err" &
+inner=$!
+for i in $(seq 100); do grep -q ready "$T/inner.out" && break; sleep 0.2; done
+d=$(sed -n 's/^dir //p' "$T/inner.out")
+kill -KILL "$inner"
+for i in $(seq 50); do [ -e "$d" ] || break; sleep 0.2; done
+[ -n "$d" ] && [ ! -e "$d" ] && [ -z "$(leftovers "$d")" ] && pass "a SIGKILLed test's sandbox is stopped" ||
+	fail "a SIGKILLed test's sandbox is stopped" "dir ${d:-?}, pids $(leftovers "${d:-/nonexistent}")"
+[ -n "$d" ] && rm -rf "$(dirname "$d")"
+PATH="$T/fake:$PATH" bash "$T/inner.sh" >"$T/inner.out" 2>"$T/inner.err"
+rc=$?
+[ $rc = 1 ] && grep -q '^FAIL: sandbox x: sandbox: etcd exited while starting' "$T/inner.out" && ! grep -q '^dir ' "$T/inner.out" &&
+	pass "sandbox_up that cannot start: FAIL line, test ends" || fail "sandbox_up that cannot start: FAIL line, test ends" "exit $rc: $(cat "$T/inner.out")"
 
 # ---- bad DIRs and usage
 mkdir -p "$T/full" && touch "$T/full/x"
@@ -196,9 +227,11 @@ grep -q '^ceph' "$T/last.out" && fail "--no-ceph reads no Ceph" "$(head -3 "$T/l
 expect_exit 0 "--skip-leased (lease-bound keys ignored)" "$SB" compare --no-ceph --skip-leased "$T/t" "$T/t"
 
 # The rados CLI reader (one process per call) finds exactly what the python3-rados one does.
-SANDBOX_READER=cli "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/cli.out" 2>"$T/cli.err"
+mkdir "$T/ctmp"
+TMPDIR=$T/ctmp SANDBOX_READER=cli "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/cli.out" 2>"$T/cli.err"
 SANDBOX_READER=python "$SB" compare --no-etcd --pool btrdbjournal --pool staging "$T/s" btrdbjournal:restore_journal "$T/t" >"$T/py.out" 2>"$T/py.err"
 [ -s "$T/cli.out" ] && same "the CLI and python readers agree" "$T/cli.out" "$T/py.out" || fail "the CLI and python readers agree" "$(cat "$T/cli.err")"
+[ -z "$(ls -A "$T/ctmp")" ] && pass "compare leaves no temporary file" || fail "compare leaves no temporary file" "$(ls "$T/ctmp" | head -3)"
 
 expect_exit 0 "a second mutate changes other things" "$SB" mutate "$T/s"
 grep -q 'round 2' "$T/s/dataset" && pass "mutate rounds are counted" || fail "mutate rounds are counted" "$(cat "$T/s/dataset")"
@@ -206,6 +239,12 @@ grep -q 'round 2' "$T/s/dataset" && pass "mutate rounds are counted" || fail "mu
 sandbox_up k --no-ceph
 expect_exit 0 "seed of an etcd-only sandbox" "$SB" seed "$T/k" --seed 7
 expect_exit 0 "its etcd equals s's before the mutations" "$SB" compare --no-ceph "$T/k" "$T/t"
+kill -KILL "$(awk '$1 == "etcd" { print $2 }' "$T/k/pids")"
+sleep 0.5
+expect_exit 1 "status of a sandbox whose server died" "$SB" status "$T/k"
+grep -q '^etcd: pid [0-9]* not running' "$T/last.out" && grep -q 'not answering' "$T/last.out" &&
+	pass "status names the dead server" || fail "status names the dead server" "$(cat "$T/last.out")"
+expect_exit 0 "down of a sandbox whose server died" "$SB" down "$T/k"
 
 # ---- bad uses of the dataset commands
 expect_exit 2 "compare wants two sandboxes" "$SB" compare "$T/s"

@@ -147,7 +147,7 @@ static void plan_ceph(void)
 {
 	char h[33];
 	size_t ncold = large ? 1250 : 40, njo = large ? 200 : 8, npq = large ? 60 : 4;
-	double coldmax = large ? 2.5e6 : 2e5;
+	double coldmax = large ? 1.5e6 : 2e5;
 	for (size_t i = 0; i < nstreams; i++) {
 		hex(h, uuid[i], 16);
 		struct obj *o = add("btrdbhot", "", K_META, 0, "meta%s", h);
