@@ -28,6 +28,7 @@ static void usage(FILE *f)
 		   "  -n, --dry-run         read the stream and count; write nothing\n"
 		   "      --txn-ops N       operations per transaction (default 128, etcd's limit)\n"
 		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
+		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 		etcd_opts_help);
 }
 
-enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS };
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT };
 
 int main(int argc, char **argv)
 {
@@ -44,12 +45,13 @@ int main(int argc, char **argv)
 		{"clear", no_argument, NULL, OPT_CLEAR}, {"clear-only", no_argument, NULL, OPT_CLEAR_ONLY},
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
+		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT},
 		{"progress", no_argument, NULL, OPT_PROGRESS}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	static const char *prefixes[MAX_PREFIXES];
 	struct etcd_opts eo;
-	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20,
+	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
 				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
 	struct etcd_load_stats st;
 	int quiet = 0, c;
@@ -77,6 +79,12 @@ int main(int argc, char **argv)
 			lo.txn_ops = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || lo.txn_ops < 1 || lo.txn_ops > 10000)
 				btr_usage_error("--txn-ops: '%s' is not a number between 1 and 10000", optarg);
+			break;
+		case OPT_IN_FLIGHT:
+			errno = 0;
+			lo.in_flight = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || lo.in_flight < 1 || lo.in_flight > ETCD_MAX_IN_FLIGHT)
+				btr_usage_error("--in-flight: '%s' is not a number between 1 and %d", optarg, ETCD_MAX_IN_FLIGHT);
 			break;
 		case OPT_TXN_BYTES:
 			if (btr_parse_size(optarg, &lo.txn_bytes) < 0 || lo.txn_bytes < 1 || lo.txn_bytes > (64u << 20))

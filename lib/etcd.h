@@ -61,6 +61,15 @@ const char *etcd_endpoint(const struct etcd *e);
  * etcd_last_status() telling the gRPC status (0 when the failure was ours). */
 int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp);
+/* The same in two halves, so that several calls can be in flight: start (NULL only
+ * when out of memory), then finish each, in any order.  A call that failed for want
+ * of a connection or a valid token is sent again, with failover, by finish.
+ * abandon cancels one that will not be finished. */
+struct etcd_pending;
+struct etcd_pending *etcd_call_start(struct etcd *e, const char *method, const ProtobufCMessage *req);
+int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
+		     ProtobufCMessage **resp);
+void etcd_call_abandon(struct etcd *e, struct etcd_pending *p);
 /* The same, handing out the reply's bytes (not copied) for callers that check them. */
 struct etcd_reply {
 	const uint8_t *p;
@@ -77,7 +86,7 @@ const char *etcd_last_details(const struct etcd *e);
 enum {
 	ETCD_ST_DEADLINE = 4, ETCD_ST_PERMISSION = 7, ETCD_ST_EXHAUSTED = 8,
 	ETCD_ST_OUT_OF_RANGE = 11, ETCD_ST_UNAVAILABLE = 14, ETCD_ST_UNAUTHENTICATED = 16,
-	ETCD_ST_INVALID_ARGUMENT = 3,
+	ETCD_ST_INVALID_ARGUMENT = 3, ETCD_ST_CANCELLED = 1,
 };
 
 /* ---- key ranges (lib/etcd_range.c) ---- */
@@ -145,10 +154,12 @@ struct etcd_load_opts {
 	int with_leased;
 	int clear, clear_only, verify, dry_run;
 	long txn_ops;              /* ops per Txn, default 128 */
+	long in_flight;            /* Txns in flight, 1 to ETCD_MAX_IN_FLIGHT, default 4 */
 	uint64_t txn_bytes;        /* bytes of keys and values per Txn, default 1 MiB */
 	int progress;
 	long page_size;            /* keys per Range call when verifying */
 };
+#define ETCD_MAX_IN_FLIGHT 16
 struct etcd_load_stats {
 	uint64_t restored, leased, other_records, outside_prefix, deleted;
 	uint64_t compared, differences;

@@ -266,87 +266,121 @@ static void wipe_free(void *p, size_t n)
 	free(p);
 }
 
-/* The raw reply of one call on the current channel: 0 and *out (a grpc byte
- * buffer), or -1 with e->status and e->details set (nothing recorded yet). */
-static int call_once(struct etcd *e, const char *method, const uint8_t *req, size_t len, grpc_byte_buffer **out)
+/* One call in flight on the current channel.  The packed request stays here so a
+ * failed call can be sent again elsewhere. */
+struct etcd_pending {
+	const char *method;
+	uint8_t *buf;
+	size_t len;
+	grpc_call *call;
+	grpc_byte_buffer *send, *recv;
+	grpc_metadata md;
+	int has_md;
+	grpc_metadata_array init_md, trail_md;
+	grpc_status_code status;
+	grpc_slice details;
+};
+
+/* Starts p on the current channel: 0, or -1 with e->status and e->details set. */
+static int call_start(struct etcd *e, struct etcd_pending *p)
 {
-	grpc_slice m = grpc_slice_from_static_string(method);
-	grpc_call *call = grpc_channel_create_call(e->ch, NULL, GRPC_PROPAGATE_DEFAULTS, e->cq, m, NULL,
-						   after_ms(e->cmd_ms), NULL);
-	uint8_t *copy = malloc(len ? len : 1);
-	if (!call || !copy) {
-		if (call)
-			grpc_call_unref(call);
+	grpc_slice m = grpc_slice_from_static_string(p->method);
+	uint8_t *copy = malloc(p->len ? p->len : 1);
+	p->call = e->ch ? grpc_channel_create_call(e->ch, NULL, GRPC_PROPAGATE_DEFAULTS, e->cq, m, NULL,
+						   after_ms(e->cmd_ms), NULL) : NULL;
+	if (!p->call || !copy) {
+		if (p->call)
+			grpc_call_unref(p->call);
+		p->call = NULL;
 		free(copy);
-		e->status = -1;
+		e->status = ETCD_ST_UNAVAILABLE;
 		snprintf(e->details, sizeof e->details, "cannot create a call");
 		return -1;
 	}
-	if (len)
-		memcpy(copy, req, len);
+	if (p->len)
+		memcpy(copy, p->buf, p->len);
 	/* Our buffer may hold a password: wiped when gRPC lets go of it. */
-	grpc_slice s = grpc_slice_new_with_len(copy, len, wipe_free);
-	grpc_byte_buffer *send = grpc_raw_byte_buffer_create(&s, 1);
+	grpc_slice s = grpc_slice_new_with_len(copy, p->len, wipe_free);
+	p->send = grpc_raw_byte_buffer_create(&s, 1);
 	grpc_slice_unref(s);
-	grpc_metadata md = {.key = grpc_slice_from_static_string("token")};
-	if (e->token)
-		md.value = grpc_slice_from_copied_string(e->token);
-	grpc_metadata_array init_md, trail_md;
-	grpc_metadata_array_init(&init_md);
-	grpc_metadata_array_init(&trail_md);
-	grpc_byte_buffer *recv = NULL;
-	grpc_status_code status = GRPC_STATUS_UNKNOWN;
-	grpc_slice details = grpc_empty_slice();
+	p->md = (grpc_metadata){.key = grpc_slice_from_static_string("token")};
+	if ((p->has_md = e->token != NULL))
+		p->md.value = grpc_slice_from_copied_string(e->token);
+	grpc_metadata_array_init(&p->init_md);
+	grpc_metadata_array_init(&p->trail_md);
+	p->recv = NULL;
+	p->status = GRPC_STATUS_UNKNOWN;
+	p->details = grpc_empty_slice();
 	grpc_op ops[6];
 	memset(ops, 0, sizeof ops);
 	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	ops[0].data.send_initial_metadata.count = e->token ? 1 : 0;
-	ops[0].data.send_initial_metadata.metadata = &md;
+	ops[0].data.send_initial_metadata.count = p->has_md ? 1 : 0;
+	ops[0].data.send_initial_metadata.metadata = &p->md;
 	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = send;
+	ops[1].data.send_message.send_message = p->send;
 	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
 	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = &init_md;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &p->init_md;
 	ops[4].op = GRPC_OP_RECV_MESSAGE;
-	ops[4].data.recv_message.recv_message = &recv;
+	ops[4].data.recv_message.recv_message = &p->recv;
 	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	ops[5].data.recv_status_on_client.trailing_metadata = &trail_md;
-	ops[5].data.recv_status_on_client.status = &status;
-	ops[5].data.recv_status_on_client.status_details = &details;
-	int tag, rc = -1;
-	if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK) {
-		status = -1;
-		snprintf(e->details, sizeof e->details, "cannot start the call");
+	ops[5].data.recv_status_on_client.trailing_metadata = &p->trail_md;
+	ops[5].data.recv_status_on_client.status = &p->status;
+	ops[5].data.recv_status_on_client.status_details = &p->details;
+	if (grpc_call_start_batch(p->call, ops, 6, p, NULL) == GRPC_CALL_OK)
+		return 0;
+	/* Nothing was started: nothing will complete. */
+	grpc_byte_buffer_destroy(p->send);
+	if (p->has_md)
+		grpc_slice_unref(p->md.value);
+	grpc_metadata_array_destroy(&p->init_md);
+	grpc_metadata_array_destroy(&p->trail_md);
+	grpc_call_unref(p->call);
+	p->call = NULL;
+	e->status = ETCD_ST_UNAVAILABLE;
+	snprintf(e->details, sizeof e->details, "cannot start the call");
+	return -1;
+}
+
+/* Waits for a started call (its deadline bounds the wait): 0 and *out, or -1 with
+ * e->status and e->details set (nothing recorded yet). */
+static int call_wait(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **out)
+{
+	int rc = -1;
+	grpc_event ev = grpc_completion_queue_pluck(e->cq, p, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	if (ev.type != GRPC_OP_COMPLETE) {
+		p->status = GRPC_STATUS_UNAVAILABLE;
+		snprintf(e->details, sizeof e->details, "completion queue failed");
+	} else if (p->status == GRPC_STATUS_OK && p->recv) {
+		*out = p->recv;
+		p->recv = NULL;
+		rc = 0;
+	} else if (p->status == GRPC_STATUS_OK) {
+		p->status = GRPC_STATUS_INTERNAL;
+		snprintf(e->details, sizeof e->details, "no reply message");
 	} else {
-		/* The call's own deadline bounds this wait. */
-		grpc_event ev = grpc_completion_queue_pluck(e->cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-		if (ev.type != GRPC_OP_COMPLETE) {
-			status = -1;
-			snprintf(e->details, sizeof e->details, "completion queue failed");
-		} else if (status == GRPC_STATUS_OK && recv) {
-			*out = recv;
-			recv = NULL;
-			rc = 0;
-		} else if (status == GRPC_STATUS_OK) {
-			status = GRPC_STATUS_INTERNAL;
-			snprintf(e->details, sizeof e->details, "no reply message");
-		} else {
-			char *d = grpc_slice_to_c_string(details);
-			snprintf(e->details, sizeof e->details, "%s", d && *d ? d : "no details");
-			gpr_free(d);
-		}
+		char *d = grpc_slice_to_c_string(p->details);
+		snprintf(e->details, sizeof e->details, "%s", d && *d ? d : "no details");
+		gpr_free(d);
 	}
-	e->status = rc == 0 ? 0 : (int)status;
-	if (recv)
-		grpc_byte_buffer_destroy(recv);
-	grpc_byte_buffer_destroy(send);
-	if (e->token)
-		grpc_slice_unref(md.value);
-	grpc_slice_unref(details);
-	grpc_metadata_array_destroy(&init_md);
-	grpc_metadata_array_destroy(&trail_md);
-	grpc_call_unref(call);
+	e->status = rc == 0 ? 0 : (int)p->status;
+	if (p->recv)
+		grpc_byte_buffer_destroy(p->recv);
+	grpc_byte_buffer_destroy(p->send);
+	if (p->has_md)
+		grpc_slice_unref(p->md.value);
+	grpc_slice_unref(p->details);
+	grpc_metadata_array_destroy(&p->init_md);
+	grpc_metadata_array_destroy(&p->trail_md);
+	grpc_call_unref(p->call);
+	p->call = NULL;
+	p->recv = p->send = NULL;
 	return rc;
+}
+
+static int call_once(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **out)
+{
+	return call_start(e, p) < 0 ? -1 : call_wait(e, p, out);
 }
 
 static int is_auth_failure(const struct etcd *e)
@@ -359,37 +393,30 @@ static int is_auth_failure(const struct etcd *e)
 
 static int authenticate(struct etcd *e);
 
-/* A call with failover and re-authentication; *out is the reply's bytes. */
-static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage *req, grpc_slice *out)
+/* A call with failover and re-authentication, for p's packed request; *out is the
+ * reply's bytes. */
+static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out)
 {
-	size_t len = protobuf_c_message_get_packed_size(req);
-	uint8_t *buf = malloc(len ? len : 1);
-	if (!buf)
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	protobuf_c_message_pack(req, buf);
-	int reauthed = 0, rc = -1;
+	int reauthed = 0;
 	size_t failovers = 0;
 	for (;;) {
 		grpc_byte_buffer *bb = NULL;
-		if (e->ch && call_once(e, method, buf, len, &bb) == 0) {
+		if (e->ch && call_once(e, p, &bb) == 0) {
 			grpc_byte_buffer_reader rd;
 			if (!grpc_byte_buffer_reader_init(&rd, bb)) {
 				grpc_byte_buffer_destroy(bb);
-				btr_fail(BTR_EXIT_SYS, "etcd %s: %s: cannot read the reply", e->eps[e->cur], method);
-				break;
+				return btr_fail(BTR_EXIT_SYS, "etcd %s: %s: cannot read the reply", e->eps[e->cur], p->method);
 			}
 			*out = grpc_byte_buffer_reader_readall(&rd);
 			grpc_byte_buffer_reader_destroy(&rd);
 			grpc_byte_buffer_destroy(bb);
-			rc = 0;
-			break;
+			return 0;
 		}
-		if (!e->ch || e->status == ETCD_ST_UNAVAILABLE || e->status == ETCD_ST_DEADLINE) {
+		if (!e->ch || e->status == ETCD_ST_UNAVAILABLE || e->status == ETCD_ST_DEADLINE ||
+		    e->status == ETCD_ST_CANCELLED) {
 			/* Every endpoint gets one more chance, the next one first. */
-			if (failovers++ >= e->neps) {
-				btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur], method, e->details);
-				break;
-			}
+			if (failovers++ >= e->neps)
+				return btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur], p->method, e->details);
 			int st = e->status;
 			char d[sizeof e->details];
 			size_t was = e->cur;
@@ -399,35 +426,63 @@ static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage
 				if (st && e->status == ETCD_ST_UNAVAILABLE) {
 					char m[1024];
 					snprintf(m, sizeof m, "%s", btr_errmsg());
-					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], method, d, m);
+					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], p->method, d, m);
 				}
-				break;
+				return -1;
 			}
 			continue;
 		}
 		if (e->status == ETCD_ST_UNAUTHENTICATED && e->user && !reauthed &&
-		    strcmp(method, "/etcdserverpb.Auth/Authenticate")) {
+		    strcmp(p->method, "/etcdserverpb.Auth/Authenticate")) {
 			/* Tokens expire; one fresh token, then give up. */
 			reauthed = 1;
 			if (authenticate(e) < 0)
-				break;
+				return -1;
 			continue;
 		}
-		btr_fail(is_auth_failure(e) ? BTR_EXIT_DATA : BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur],
-			 method, e->details);
-		break;
+		return btr_fail(is_auth_failure(e) ? BTR_EXIT_DATA : BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur],
+				p->method, e->details);
 	}
-	sodium_memzero(buf, len);
-	free(buf);
+}
+
+static struct etcd_pending *pending_new(const char *method, const ProtobufCMessage *req)
+{
+	struct etcd_pending *p = calloc(1, sizeof *p);
+	if (p) {
+		p->method = method;
+		p->len = protobuf_c_message_get_packed_size(req);
+		if ((p->buf = malloc(p->len ? p->len : 1)))
+			protobuf_c_message_pack(req, p->buf);
+	}
+	if (!p || !p->buf) {
+		free(p);
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+/* p must not be in flight (see etcd_call_abandon). */
+static void pending_free(struct etcd_pending *p)
+{
+	sodium_memzero(p->buf, p->len);
+	free(p->buf);
+	free(p);
+}
+
+static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage *req, grpc_slice *out)
+{
+	struct etcd_pending *p = pending_new(method, req);
+	if (!p)
+		return -1;
+	int rc = call_retrying(e, p, out);
+	pending_free(p);
 	return rc;
 }
 
-int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
-	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp)
+static int unpack_reply(struct etcd *e, const char *method, grpc_slice s, const ProtobufCMessageDescriptor *rdesc,
+			ProtobufCMessage **resp)
 {
-	grpc_slice s;
-	if (call_bytes(e, method, req, &s) < 0)
-		return -1;
 	*resp = protobuf_c_message_unpack(rdesc, NULL, GRPC_SLICE_LENGTH(s), GRPC_SLICE_START_PTR(s));
 	grpc_slice_unref(s);
 	if (!*resp) {
@@ -436,6 +491,63 @@ int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 				rdesc->name);
 	}
 	return 0;
+}
+
+struct etcd_pending *etcd_call_start(struct etcd *e, const char *method, const ProtobufCMessage *req)
+{
+	struct etcd_pending *p = pending_new(method, req);
+	/* A call that cannot start now is sent again, with failover, when finished. */
+	if (p && call_start(e, p) < 0)
+		p->call = NULL;
+	return p;
+}
+
+int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
+		     ProtobufCMessage **resp)
+{
+	grpc_slice s;
+	int rc = -1;
+	grpc_byte_buffer *bb = NULL;
+	if (p->call && call_wait(e, p, &bb) == 0) {
+		grpc_byte_buffer_reader rd;
+		if (grpc_byte_buffer_reader_init(&rd, bb)) {
+			s = grpc_byte_buffer_reader_readall(&rd);
+			grpc_byte_buffer_reader_destroy(&rd);
+			rc = 0;
+		}
+		grpc_byte_buffer_destroy(bb);
+		if (rc < 0)
+			btr_fail(BTR_EXIT_SYS, "etcd %s: %s: cannot read the reply", e->eps[e->cur], p->method);
+	} else if (!p->call || e->status == ETCD_ST_UNAVAILABLE || e->status == ETCD_ST_DEADLINE ||
+		   e->status == ETCD_ST_CANCELLED || e->status == ETCD_ST_UNAUTHENTICATED) {
+		rc = call_retrying(e, p, &s);
+	} else {
+		btr_fail(is_auth_failure(e) ? BTR_EXIT_DATA : BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur],
+			 p->method, e->details);
+	}
+	const char *method = p->method;
+	pending_free(p);
+	return rc < 0 ? -1 : unpack_reply(e, method, s, rdesc, resp);
+}
+
+void etcd_call_abandon(struct etcd *e, struct etcd_pending *p)
+{
+	if (p->call) {
+		grpc_byte_buffer *bb = NULL;
+		grpc_call_cancel(p->call, NULL);
+		if (call_wait(e, p, &bb) == 0)
+			grpc_byte_buffer_destroy(bb);
+	}
+	pending_free(p);
+}
+
+int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
+	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp)
+{
+	grpc_slice s;
+	if (call_bytes(e, method, req, &s) < 0)
+		return -1;
+	return unpack_reply(e, method, s, rdesc, resp);
 }
 
 int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out)

@@ -16,16 +16,28 @@ struct item {
 	size_t klen, vlen;
 };
 
+/* Transactions in flight at once (--in-flight, default 4): etcd commits concurrent
+ * proposals together, so a few in flight go faster than one at a time.  Memory:
+ * this many batches of --txn-bytes. */
+#define IN_FLIGHT ETCD_MAX_IN_FLIGHT
+
+struct batch {
+	struct item *items;
+	size_t n;
+	uint64_t bytes;
+	struct etcd_pending *p;
+};
+
 struct loader {
 	struct etcd *e;
 	const struct etcd_load_opts *o;
 	struct etcd_load_stats *st;
 	struct btr_progress p;
-	struct item *items;
-	size_t n;
-	uint64_t bytes;
+	struct batch cur;
+	struct batch fly[IN_FLIGHT];   /* a ring: nfly batches from first */
+	size_t first, nfly;
 	/* verify: a cursor over the cluster beside the current segment */
-	struct etcd_cursor cur;
+	struct etcd_cursor cur_c;
 	int cur_open, seg_is_etcd;
 	size_t cur_i;
 	uint8_t *last;             /* previous stream key of the segment */
@@ -49,12 +61,14 @@ static int wanted(const struct etcd_load_opts *o, const uint8_t *k, size_t n)
 	return 0;
 }
 
-static void drop_items(struct loader *l, size_t from, size_t to)
+static void drop_items(struct batch *b)
 {
-	for (size_t i = from; i < to; i++) {
-		free(l->items[i].key);
-		free(l->items[i].value);
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->items[i].key);
+		free(b->items[i].value);
 	}
+	b->n = 0;
+	b->bytes = 0;
 }
 
 static int too_big(const struct etcd *e)
@@ -65,26 +79,23 @@ static int too_big(const struct etcd *e)
 	       (st == ETCD_ST_INVALID_ARGUMENT && (strstr(d, "too large") || strstr(d, "too many operations")));
 }
 
-/* One Txn putting items [lo, hi); halves it when the server finds it too large. */
-static int put_range(struct loader *l, size_t lo, size_t hi)
+/* Starts one Txn putting items[0..n). */
+static struct etcd_pending *start_puts(struct loader *l, const struct item *items, size_t n)
 {
-	size_t n = hi - lo;
 	Etcdserverpb__RequestOp *ops = calloc(n, sizeof *ops), **opp = calloc(n, sizeof *opp);
 	Etcdserverpb__PutRequest *puts = calloc(n, sizeof *puts);
 	Etcdserverpb__TxnRequest req = ETCDSERVERPB__TXN_REQUEST__INIT;
-	Etcdserverpb__TxnResponse *resp = NULL;
-	int rc = -1;
+	struct etcd_pending *p = NULL;
 	if (!ops || !opp || !puts) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct item *it = &l->items[lo + i];
 		etcdserverpb__put_request__init(&puts[i]);
-		puts[i].key.data = it->key;
-		puts[i].key.len = it->klen;
-		puts[i].value.data = it->value;
-		puts[i].value.len = it->vlen;
+		puts[i].key.data = items[i].key;
+		puts[i].key.len = items[i].klen;
+		puts[i].value.data = items[i].value;
+		puts[i].value.len = items[i].vlen;
 		etcdserverpb__request_op__init(&ops[i]);
 		ops[i].request_case = ETCDSERVERPB__REQUEST_OP__REQUEST_REQUEST_PUT;
 		ops[i].request_put = &puts[i];
@@ -92,58 +103,109 @@ static int put_range(struct loader *l, size_t lo, size_t hi)
 	}
 	req.n_success = n;
 	req.success = opp;
-	if (etcd_call(l->e, "/etcdserverpb.KV/Txn", &req.base, &etcdserverpb__txn_response__descriptor,
-		      (ProtobufCMessage **)&resp) == 0) {
-		if (!resp->succeeded) {
-			btr_fail(BTR_EXIT_SYS, "etcd %s: a Txn without conditions did not succeed", etcd_endpoint(l->e));
-		} else {
-			l->st->restored += n;
-			btr_progress_add(&l->p, n, 0);
-			rc = 0;
-		}
-		etcdserverpb__txn_response__free_unpacked(resp, NULL);
-	} else if (too_big(l->e) && n > 1) {
-		rc = put_range(l, lo, lo + n / 2) < 0 ? -1 : put_range(l, lo + n / 2, hi);
-	} else if (too_big(l->e)) {
-		char k[80];
-		const struct item *it = &l->items[lo];
-		btr_escape(it->key, it->klen, k, sizeof k);
-		btr_fail(BTR_EXIT_DATA, "key '%s' (%zu bytes with its value) is too large for etcd %s (raise its --max-request-bytes): %s",
-			 k, it->klen + it->vlen, etcd_endpoint(l->e), etcd_last_details(l->e));
-	}
+	/* The request is packed here: the arrays are not needed afterwards. */
+	p = etcd_call_start(l->e, "/etcdserverpb.KV/Txn", &req.base);
 out:
 	free(ops);
 	free(opp);
 	free(puts);
+	return p;
+}
+
+/* Finishes the Txn for items[0..n); one the server finds too large is sent again
+ * in halves. */
+static int finish_puts(struct loader *l, struct etcd_pending *p, const struct item *items, size_t n)
+{
+	Etcdserverpb__TxnResponse *resp = NULL;
+	if (!p)
+		return -1;
+	if (etcd_call_finish(l->e, p, &etcdserverpb__txn_response__descriptor, (ProtobufCMessage **)&resp) == 0) {
+		int ok = resp->succeeded;
+		etcdserverpb__txn_response__free_unpacked(resp, NULL);
+		if (!ok)
+			return btr_fail(BTR_EXIT_SYS, "etcd %s: a Txn without conditions did not succeed", etcd_endpoint(l->e));
+		l->st->restored += n;
+		btr_progress_add(&l->p, n, 0);
+		return 0;
+	}
+	if (too_big(l->e) && n > 1) {
+		size_t h = n / 2;
+		if (finish_puts(l, start_puts(l, items, h), items, h) < 0)
+			return -1;
+		return finish_puts(l, start_puts(l, items + h, n - h), items + h, n - h);
+	}
+	if (too_big(l->e)) {
+		char k[80];
+		btr_escape(items[0].key, items[0].klen, k, sizeof k);
+		return btr_fail(BTR_EXIT_DATA, "key '%s' (%zu bytes with its value) is too large for etcd %s (raise its --max-request-bytes): %s",
+				k, items[0].klen + items[0].vlen, etcd_endpoint(l->e), etcd_last_details(l->e));
+	}
+	return -1;
+}
+
+static int finish_oldest(struct loader *l)
+{
+	struct batch *b = &l->fly[l->first];
+	int rc = finish_puts(l, b->p, b->items, b->n);
+	b->p = NULL;
+	drop_items(b);
+	l->first = (l->first + 1) % IN_FLIGHT;
+	l->nfly--;
 	return rc;
 }
 
+/* Waits for every transaction in flight. */
+static int drain(struct loader *l)
+{
+	while (l->nfly)
+		if (finish_oldest(l) < 0)
+			return -1;
+	return 0;
+}
+
+/* Sends the current batch; waits for the oldest when IN_FLIGHT are out. */
 static int flush(struct loader *l)
 {
-	int rc = 0;
-	if (l->n && !l->o->dry_run)
-		rc = put_range(l, 0, l->n);
-	else if (l->n)
-		l->st->restored += l->n;
-	drop_items(l, 0, l->n);
-	l->n = 0;
-	l->bytes = 0;
-	return rc;
+	if (!l->cur.n)
+		return 0;
+	if (l->o->dry_run) {
+		l->st->restored += l->cur.n;
+		drop_items(&l->cur);
+		return 0;
+	}
+	if (l->nfly == (size_t)l->o->in_flight && finish_oldest(l) < 0)
+		return -1;
+	struct batch *b = &l->fly[(l->first + l->nfly) % IN_FLIGHT];
+	struct item *spare = b->items;
+	*b = l->cur;
+	l->nfly++;
+	l->cur = (struct batch){.items = spare};
+	if (!(b->p = start_puts(l, b->items, b->n)))
+		return -1;
+	return 0;
+}
+
+static int in_batch(const struct batch *b, const uint8_t *k, size_t n)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].klen == n && !memcmp(b->items[i].key, k, n))
+			return 1;
+	return 0;
 }
 
 static int add_put(struct loader *l, const Btr__KeyValue *kv)
 {
-	/* etcd refuses a Txn that writes one key twice (concatenated streams may). */
-	for (size_t i = 0; i < l->n; i++)
-		if (l->items[i].klen == kv->key.len && !memcmp(l->items[i].key, kv->key.data, kv->key.len)) {
-			if (flush(l) < 0)
-				return -1;
-			break;
-		}
-	uint64_t sz = kv->key.len + kv->value.len;
-	if (l->n && ((long)l->n >= l->o->txn_ops || l->bytes + sz > l->o->txn_bytes) && flush(l) < 0)
+	/* A key written twice (concatenated streams may) must be written in order:
+	 * etcd refuses it twice in one Txn, and Txns in flight may apply in any order. */
+	int dup = in_batch(&l->cur, kv->key.data, kv->key.len);
+	for (size_t i = 0; !dup && i < l->nfly; i++)
+		dup = in_batch(&l->fly[(l->first + i) % IN_FLIGHT], kv->key.data, kv->key.len);
+	if (dup && (flush(l) < 0 || drain(l) < 0))
 		return -1;
-	struct item *it = &l->items[l->n];
+	uint64_t sz = kv->key.len + kv->value.len;
+	if (l->cur.n && ((long)l->cur.n >= l->o->txn_ops || l->cur.bytes + sz > l->o->txn_bytes) && flush(l) < 0)
+		return -1;
+	struct item *it = &l->cur.items[l->cur.n];
 	it->key = malloc(kv->key.len);
 	it->value = malloc(kv->value.len ? kv->value.len : 1);
 	if (!it->key || !it->value) {
@@ -156,8 +218,8 @@ static int add_put(struct loader *l, const Btr__KeyValue *kv)
 		memcpy(it->value, kv->value.data, kv->value.len);
 	it->klen = kv->key.len;
 	it->vlen = kv->value.len;
-	l->n++;
-	l->bytes += sz;
+	l->cur.n++;
+	l->cur.bytes += sz;
 	return 0;
 }
 
@@ -177,15 +239,15 @@ static const Mvccpb__KeyValue *peek_cluster(struct loader *l, int *err)
 {
 	*err = 0;
 	for (;;) {
-		if (l->cur.resp && l->cur_i < l->cur.resp->n_kvs) {
-			const Mvccpb__KeyValue *kv = l->cur.resp->kvs[l->cur_i];
+		if (l->cur_c.resp && l->cur_i < l->cur_c.resp->n_kvs) {
+			const Mvccpb__KeyValue *kv = l->cur_c.resp->kvs[l->cur_i];
 			if ((kv->lease && !l->o->with_leased) || !wanted(l->o, kv->key.data, kv->key.len)) {
 				l->cur_i++;
 				continue;
 			}
 			return kv;
 		}
-		int r = etcd_cursor_next(&l->cur);
+		int r = etcd_cursor_next(&l->cur_c);
 		if (r <= 0) {
 			*err = r < 0;
 			return NULL;
@@ -197,7 +259,7 @@ static const Mvccpb__KeyValue *peek_cluster(struct loader *l, int *err)
 static int open_cursor(struct loader *l)
 {
 	const char *p = l->seg_prefix ? l->seg_prefix : "";
-	if (etcd_cursor_init(&l->cur, l->e, (const uint8_t *)p, strlen(p), 0, l->o->page_size) < 0)
+	if (etcd_cursor_init(&l->cur_c, l->e, (const uint8_t *)p, strlen(p), 0, l->o->page_size) < 0)
 		return -1;
 	l->cur_open = 1;
 	l->cur_i = 0;
@@ -255,7 +317,7 @@ static int verify_end(struct loader *l)
 			difference(l, "only in the cluster", c->key.data, c->key.len);
 			l->cur_i++;
 		}
-		etcd_cursor_free(&l->cur);
+		etcd_cursor_free(&l->cur_c);
 		l->cur_open = 0;
 	}
 	return err ? -1 : 0;
@@ -327,10 +389,15 @@ int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etc
 		rc = clear(&l);
 		goto out;
 	}
-	if (!(l.items = calloc((size_t)o->txn_ops, sizeof *l.items))) {
+	if (!(l.cur.items = calloc((size_t)o->txn_ops, sizeof *l.cur.items))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < IN_FLIGHT; i++)
+		if (!(l.fly[i].items = calloc((size_t)o->txn_ops, sizeof *l.fly[i].items))) {
+			btr_fail(BTR_EXIT_SYS, "out of memory");
+			goto out;
+		}
 	if (!(r = btr_reader_new(fd, "stdin")))
 		goto out;
 	/* Nothing is cleared before the input is known to start like a stream. */
@@ -348,13 +415,13 @@ int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etc
 		int code = btr_errcode();
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s", btr_errmsg());
-		if (!o->verify && flush(&l) < 0)
+		if (!o->verify && (flush(&l) < 0 || drain(&l) < 0))
 			goto out;
 		btr_fail(code, "%s; %llu keys read before it were %s", msg, (unsigned long long)st->restored,
 			 o->verify ? "compared" : o->dry_run ? "counted" : "restored");
 		goto out;
 	}
-	if (flush(&l) < 0)
+	if (flush(&l) < 0 || drain(&l) < 0)
 		goto out;
 	if (o->verify && st->differences) {
 		btr_fail(BTR_EXIT_DATA, "verify: %llu differences (%llu keys compared)", (unsigned long long)st->differences,
@@ -364,11 +431,18 @@ int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etc
 	rc = 0;
 out:
 	btr_progress_done(&l.p);
-	if (l.items)
-		drop_items(&l, 0, l.n);
-	free(l.items);
+	/* After a failure: what is still in flight is cancelled, not waited for. */
+	for (; l.nfly; l.nfly--, l.first = (l.first + 1) % IN_FLIGHT)
+		if (l.fly[l.first].p)
+			etcd_call_abandon(e, l.fly[l.first].p);
+	for (size_t i = 0; i < IN_FLIGHT; i++) {
+		drop_items(&l.fly[i]);
+		free(l.fly[i].items);
+	}
+	drop_items(&l.cur);
+	free(l.cur.items);
 	if (l.cur_open)
-		etcd_cursor_free(&l.cur);
+		etcd_cursor_free(&l.cur_c);
 	free(l.last);
 	free((char *)l.seg_prefix);
 	btr_reader_free(r);

@@ -2,7 +2,14 @@
 # our own, for what the sandbox does not offer (TLS, authentication, small limits).
 # Not a test itself: tests/run only runs tests/*.sh.
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port nobody listens on, above the sandbox's range (10000-32000).
+free_port() {
+	local p
+	while :; do
+		p=$((33000 + RANDOM % 27000))
+		ss -ltnH "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+	done
+}
 
 # etcd_start NAME [--tls DIR] [etcd options...]: an etcd of our own (TLS, auth, small
 # limits: what the sandbox does not offer), on free ports, data under $T/NAME, killed
