@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 			if (*end || n < 1 || n > 65536 || i >= n)
 				btr_usage_error("--slice wants I/N with 0 <= I < N <= 65536, not '%s'", optarg);
 			o.slice_i = (unsigned)i;
-			o.slice_n = (unsigned)n;
+			o.slice_n = n == 1 ? 0 : (unsigned)n; /* 0/1 is the whole pool */
 			break;
 		}
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
@@ -155,8 +155,10 @@ int main(int argc, char **argv)
 			btr_die_last();
 		/* want has room for argc names only: the cluster may have more pools. */
 		free(want);
-		want = all;
-		nwant = nall;
+		if (!(want = calloc(nall ? nall : 1, sizeof *want)))
+			btr_die(BTR_EXIT_SYS, "out of memory");
+		for (size_t i = 0; i < nall; i++)
+			want[nwant++] = all[i];
 	}
 	o.pools = calloc(nwant ? nwant : 1, sizeof *o.pools);
 	if (!o.pools)
@@ -181,6 +183,10 @@ int main(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "removed %u leftover snapshot%s\n", n, n == 1 ? "" : "s");
 		rados_shutdown(cl);
+		btr_ceph_free_pools(all, nall);
+		free(o.pools);
+		free(want);
+		free(skip);
 		return 0;
 	}
 
@@ -196,6 +202,10 @@ int main(int argc, char **argv)
 	struct btr_dump_stats st = {0};
 	int rc = btr_ceph_dump(cl, &o, &st);
 	rados_shutdown(cl);
+	btr_ceph_free_pools(all, nall);
+	free(o.pools);
+	free(want);
+	free(skip);
 	if (rc < 0) {
 		int sig = btr_dump_stop_signal;
 		btr_msg("%s", btr_errmsg());
@@ -216,11 +226,5 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%llu object%s deleted while the dump ran (not included)\n",
 				(unsigned long long)st.vanished, st.vanished == 1 ? "" : "s");
 	}
-	if (all)
-		btr_ceph_free_pools(all, nall); /* want is all */
-	else
-		free(want);
-	free(o.pools);
-	free(skip);
 	return 0;
 }

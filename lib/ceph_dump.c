@@ -305,14 +305,16 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 	return 0;
 }
 
-/* Data goes straight into the arena while it fits; a streamed object reuses the arena's
- * start as its chunk buffer (nothing is buffered then). */
+/* Data goes straight into the arena while it fits; a streamed object uses the arena's
+ * two halves in turn as chunk buffers (two reads in flight; nothing is buffered then). */
 static void *cb_dest(void *ctx, uint64_t off, size_t len)
 {
 	struct worker *wk = ctx;
-	size_t cap = wk->d->o->buffer;
-	if (wk->streaming_dest)
-		return len <= cap ? wk->arena : NULL;
+	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk;
+	if (wk->streaming_dest) {
+		size_t half = (size_t)(off / chunk % 2);
+		return (half + 1) * chunk <= cap && len <= chunk ? wk->arena + half * chunk : NULL;
+	}
 	return off + len <= cap ? wk->arena + off : NULL;
 }
 
@@ -405,8 +407,11 @@ static int dump_object(struct worker *wk)
 	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
-	if (r == BTR_READ_UNSTABLE)
-		r = btr_fail(BTR_EXIT_DATA, "%s (use --snapshot)", btr_errmsg());
+	if (r == BTR_READ_UNSTABLE) {
+		char m[1024]; /* btr_errmsg() is the buffer btr_fail writes into */
+		snprintf(m, sizeof m, "%s", btr_errmsg());
+		r = btr_fail(BTR_EXIT_DATA, "%s (use --snapshot)", m);
+	}
 	if (r == BTR_READ_VANISHED) { /* deleted since it was listed: not in this backup */
 		pthread_mutex_lock(&d->out_mu);
 		d->st->vanished++;
@@ -433,6 +438,8 @@ static int dump_object(struct worker *wk)
 			btr_since_present(d->since, d->pool, wk->ns.p, wk->ns.len, wk->name.p, wk->name.len, wk->loc.p,
 					  wk->loc.len);
 	}
+	if (r < 0) /* before the output is let go, so no other reader writes after a failed write */
+		record_failure(d);
 	if (wk->streaming) {
 		wk->streaming = 0;
 		pthread_mutex_unlock(&d->out_mu);

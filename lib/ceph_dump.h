@@ -1,11 +1,13 @@
 /* ceph-dump's engine: every object of the chosen pools as a record stream, read by
  * parallel workers, incremental against an earlier index, from pool snapshots, by slice.
  *
- * Memory: each of `jobs` workers holds at most one object of up to `buffer` bytes
- * (data + omap) plus one read chunk (`chunk`, and librados' copy of it); a larger
- * object is streamed chunk by chunk while its worker holds the output.  With --since,
- * the base index costs 24 bytes per slot, at most 1/0.7 slots per entry (~35 bytes
- * per object in the base index). */
+ * Memory: each of `jobs` workers has a buffer of `buffer` bytes: an object whose data
+ * and omap fit is read into it whole (the data straight from librados), then written
+ * out; a larger object streams through the buffer's two halves (two reads of `chunk`
+ * bytes in flight, or the reader's own chunk buffer when the buffer is too small).
+ * So at most jobs x (buffer + 2 x chunk), plus the 1 MiB output buffer and librados'
+ * own.  With --since, the base index costs 25 bytes per slot, at most 1/0.7 slots
+ * per entry: ~36 bytes per object of the base index. */
 #ifndef BTR_CEPH_DUMP_H
 #define BTR_CEPH_DUMP_H
 

@@ -146,7 +146,8 @@ static int begin(struct rd *r, const char *locator, uint64_t size, time_t mtime,
 			return -1;
 		if (btr_grow((void **)&r->xv, &r->xv_cap, used + vl + 1, 1) < 0)
 			return -1;
-		memcpy(r->xv + used, v, vl);
+		if (vl)
+			memcpy(r->xv + used, v, vl);
 		btr__xattr__init(&r->xa[n]);
 		r->xa[n].name.data = (uint8_t *)k;
 		r->xa[n].name.len = strlen(k);
@@ -171,6 +172,91 @@ static int begin(struct rd *r, const char *locator, uint64_t size, time_t mtime,
 	b.n_xattrs = n;
 	b.xattrs = r->xp;
 	return r->cb->begin ? r->cb->begin(r->ctx, &b) : 0;
+}
+
+/* One data read in flight. */
+struct dop {
+	rados_read_op_t op;
+	rados_completion_t c;
+	char *to;
+	size_t want, n;
+	int rv, own;
+};
+
+static int dop_issue(struct rd *r, struct dop *d, uint64_t off, size_t want, char *to, int own)
+{
+	int rc;
+	*d = (struct dop){.to = to, .want = want, .own = own};
+	if (!(d->op = rados_create_read_op()))
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	if ((rc = rados_aio_create_completion2(NULL, NULL, &d->c)) < 0) {
+		rados_release_read_op(d->op);
+		return btr_fail(BTR_EXIT_SYS, "cannot create a librados completion: %s", btr_rados_strerror(rc));
+	}
+	rados_read_op_assert_version(d->op, r->ver);
+	rados_read_op_read(d->op, off, want, to, &d->n, &d->rv);
+	if ((rc = rados_aio_read_op_operate(d->op, r->io, d->c, r->name, 0)) < 0) {
+		rados_aio_release(d->c);
+		rados_release_read_op(d->op);
+		return op_result(r, rc, "data");
+	}
+	return GO;
+}
+
+/* Waits for the read and releases it: GO, CHANGED, VANISHED or -1. */
+static int dop_wait(struct rd *r, struct dop *d)
+{
+	rados_aio_wait_for_complete(d->c);
+	int rc = rados_aio_get_return_value(d->c);
+	rados_aio_release(d->c);
+	rados_release_read_op(d->op);
+	int res = op_result(r, rc, "data");
+	return res == GO && d->n != d->want ? CHANGED : res;
+}
+
+/* The data after the first chunk.  With the caller's memory (dest) two reads are in
+ * flight, so the OSD works on the next chunk while this one is hashed and written;
+ * the reader's own buffer is never given to two reads at once. */
+static int read_rest(struct rd *r, uint64_t got, uint64_t size, int res)
+{
+	struct dop q[2];
+	unsigned h = 0, nq = 0, depth = r->dest ? 2 : 1;
+	uint64_t issued = got;
+	int own_busy = 0;
+	while (res == GO && got < size) {
+		while (nq < depth && issued < size) {
+			size_t want = size - issued < r->chunk ? (size_t)(size - issued) : r->chunk;
+			char *to = r->dest ? r->dest(r->ctx, issued, want) : NULL;
+			int own = !to;
+			if (own && own_busy)
+				break;
+			if (own && !(to = where(r, issued, want))) {
+				res = -1;
+				break;
+			}
+			if ((res = dop_issue(r, &q[(h + nq) % 2], issued, want, to, own)) != GO)
+				break;
+			own_busy |= own;
+			nq++;
+			issued += want;
+		}
+		if (res != GO || !nq)
+			break;
+		struct dop *d = &q[h];
+		h ^= 1;
+		nq--;
+		if ((res = dop_wait(r, d)) == GO && r->cb->data)
+			res = r->cb->data(r->ctx, d->to, d->n);
+		if (d->own)
+			own_busy = 0;
+		got += d->n;
+	}
+	while (nq) { /* a read still in flight writes into memory we are about to give back */
+		dop_wait(r, &q[h]);
+		h ^= 1;
+		nq--;
+	}
+	return res;
 }
 
 /* One attempt: GO when the whole object was delivered, CHANGED, VANISHED, or -1. */
@@ -213,30 +299,7 @@ static int attempt(struct rd *r, const char *locator)
 		rados_getxattrs_end(xit);
 	got = got1;
 	/* the first omap page waits (in librados' memory) until the data is through */
-	while (res == GO && got < size) {
-		size_t want = size - got < r->chunk ? (size_t)(size - got) : r->chunk, n = 0;
-		if (!(to = where(r, got, want))) {
-			res = -1;
-			break;
-		}
-		if (!(op = rados_create_read_op())) {
-			res = btr_fail(BTR_EXIT_SYS, "out of memory");
-			break;
-		}
-		rados_read_op_assert_version(op, r->ver);
-		rados_read_op_read(op, got, want, to, &n, &rrv);
-		rc = rados_read_op_operate(op, r->io, r->name, 0);
-		rados_release_read_op(op);
-		if ((res = op_result(r, rc, "data")) != GO)
-			break;
-		if (n != want) {
-			res = CHANGED;
-			break;
-		}
-		if (r->cb->data && (res = r->cb->data(r->ctx, to, n)) != 0)
-			break;
-		got += n;
-	}
+	res = read_rest(r, got, size, res);
 	if (res == GO) {
 		size_t fresh;
 		res = deliver_omap(r, oit, &fresh);

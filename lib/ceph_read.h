@@ -56,7 +56,10 @@ int btr_ceph_read_object(rados_ioctx_t io, const char *nspace, const char *name,
 /* The same, reading data straight into memory the caller provides: dest(ctx, off, len)
  * returns where the object's bytes [off, off+len) are to go (it may be asked for offset
  * 0 before begin, and again after a restart), or NULL to use the reader's own buffer;
- * data() is then called with p pointing there.  Saves a copy of every byte. */
+ * data() is then called with p pointing there.  Saves a copy of every byte, and lets
+ * two reads be in flight: dest may be asked for the next range before data() was
+ * called for the previous one, so it must not return memory of a range that has not
+ * been delivered yet. */
 typedef void *(*btr_obj_dest)(void *ctx, uint64_t off, size_t len);
 int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
 			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx);

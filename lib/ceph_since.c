@@ -1,7 +1,8 @@
 /* The base index of an incremental dump, held as a compact open-addressing table:
  * 16 bytes of BLAKE2b of the object's identity (pool, namespace, name, locator),
  * 8 bytes of BLAKE2b of what says it changed (version, size, mtime) and a flag byte
- * per slot, at most 70% full: ~36 bytes per object of the base index.  Names are not
+ * per slot, at most 70% full: ~36 bytes per object of the base index (a changed object
+ * passes for unchanged only if 64 bits of BLAKE2b collide).  Names are not
  * kept: the file is read a second time at the end, for deletions and for the
  * unchanged entries of the new index (a fifo is copied to a temporary file first). */
 #include "ceph_dump.h"
@@ -26,6 +27,7 @@ struct slot {
 struct btr_since {
 	int fd;
 	const char *path;
+	char what[4200];                /* "--since PATH", for the reader's messages */
 	char **pools;
 	size_t npools;
 	struct slot *t;
@@ -126,7 +128,7 @@ static int spool(struct btr_since *s)
 	free(buf);
 	close(s->fd);
 	s->fd = t;
-	return n < 0 ? -1 : 0;
+	return n < 0 ? -1 : rewind_fd(s);
 }
 
 static int same_pools(const Btr__Header *h, char **pools, size_t n)
@@ -142,7 +144,7 @@ static int same_pools(const Btr__Header *h, char **pools, size_t n)
 /* Pass 1: verifies the whole index, checks its headers, counts entries. */
 static int scan(struct btr_since *s, const char *fsid, unsigned si, unsigned sn, int force)
 {
-	struct btr_reader *r = btr_reader_new(s->fd, s->path);
+	struct btr_reader *r = btr_reader_new(s->fd, s->what);
 	struct btr_record rec;
 	int rc;
 	if (!r)
@@ -179,8 +181,6 @@ static int scan(struct btr_since *s, const char *fsid, unsigned si, unsigned sn,
 		}
 	}
 	btr_reader_free(r);
-	if (rc < 0 && btr_errcode() == BTR_EXIT_DATA)
-		return btr_fail(BTR_EXIT_DATA, "--since %s: %s", s->path, btr_errmsg());
 	return rc < 0 ? -1 : 0;
 }
 
@@ -196,7 +196,7 @@ static int build(struct btr_since *s)
 	s->mask = cap - 1;
 	if (rewind_fd(s) < 0)
 		return -1;
-	struct btr_reader *r = btr_reader_new(s->fd, s->path);
+	struct btr_reader *r = btr_reader_new(s->fd, s->what);
 	struct btr_record rec;
 	int rc;
 	if (!r)
@@ -211,7 +211,12 @@ static int build(struct btr_since *s)
 		s->f[i] = F_USED;
 	}
 	btr_reader_free(r);
-	return rc < 0 ? btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, btr_errmsg()) : 0;
+	if (rc < 0) {
+		char m[1024]; /* btr_errmsg() is the buffer btr_fail writes into */
+		snprintf(m, sizeof m, "%s", btr_errmsg());
+		return btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, m);
+	}
+	return 0;
 }
 
 struct btr_since *btr_since_load(const char *path, const char *fsid, char **pools, size_t npools,
@@ -223,6 +228,7 @@ struct btr_since *btr_since_load(const char *path, const char *fsid, char **pool
 		return NULL;
 	}
 	s->path = path;
+	snprintf(s->what, sizeof s->what, "--since %s", path);
 	s->pools = pools;
 	s->npools = npools;
 	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -282,7 +288,7 @@ int btr_since_finish(struct btr_since *s, struct btr_writer *out, struct btr_wri
 {
 	if (rewind_fd(s) < 0)
 		return -1;
-	struct btr_reader *r = btr_reader_new(s->fd, s->path);
+	struct btr_reader *r = btr_reader_new(s->fd, s->what);
 	struct btr_record rec;
 	int rc;
 	if (!r)

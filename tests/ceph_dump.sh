@@ -182,6 +182,46 @@ else
 	skip "self-managed snapshots refused" "could not make an rbd snapshot here"
 fi
 
+# ---- an object rewritten while it is read: re-read whole, or reported; never torn ----
+"$BTR_TOP/contrib/sandbox" pool "$T/src" churn >/dev/null 2>&1 || ceph -c "$C" osd pool create churn 8 >/dev/null 2>&1
+head -c 4194304 /dev/zero | tr '\0' A >"$T/A"
+head -c 4194304 /dev/zero | tr '\0' B >"$T/B"
+rados -c "$C" -p churn put hot "$T/A"
+( while :; do rados -c "$C" -p churn put hot "$T/B"; rados -c "$C" -p churn put hot "$T/A"; done ) >/dev/null 2>&1 &
+churn=$!
+at_exit "kill $churn 2>/dev/null"
+sleep 0.5
+ceph-dump -c "$C" -p churn -q --chunk 4096 >"$T/churn" 2>"$T/churn.err"
+rc=$?
+if [ $rc = 0 ]; then
+	btr-cat churn "" hot <"$T/churn" | tr -d A | wc -c >"$T/notA"
+	btr-cat churn "" hot <"$T/churn" | tr -d B | wc -c >"$T/notB"
+	[ "$(cat "$T/notA")" = 0 ] || [ "$(cat "$T/notB")" = 0 ] && pass "changing object: re-read, one version whole" ||
+		fail "changing object: re-read, one version whole" "torn: $(cat "$T/notA") non-A and $(cat "$T/notB") non-B bytes"
+else
+	[ $rc = 1 ] && grep -q 'kept changing while being read (5 attempts).*--snapshot' "$T/churn.err" &&
+		pass "changing object: reported after 5 reads" || fail "changing object: reported" "exit $rc: $(cat "$T/churn.err")"
+fi
+ceph-dump -c "$C" -p churn -q --chunk 4096 --buffer 0 >"$T/churn2" 2>"$T/churn2.err"
+rc=$?
+[ $rc = 1 ] && grep -q 'changed while being written out.*--snapshot' "$T/churn2.err" &&
+	pass "changing streamed object: exit 1, named" || fail "changing streamed object: exit 1, named" "exit $rc: $(cat "$T/churn2.err")"
+btr-inspect <"$T/churn2" >/dev/null 2>&1 && fail "changing streamed object: the stream is not complete" "it verifies" ||
+	pass "changing streamed object: the stream is not complete"
+expect_exit 0 "changing object under --snapshot" ceph-dump -c "$C" -p churn -q --chunk 4096 --buffer 0 --snapshot
+kill $churn 2>/dev/null
+wait $churn 2>/dev/null
+
+# ---- the reader goes away: exit 3, and no snapshot left behind ----
+ceph-dump -c "$C" -p p1 --snapshot -q 2>"$T/pipe.err" | head -c 100 >/dev/null
+PS="${PIPESTATUS[0]}"
+[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/pipe.err" && pass "closed stdout exits 3" || fail "closed stdout exits 3" "status $PS: $(cat "$T/pipe.err")"
+[ "$(lssnaps p1)" = 0 ] && pass "closed stdout: no snapshot left" || fail "closed stdout: no snapshot left" "$(rados -c "$C" -p p1 lssnap)"
+
+# ---- progress on request ----
+ceph-dump -c "$C" -p p2 --progress >/dev/null 2>"$T/prog.err"
+grep -q '^ceph-dump: 2 objects, ' "$T/prog.err" && pass "--progress" || fail "--progress" "$(cat "$T/prog.err")"
+
 # ---- an OSD that dies mid-dump: exit 3 within the timeout, no hang ----
 osd=$(awk '$1 == "osd" { print $2 }' "$T/src/pids")
 { timeout 60 ceph-dump -c "$C" -p p1 -j 1 --timeout 5 2>"$T/osd.err"; echo $? >"$T/osd.rc"; } | { read -r _ <"$T/go"; cat >/dev/null; } &

@@ -1,70 +1,73 @@
-# ceph-dump beside `rados export`, ceph-load beside `rados import`, on the same pool and
-# machine; peak memory (default options) on the dataset and with one 1 GiB object;
-# an incremental dump after a mutation beside the full dump.
-# BENCH_CEPH_MIB sets the dataset size (default 600).
+# ceph-dump beside `rados export`, ceph-load beside `rados import`, on the same pools and
+# machine (the sandbox's --large BTrDB-shaped dataset, four pools); peak memory with
+# default options on the dataset and on one 1 GiB object; an incremental dump after
+# `contrib/sandbox mutate` beside the full dump.  Numbers only: a shared machine's load
+# moves them a lot, so each is the best of three runs.
 . "$(dirname "$0")/../lib.sh"
-MIB=${BENCH_CEPH_MIB:-600}
-SANDBOX_OSD_BYTES=$(((MIB * 3 + 1200) << 20)) sandbox_up b --no-etcd
+SB=$BTR_TOP/contrib/sandbox
+POOLS="btrdbhot btrdbcold btrdbjournal staging"
+SANDBOX_OSD_BYTES=$((4 << 30)) sandbox_up b --no-etcd
 C=$b_conf
 export CEPH_CONF=$C
-mkpool() { ceph -c "$C" osd pool create "$1" 8 >/dev/null 2>&1 && ceph -c "$C" osd pool set "$1" size 1 --yes-i-really-mean-it >/dev/null 2>&1; }
-mkpool btrdbcold && mkpool restore && mkpool imported || { echo "cannot create pools"; exit 1; }
-echo "dataset: $("$BTR_TOP/tests/ceph/seed-large.py" "$C" btrdbcold "$MIB")"
-sync
+"$SB" seed "$T/b" --large 2>&1 | tail -1
+P=""
+for p in $POOLS; do P="$P -p $p"; done
+"$SB" pool "$T/b" $(for p in $POOLS; do echo r_$p i_$p; done) >/dev/null 2>&1
 
-# run NAME CMD...: best of 3 wall times, and the peak RSS, into $secs $rss
-run() {
-	local name=$1 i t best="" r
-	shift
+# best NAME CMD: best of 3 wall times and that run's peak RSS into $secs $rss
+best() {
+	local i t r
+	secs="" rss=""
 	for i in 1 2 3; do
-		/usr/bin/time -f '%e %M' -o "$T/time" "$@" || { echo "$name failed"; return 1; }
+		/usr/bin/time -f '%e %M' -o "$T/time" bash -c "$1" || { echo "failed: $1"; return 1; }
 		read -r t r <"$T/time"
-		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; rss=$r; fi
+		if [ -z "$secs" ] || awk -v a="$t" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$t rss=$r; fi
 	done
-	secs=$best
 }
-rate() { awk -v m="$MIB" -v s="$1" 'BEGIN { printf "%7.1f MB/s", (s > 0 ? m * 1.048576 / s : 0) }'; }
-row() { printf '%-44s %6.2f s  %s  peak RSS %6.1f MiB\n' "$1" "$2" "$(rate "$2")" "$(awk -v k="$3" 'BEGIN { print k / 1024 }')"; }
+row() { printf '%-46s %6.2f s %8s  peak RSS %6.1f MiB\n' "$1" "$2" "$3" "$(awk -v k="$4" 'BEGIN { print k / 1024 }')"; }
+mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", (s > 0 ? b / s / 1e6 : 0) }'; }
 
-run "rados export" sh -c "rados -c '$C' -p btrdbcold export - >/dev/null"; ex=$secs; row "rados export" "$secs" "$rss"
-run "ceph-dump" sh -c "ceph-dump -c '$C' -p btrdbcold -q >'$T/full'"; du=$secs; du_rss=$rss; row "ceph-dump (default: -j 4)" "$secs" "$rss"
+ceph-dump -c "$C" $P -q >"$T/full"
+BYTES=$(btr-inspect --json <"$T/full" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data_bytes"])')
+echo "dataset: $(btr-inspect <"$T/full" | head -1), $((BYTES >> 20)) MiB of data"
+exports="" imports=""
+for p in $POOLS; do
+	exports="$exports rados -c '$C' -p $p export - >/dev/null;"
+	rados -c "$C" -p $p export "$T/export.$p" >/dev/null 2>&1
+	imports="$imports rados -c '$C' -p i_$p import '$T/export.$p' >/dev/null;"
+done
+best "$exports"; ex=$secs; row "rados export (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
+best "ceph-dump -c '$C' $P -q >/dev/null"; du=$secs; du_rss=$rss; row "ceph-dump (defaults: -j 4)" "$secs" "$(mbs $BYTES $secs)" "$rss"
 for j in 1 2 8; do
-	run "ceph-dump -j $j" sh -c "ceph-dump -c '$C' -p btrdbcold -q -j $j >/dev/null" && row "ceph-dump -j $j" "$secs" "$rss"
+	best "ceph-dump -c '$C' $P -q -j $j >/dev/null" && row "ceph-dump -j $j" "$secs" "$(mbs $BYTES $secs)" "$rss"
 done
 awk -v a="$ex" -v b="$du" 'BEGIN { printf "ceph-dump speed-up over rados export: %.2fx (target >= 1.5x)\n", a / b }'
 
-rados -c "$C" -p btrdbcold export "$T/export" >/dev/null 2>&1
-run "rados import" sh -c "rados -c '$C' -p imported import '$T/export' >/dev/null"; im=$secs; row "rados import" "$secs" "$rss"
+best "$imports"; im=$secs; row "rados import (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
+rm -f "$T"/export.*
 if command -v ceph-load >/dev/null; then
-	run "ceph-load" sh -c "ceph-load -c '$C' -p btrdbcold:restore -q <'$T/full'"; lo=$secs; row "ceph-load (defaults)" "$secs" "$rss"
+	map=""
+	for p in $POOLS; do map="$map -p $p:r_$p"; done
+	best "ceph-load -c '$C' $map -q <'$T/full'"; lo=$secs; row "ceph-load (defaults)" "$secs" "$(mbs $BYTES $secs)" "$rss"
 	awk -v a="$im" -v b="$lo" 'BEGIN { printf "ceph-load speed-up over rados import: %.2fx (target >= 1.5x)\n", a / b }'
 fi
-rm -f "$T/export"
+for p in $POOLS; do rados -c "$C" purge i_$p --yes-i-really-really-mean-it >/dev/null 2>&1; rados -c "$C" purge r_$p --yes-i-really-really-mean-it >/dev/null 2>&1; done
 
-# incremental after a mutation (5% of the objects rewritten, a few deleted)
-ceph-dump -c "$C" -p btrdbcold -q --index "$T/idx" >/dev/null
-/usr/bin/python3 - "$C" <<'PY'
-import random, sys, rados
-c = rados.Rados(conffile=sys.argv[1]); c.connect(); io = c.open_ioctx("btrdbcold")
-names = sorted(o.key for o in io.list_objects() if o.nspace == "")
-rng = random.Random(7)
-for n in rng.sample(names, len(names) // 20):
-    io.write_full(n, b"x" * rng.randint(1000, 200000))
-for n in rng.sample(names, 5):
-    try: io.remove_object(n)
-    except rados.ObjectNotFound: pass
-PY
-run "incremental" sh -c "ceph-dump -c '$C' -p btrdbcold -q --since '$T/idx' >/dev/null"; inc=$secs
-row "ceph-dump --since (after 5% rewritten)" "$secs" "$rss"
+# incremental after one mutation round
+ceph-dump -c "$C" $P -q --index "$T/idx" >/dev/null
+"$SB" mutate "$T/b" >/dev/null 2>&1
+best "ceph-dump -c '$C' $P -q --since '$T/idx' >/dev/null"; inc=$secs
+row "ceph-dump --since (after contrib/sandbox mutate)" "$secs" "" "$rss"
 awk -v a="$du" -v b="$inc" 'BEGIN { printf "incremental / full dump time: %.2f (target < 0.2)\n", b / a }'
 rm -f "$T/full"
 
-# one 1 GiB object (the OSD refuses objects over 128 MiB by default)
-for p in imported restore; do rados -c "$C" purge $p --yes-i-really-really-mean-it >/dev/null 2>&1; done
+# one 1 GiB object (the OSD refuses objects over 128 MiB unless told)
 ceph -c "$C" config set osd osd_max_object_size 2147483648 >/dev/null 2>&1
-mkpool big1g
+"$SB" pool "$T/b" big1g >/dev/null 2>&1
 head -c $((1 << 30)) /dev/zero | rados -c "$C" -p big1g put one - || echo "cannot write the 1 GiB object"
-/usr/bin/time -f '%e %M' -o "$T/time" sh -c "ceph-dump -c '$C' -p big1g -q >/dev/null"
-read -r t r <"$T/time"
-MIB=1024 row "ceph-dump of one 1 GiB object" "$t" "$r"
-awk -v a="$du_rss" -v b="$r" 'BEGIN { printf "ceph-dump peak RSS: %.1f MiB (dataset), %.1f MiB (1 GiB object); target < 128 MiB\n", a / 1024, b / 1024 }'
+best "ceph-dump -c '$C' -p big1g -q >/dev/null"
+row "ceph-dump of one 1 GiB object" "$secs" "$(mbs $((1 << 30)) $secs)" "$rss"
+g_rss=$rss
+best "rados -c '$C' -p big1g export - >/dev/null"
+row "rados export of one 1 GiB object" "$secs" "$(mbs $((1 << 30)) $secs)" "$rss"
+awk -v a="$du_rss" -v b="$g_rss" 'BEGIN { printf "ceph-dump peak RSS (defaults): %.1f MiB on the dataset, %.1f MiB on one 1 GiB object (target < 128 MiB)\n", a / 1024, b / 1024 }'

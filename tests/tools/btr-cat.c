@@ -11,7 +11,7 @@
 
 static int is(const ProtobufCBinaryData *b, const char *s)
 {
-	return b->len == strlen(s) && !memcmp(b->data, s, b->len);
+	return b->len == strlen(s) && (!b->len || !memcmp(b->data, s, b->len));
 }
 
 int main(int argc, char **argv)
