@@ -6,6 +6,7 @@
 #include "progress.h"
 #include "size.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -45,6 +46,16 @@ static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_
 		btr_usage_error("%s wants a size from %llu to %llu bytes, not '%s'", opt, (unsigned long long)min,
 				(unsigned long long)max, arg);
 	return v;
+}
+
+static size_t jobs_arg(const char *arg)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > 1024)
+		btr_usage_error("--jobs wants a number of ops from 1 to 1024, not '%s'", arg);
+	return (size_t)v;
 }
 
 static void summary(const struct btr_load_opts *o, const struct btr_load_stats *st, uint64_t cleared, int clear)
@@ -106,7 +117,7 @@ int main(int argc, char **argv)
 		case O_NODEL: o.no_delete = 1; break;
 		case O_ATOMIC: o.atomic_max = size_arg("--atomic-max", optarg, 4096, 64u << 20); break;
 		case O_WINDOW: o.window_bytes = size_arg("--window", optarg, 1u << 20, 1ull << 32); break;
-		case 'j': o.window_ops = (size_t)size_arg("--jobs", optarg, 1, 1024); break;
+		case 'j': o.window_ops = jobs_arg(optarg); break;
 		case 'v': verbose = 1; break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RBUF (1u << 20)
+#define RBUF (4u << 20)
 
 struct btr_reader {
 	int fd;

@@ -156,6 +156,25 @@ expect_exit 0 "75 MB object verifies" L -p btrdbhot:other --verify <"$T/sbig"
 expect_exit 0 "small ops (--atomic-max 64K) restore the same" L -p btrdbhot:hot --atomic-max 64K --window 1M -j 4 <"$T/sbig"
 expect_exit 0 "... and verify" L -p btrdbhot:hot --verify <"$T/sbig"
 
+# An omap larger than --atomic-max goes out in several ops, and arrives whole.
+printf 'header since\nobject btrdbhot bigomap size=100K seed=13 omap=5000 x=a=b\n' | mk somap
+expect_exit 0 "omap larger than --atomic-max" L -p btrdbhot:hot --atomic-max 64K --window 1M <"$T/somap"
+expect_exit 0 "... verifies" L -p btrdbhot:hot --verify <"$T/somap"
+
+# Damage anywhere in a stream: exit 1, never a crash.
+mkstream -o 12 -k 3 -p btrdbhot -S 5 >"$T/fz"
+size=$(stat -c %s "$T/fz")
+bad=0
+for off in $(awk -v s="$size" 'BEGIN { srand(3); for (i = 0; i < 15; i++) print int(rand() * s) }'); do
+	cp "$T/fz" "$T/fzb"
+	b=$(od -An -tu1 -j "$off" -N1 "$T/fzb" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$T/fzb" bs=1 seek="$off" conv=notrunc status=none
+	L -q -p btrdbhot:other <"$T/fzb" >/dev/null 2>"$T/err"
+	rc=$?
+	[ $rc = 1 ] || { bad=$((bad + 1)); echo "offset $off: exit $rc: $(cat "$T/err")" >&2; }
+done
+[ $bad = 0 ] && pass "15 damaged streams all exit 1" || fail "15 damaged streams all exit 1" "$bad did not"
+
 # ---- slices loaded by parallel processes ----
 for i in 1 2 3; do
 	for j in $(seq 1 20); do echo "object btrdbcold s$i-$j size=$((j * 1000)) seed=$j"; done | mkobjs >"$T/slice$i"
@@ -174,9 +193,10 @@ expect_err "permission message names the caps" "cephx caps"
 
 # ---- round trip through ceph-dump: dump, clear, load into renamed pools ----
 sandbox_up src --no-etcd
-"$BTR_TOP/contrib/sandbox" pool "$T/src" btrdbhot btrdbcold btrdbjournal >/dev/null &&
-	"$BTR_TOP/contrib/sandbox" pool "$T/dst" restore_hot restore_cold restore_journal >/dev/null ||
-	{ fail "round trip pools" "cannot create pools"; exit 1; }
+# The sandbox's BTrDB-shaped data, plus awkward objects of our own below.
+"$BTR_TOP/contrib/sandbox" seed "$T/src" --small >"$T/seed.out" 2>&1 &&
+	"$BTR_TOP/contrib/sandbox" pool "$T/dst" restore_hot restore_cold restore_journal restore_staging >/dev/null ||
+	{ fail "round trip seed" "$(cat "$T/seed.out")"; exit 1; }
 S() { rados -c "$src_conf" "$@"; }
 random_file "$T/r1" 3000000 1
 random_file "$T/r75" 78643200 2
@@ -196,13 +216,17 @@ S -p btrdbhot put $'odd\x01name with\nnewline' "$T/r1"
 S -p btrdbhot setomapval "meta0a1b2c3d" k1 v1 && S -p btrdbhot setomapval "meta0a1b2c3d" k2 ''
 mk smaster <<<'object btrdbcold meta.master omap=5000 x=v=1'
 ceph-load -c "$src_conf" -q -p btrdbcold <"$T/smaster" || fail "seed meta.master" "ceph-load into src failed"
-pools="-p btrdbhot:restore_hot -p btrdbcold:restore_cold -p btrdbjournal:restore_journal"
+pools="-p btrdbhot:restore_hot -p btrdbcold:restore_cold -p btrdbjournal:restore_journal -p staging:restore_staging"
 R -p restore_hot put stale "$T/ver"
-ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbcold -p btrdbjournal >"$T/dump" 2>"$T/dump.err" ||
+ceph-dump -c "$src_conf" -q >"$T/dump" 2>"$T/dump.err" ||
 	fail "ceph-dump of the seeded pools" "$(cat "$T/dump.err")"
 expect_exit 0 "load the dump into renamed pools with --clear" L $pools --clear <"$T/dump"
-grep -q '^Restore complete: restored 12 ceph objects, skipped 0 ceph objects$' "$T/last.err" && grep -q '^Clear complete: removed 1 objects$' "$T/last.err" &&
+n=$(btr-inspect <"$T/dump" | sed -n 's/^archive contains \([0-9]*\) ceph objects.*/\1/p')
+grep -q "^Restore complete: restored $n ceph objects, skipped 0 ceph objects\$" "$T/last.err" && grep -q '^Clear complete: removed 1 objects$' "$T/last.err" &&
 	pass "round trip summary" || fail "round trip summary" "$(cat "$T/last.err")"
+"$BTR_TOP/contrib/sandbox" compare --no-etcd --pool btrdbhot --pool btrdbcold --pool btrdbjournal --pool staging "$T/src" btrdbhot:restore_hot btrdbcold:restore_cold \
+	btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1 &&
+	pass "round trip: contrib/sandbox compare says identical" || fail "round trip: contrib/sandbox compare says identical" "$(head -c 600 "$T/cmp")"
 for p in hot cold journal; do
 	"$BTR_TOP/tests/tools/rados-describe" "$src_conf" btrdb$p >"$T/d-src-$p" 2>&1
 	"$BTR_TOP/tests/tools/rados-describe" "$dst_conf" restore_$p >"$T/d-dst-$p" 2>&1

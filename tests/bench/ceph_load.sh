@@ -5,13 +5,14 @@
 MIB=${BENCH_CEPH_MIB:-600}
 SANDBOX_OSD_BYTES=$(((MIB * 4 + 2400) << 20)) sandbox_up b --no-etcd
 C=$b_conf
-"$BTR_TOP/contrib/sandbox" pool "$T/b" btrdbcold imp ld big_ld >/dev/null || { echo "cannot create pools"; exit 1; }
+"$BTR_TOP/contrib/sandbox" pool "$T/b" imp ld big_ld >/dev/null || { echo "cannot create pools"; exit 1; }
 # Objects over 128 MiB (Ceph's default osd_max_object_size) for the 1 GiB case.
 ceph -c "$C" config set osd osd_max_object_size 2147483648 >/dev/null 2>&1
 
 if "$BTR_TOP/contrib/sandbox" seed "$T/b" --large >/dev/null 2>&1 && rados -c "$C" lspools | grep -qx btrdbcold; then
 	echo "dataset: contrib/sandbox seed --large, pool btrdbcold"
 else
+	"$BTR_TOP/contrib/sandbox" pool "$T/b" btrdbcold >/dev/null
 	echo "dataset: $("$BTR_TOP/tests/ceph/seed-large.py" "$C" btrdbcold "$MIB")"
 fi
 rados -c "$C" -p btrdbcold export "$T/export" >/dev/null 2>&1 || { echo "rados export failed"; exit 1; }
