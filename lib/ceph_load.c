@@ -85,7 +85,9 @@ static int identify(struct loop *l, const char *pool, const ProtobufCBinaryData 
 static int check_header(struct loop *l, const Btr__Header *h)
 {
 	int failed;
-	if (h->since_digest.len || h->slice_count)
+	/* A segment btr-filter cut down ("filtered") lacks objects of its pools that still
+	 * exist; one that lists no pool (an etcd segment) says nothing about them. */
+	if (h->since_digest.len || h->slice_count || (h->n_pools && h->content && !strcmp(h->content, "filtered")))
 		l->st->full_dump = 0;
 	if (!l->m->all)
 		return 0;

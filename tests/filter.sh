@@ -198,7 +198,8 @@ for c in "ceph/ ceph:--pool btrdbhot" "ceph/ ceph:--invert --pool btrdbhot" "cep
 	want=${c%% *} rest=${c#* } in=${rest%%:*} args=${rest#*:}
 	# shellcheck disable=SC2086
 	got=$(set -f; content "$T/$in" $args)
-	[ "$got" = "$want" ] && pass "header of a $in segment after '$args': $want" || fail "header of a $in segment after '$args'" "got $got, wanted $want"
+	name="header of a $in segment after '${args//$T\//}'"
+	[ "$got" = "$want" ] && pass "$name: $want" || fail "$name" "got $got, wanted $want"
 done
 
 # ---- nothing matches ----
