@@ -196,6 +196,11 @@ int btr_split(int in, const struct split_opts *o)
 					}
 					m.pieces = np;
 				}
+				if (m.n == SPLIT_MAX_PIECES) {
+					/* a join would refuse a longer manifest */
+					btr_fail(BTR_EXIT_USAGE, "more than %u pieces: use a larger -b", SPLIT_MAX_PIECES);
+					goto out;
+				}
 				if (piece_open(&p, o, m.n) < 0)
 					goto out;
 				open_piece = 1;
