@@ -156,11 +156,13 @@ if command -v tmux >/dev/null; then
 	spy() {
 		: >"$T/spy"
 		while [ ! -e "$T/spy.stop" ]; do
-			ps -eo pid=,args= >>"$T/spy"
-			for e in /proc/[0-9]*/environ; do
-				case $(tr '\0' ' ' 2>/dev/null <"${e%/environ}/cmdline") in
-				*btr-*|*etcd-*|*ceph-*|*btrdb-backup*) tr '\0' '\n' 2>/dev/null <"$e" >>"$T/spy" ;;
-				esac
+			ps -eo pid=,args= >"$T/ps.now"
+			cat "$T/ps.now" >>"$T/spy"
+			# The environment of every tool the front end runs (its own shell
+			# was given BTR_PASSPHRASE by the caller, in one test, and keeps it
+			# in /proc/PID/environ: only what it exports reaches the tools).
+			awk '$2 ~ /(^|\/)(btr-[a-z]+|etcd-(dump|load)|ceph-(dump|load)|tee)$/ {print $1}' "$T/ps.now" | while read -r pid; do
+				tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" >>"$T/spy"
 			done
 			sleep 0.05
 		done
@@ -199,6 +201,12 @@ if command -v tmux >/dev/null; then
 	ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed2.kv"
 	ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es2.kv"
 	same "the terminal restore equals the source" "$T/es2.kv" "$T/ed2.kv"
+	# BTR_PASSPHRASE given to the front end: the tools never see it.
+	rm -f "$T/spy.stop"; spy & spid=$!
+	env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/envpp" --etcd "$es_etcd" --skip-ceph >/dev/null 2>&1
+	touch "$T/spy.stop"; wait "$spid"
+	grep -q 'btr-seal' "$T/spy" && ! grep -qF "$PP" "$T/spy" && pass "BTR_PASSPHRASE reaches no tool's environment or argv" ||
+		fail "BTR_PASSPHRASE reaches no tool's environment or argv" "$(grep -F "$PP" "$T/spy" | head -2) (btr-seal seen: $(grep -c btr-seal "$T/spy"))"
 	# Mismatched passphrases: refused, nothing created.
 	tmux -L "$sock" send-keys -t fe 'clear' Enter; sleep 0.2
 	type_line "btrdb-backup create --outputdir $T/tty2 --etcd $es_etcd --skip-ceph; echo EXIT=\$?"
@@ -284,3 +292,48 @@ expect_exit 2 "restore into a pool that does not exist exits 2" env BTR_PASSPHRA
 expect_exit 2 "create of a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/f5" \
 	--cephconf "$cs_conf" --skip-etcd --include-pool nosuchpool
 gone "create of a missing pool leaves no directory" "$T/f5"
+
+# -q: silent on success; --progress: the dump's progress even without a terminal.
+expect_exit 0 "create -q" env BTR_PASSPHRASE="$PP" btrdb-backup create -q --outputdir "$T/quiet" --cephconf "$cs_conf" --skip-etcd --include-pool btrdbcold
+[ ! -s "$T/last.err" ] && [ ! -s "$T/last.out" ] && pass "create -q prints nothing" || fail "create -q prints nothing" "$(head -3 "$T/last.err" | tr '\n' '|')"
+expect_exit 0 "create --progress" env BTR_PASSPHRASE="$PP" btrdb-backup create --progress --outputdir "$T/prog" --cephconf "$cs_conf" --skip-etcd
+lines "--progress shows the dump's progress" '^ceph-dump: [0-9]+ objects' '^this backup will include 2 pools:$'
+expect_exit 0 "restore --progress" env BTR_PASSPHRASE="$PP" btrdb-backup restore --progress --outputdir "$T/prog" --cephconf "$cd_conf" --skip-etcd
+grep -Eq '^join: [0-9]+ pieces' "$T/last.err" && pass "--progress shows the join's progress" || fail "--progress shows the join's progress" "$(head -c 300 "$T/last.err")"
+lines "no --restore-pool: no pool is restored, as before" '^no --restore-pool given: no pool is restored$'
+
+# Public-key backups from a host that cannot read them: --recipient, with the
+# host's own key for the index (--identity), an incremental over it, then read
+# with the offline secret key only.
+btr-keygen -o "$T/backup.key" >/dev/null 2>&1 && btr-keygen -o "$T/host.key" >/dev/null 2>&1 || fail "btr-keygen" "no keys"
+expect_exit 0 "create --recipient --identity" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk1" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --identity "$T/host.key"
+echo changed | rados -c "$cs_conf" -p btrdbcold put cold3 -
+expect_exit 0 "create --recipient --identity --incremental-over" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk2" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --identity "$T/host.key" --incremental-over "$T/pk1"
+lines "the public-key incremental holds only the change" '^CEPH DONE; included 1 ceph objects \(skipped [0-9]+ unchanged\)$'
+expect_exit 2 "--incremental-over with --recipient alone is refused" env -u BTR_PASSPHRASE btrdb-backup create --outputdir "$T/pk3" --cephconf "$cs_conf" --skip-etcd \
+	--include-pool btrdbcold --recipient "$T/backup.key.pub" --incremental-over "$T/pk1"
+expect_err "--recipient alone message" 'needs --identity to read the earlier index'
+expect_exit 1 "the backup host's key cannot read the backup" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/host.key"
+expect_exit 0 "the offline key inspects it" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/backup.key"
+grep -q '^archive contains 1 ceph objects and 0 etcd records$' "$T/last.out" && pass "the offline key sees the change" || fail "the offline key sees the change" "$(head -1 "$T/last.out")"
+expect_exit 0 "restore with --identity" btrdb-backup restore --outputdir "$T/pk2" --identity "$T/backup.key" --cephconf "$cd_conf" --skip-etcd --restore-pool btrdbcold:restore_cold
+rados -c "$cd_conf" -p restore_cold get cold3 "$T/b" && [ "$(cat "$T/b")" = changed ] && pass "the public-key restore wrote the change" || fail "the public-key restore wrote the change" "$(cat "$T/b" 2>&1 | head -c 50)"
+
+# The original tool's Ceph examples, typed as a new user would at a terminal.
+if command -v tmux >/dev/null && [ -n "${sock:-}" ]; then
+	run_typed ceph-create "btrdb-backup create --cephconf $cs_conf --outputdir $T/tty_full --include-pool btrdbhot --include-pool btrdbcold --etcd $cs_etcd" 2
+	grep -q '^EXIT=0' "$T/screen.ceph-create" && grep -q '^this backup will include 2 pools:' "$T/screen.ceph-create" &&
+		grep -q '^CEPH DONE; included [0-9]* ceph objects (skipped 0 unchanged)' "$T/screen.ceph-create" &&
+		pass "terminal: create with Ceph prints the original messages" || fail "terminal: create with Ceph prints the original messages" "$(tail -6 "$T/screen.ceph-create")"
+	run_typed ceph-inspect "btrdb-backup inspect --outputdir $T/tty_full" 1
+	grep -q '^EXIT=0' "$T/screen.ceph-inspect" && grep -q '^archive contains [0-9]* ceph objects and 1 etcd records' "$T/screen.ceph-inspect" &&
+		grep -q '^the following 2 pools are referenced:' "$T/screen.ceph-inspect" &&
+		pass "terminal: inspect prints the original report" || fail "terminal: inspect prints the original report" "$(tail -6 "$T/screen.ceph-inspect")"
+	run_typed ceph-restore "btrdb-backup restore --cephconf $cd_conf --outputdir $T/tty_full --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold --skip-etcd" 1
+	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored  0 etcd records' "$T/screen.ceph-restore" &&
+		pass "terminal: restore with Ceph prints the original summary" || fail "terminal: restore with Ceph prints the original summary" "$(tail -6 "$T/screen.ceph-restore")"
+	! grep -qF "$PP" "$T/spy" && pass "terminal: the passphrase is in no argv and no tool's environment (Ceph)" ||
+		fail "terminal: the passphrase is in no argv and no tool's environment (Ceph)" "$(grep -F "$PP" "$T/spy" | head -2)"
+fi
