@@ -400,5 +400,5 @@ for ((round = 1; round <= rounds; round++)); do
 	osd_case ceph-load
 done
 
-echo "faults: $ncases cases, $npassed passed, $nfailed failed" >&2
+echo "faults: $ncases cases, $npassed passed, $nfailed failed in ${SECONDS}s (sandboxes and seeding included)" >&2
 echo "$ncases cases, $npassed passed, $nfailed failed"
