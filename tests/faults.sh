@@ -61,22 +61,22 @@ alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "
 launch() {
 	local in=$1 out=$2
 	shift 2
-	rm -f "$T/fin" "$T/fout"
 	HELPERS=()
+	FIFOS=$((${FIFOS:-0} + 1))
 	if [ -n "${IN_RATE:-}" ]; then
-		mkfifo "$T/fin"
-		slowcat "$IN_RATE" <"$in" >"$T/fin" 2>/dev/null &
+		mkfifo "$T/fin.$FIFOS"
+		slowcat "$IN_RATE" <"$in" >"$T/fin.$FIFOS" 2>/dev/null &
 		HELPERS+=($!)
-		in=$T/fin
+		in=$T/fin.$FIFOS
 	fi
 	if [ -n "${OUT_RATE:-}" ]; then
-		mkfifo "$T/fout"
-		slowcat "$OUT_RATE" <"$T/fout" >"$out" 2>/dev/null &
+		mkfifo "$T/fout.$FIFOS"
+		slowcat "$OUT_RATE" <"$T/fout.$FIFOS" >"$out" 2>/dev/null &
 		HELPERS+=($!)
-		out=$T/fout
+		out=$T/fout.$FIFOS
 	fi
 	# Background jobs of a non-interactive shell start with SIGINT ignored: restore it.
-	env --default-signal=INT,TERM "$@" <"$in" >"$out" 2>"$T/err" &
+	env --default-signal=INT,TERM "$@" <"$in" >"$out" 2>"${ERR:-$T/err}" &
 	TP=$!
 }
 
@@ -106,9 +106,10 @@ failed_fast() {
 	[ "$RC" -gt 128 ] && [ "${SENT:-0}" != $((RC - 128)) ] && bad "died of signal $((RC - 128))"
 	if [ "$RC" -le 128 ]; then
 		local lines
-		lines=$(wc -l <"$T/err")
-		[ "$lines" = 1 ] || bad "stderr has $lines lines, wanted one: $(head -c 300 "$T/err" | tr '\n' '|')"
-		grep -q "^$1: " "$T/err" || bad "no message from $1: $(head -c 200 "$T/err")"
+		local e=${ERR:-$T/err}
+		lines=$(wc -l <"$e")
+		[ "$lines" = 1 ] || bad "stderr has $lines lines, wanted one: $(head -c 300 "$e" | tr '\n' '|')"
+		grep -q "^$1: " "$e" || bad "no message from $1: $(head -c 200 "$e")"
 	fi
 }
 # not_complete KIND FILE: FILE (a record stream, a sealed stream, a split directory)
@@ -169,7 +170,7 @@ echo "faults: ceph stream $CEPH_BYTES bytes, etcd stream $ETCD_BYTES bytes" >&2
 CRATE=$((CEPH_BYTES / 3)) ERATE=$((ETCD_BYTES / 2))
 DUMP="ceph-dump -c $C -q --timeout 5 -j 1 --buffer 0 --chunk 256K"
 LOAD="ceph-load -c $C -q --timeout 5 $MAP"
-EDUMP="etcd-dump --endpoints $E -q --dial-timeout 1s --command-timeout 2s --page-size 100 --max-recv-bytes 256K"
+EDUMP="etcd-dump --endpoints $E -q --dial-timeout 1s --command-timeout 2s --page-size 100 --max-recv-bytes 4M"
 ELOAD="etcd-load --endpoints $E -q --dial-timeout 1s --command-timeout 2s --txn-ops 16"
 CHECK_LOAD="ceph-load -c $C -q --verify $MAP"
 
@@ -332,36 +333,45 @@ disk_case() {
 at_exit "mountpoint -q '$T/disk' && umount '$T/disk'"
 
 # kill -9 the OSD: a memstore OSD comes back empty, so this runs on a victim sandbox
-# that is made anew for the re-run.
-# victim_up [--empty]: a new victim sandbox, its pools filled from the dump (or empty).
+# that is made anew for the re-runs.  One kill fails a dump from it and a load into it.
+# victim_up: a new victim sandbox, its pools filled from the dump, empty l_* pools.
 victim_up() {
 	"$BTR_TOP/contrib/sandbox" down "$T/v" >/dev/null 2>&1
 	sandbox_up v --no-etcd
-	"$BTR_TOP/contrib/sandbox" pool "$T/v" $POOLS >/dev/null 2>&1 || return 1
-	[ "${1:-}" = --empty ] || ceph-load -c "$v_conf" -q --all-pools <"$T/ceph.s"
+	"$BTR_TOP/contrib/sandbox" pool "$T/v" $POOLS $(printf 'l_%s ' $POOLS) >/dev/null 2>&1 || return 1
+	ceph-load -c "$v_conf" -q --all-pools <"$T/ceph.s"
 }
 osd_case() {
-	local tool=$1 d out=$T/out pid
+	local d pid lmap
+	local -a dump load
 	d=$(rand 200 1500)
-	rm -f "$out"
-	IN_RATE='' OUT_RATE=''
-	case $tool in
-	ceph-dump) OUT_RATE=$CRATE launch /dev/null "$out" ${DUMP//$C/$v_conf} ;;
-	ceph-load) IN_RATE=$CRATE launch "$T/ceph.s" "$out" ceph-load -c "$v_conf" -q --timeout 5 --all-pools ;;
-	esac
+	dump=(${DUMP//$C/$v_conf})
+	lmap=$(for p in $POOLS; do printf -- '-p %s:l_%s ' "$p" "$p"; done)
+	load=(ceph-load -c "$v_conf" -q --timeout 5 $lmap)
+	rm -f "$T/out"
+	ERR=$T/err.d OUT_RATE=$CRATE IN_RATE='' launch /dev/null "$T/out" "${dump[@]}"
+	local tp_d=$TP h_d=("${HELPERS[@]}")
+	ERR=$T/err.l IN_RATE=$CRATE OUT_RATE='' launch "$T/ceph.s" /dev/null "${load[@]}"
+	local tp_l=$TP h_l=("${HELPERS[@]}")
 	pid=$(pid_of "$T/v" osd)
 	sleep "$d"
 	kill -KILL "$pid"
+	TP=$tp_d HELPERS=("${h_d[@]}")
 	finish 45
-	failed_fast "$tool"
-	[ "$tool" = ceph-dump ] && not_complete stream "$out"
-	if [ "$tool" = ceph-load ]; then victim_up --empty; else victim_up; fi || bad "victim sandbox did not come back"
-	case $tool in
-	ceph-dump) rerun "$tool" ${DUMP//$C/$v_conf} && { btr-inspect -q <"$T/rerun.out" >/dev/null 2>&1 || bad "re-run output does not verify"; } ;;
-	ceph-load) rerun "$tool" ceph-load -c "$v_conf" -q --timeout 5 --all-pools <"$T/ceph.s"
-	           ceph-load -c "$v_conf" -q --verify --all-pools <"$T/ceph.s" 2>"$T/v.err" || bad "--verify after the re-run: $(head -c 200 "$T/v.err")" ;;
-	esac
-	verdict "kill OSD during $tool at ${d}s: exit $RC in ${TOOK}s"
+	ERR=$T/err.d failed_fast ceph-dump
+	not_complete stream "$T/out"
+	local rc_d=$RC took_d=$TOOK why_d=("${why[@]}")
+	why=()
+	TP=$tp_l HELPERS=("${h_l[@]}")
+	finish 45
+	ERR=$T/err.l failed_fast ceph-load
+	victim_up || { bad "victim sandbox did not come back"; why_d+=("victim sandbox did not come back"); }
+	rerun ceph-load "${load[@]}" <"$T/ceph.s"
+	ceph-load -c "$v_conf" -q --verify $lmap <"$T/ceph.s" 2>"$T/v.err" || bad "--verify after the re-run: $(head -c 200 "$T/v.err")"
+	verdict "kill OSD during ceph-load at ${d}s: exit $RC in ${TOOK}s"
+	why=("${why_d[@]}")
+	rerun ceph-dump "${dump[@]}" && { btr-inspect -q <"$T/rerun.out" >/dev/null 2>&1 || bad "re-run output does not verify"; }
+	verdict "kill OSD during ceph-dump at ${d}s: exit $rc_d in ${took_d}s"
 }
 
 # A mon killed during ceph-dump --snapshot: whatever the dump does, once the monitor
@@ -396,8 +406,7 @@ for ((round = 1; round <= rounds; round++)); do
 	for tool in ceph-dump ceph-load; do server_case stop osd "$tool"; server_case kill mon "$tool"; mon_down_case "$tool"; done
 	mon_snapshot_case
 	[ $round = 1 ] && { victim_up 2>"$T/victim.err" || { fail "victim sandbox" "could not start: $(tail -2 "$T/victim.err")"; exit 1; }; }
-	osd_case ceph-dump
-	osd_case ceph-load
+	osd_case
 done
 
 echo "faults: $ncases cases, $npassed passed, $nfailed failed in ${SECONDS}s (sandboxes and seeding included)" >&2
