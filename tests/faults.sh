@@ -129,8 +129,10 @@ not_complete() {
 sandbox_up s
 C=$s_conf E=$s_etcd S=$T/s
 "$BTR_TOP/contrib/sandbox" seed "$S" --small >/dev/null 2>"$T/seed.err" || { fail "seed" "$(tail -3 "$T/seed.err")"; exit 1; }
-# More etcd keys than the seed's 100, so that a dump or load takes a while.
-mkstream -o 0 -k 3000 -S 5 | etcd-load --endpoints "$E" -q || { fail "etcd keys" "could not load"; exit 1; }
+# More etcd keys than the seed's 100, so that a dump or load takes a while; under zz/,
+# after the seed's 1 MiB value, so that many pages remain to fetch once it is written.
+mkstream -o 0 -k 30000 -S 5 | btr-filter -q -R btrdb/:zz/ | etcd-load --endpoints "$E" -q ||
+	{ fail "etcd keys" "could not load"; exit 1; }
 POOLS="btrdbhot btrdbcold btrdbjournal staging"
 MAP="-p btrdbhot:f_hot -p btrdbcold:f_cold -p btrdbjournal:f_journal -p staging:f_staging"
 "$BTR_TOP/contrib/sandbox" pool "$S" f_hot f_cold f_journal staging f_staging >/dev/null 2>&1
@@ -173,7 +175,7 @@ CRATE=$((CEPH_BYTES / 3)) ERATE=$((ETCD_BYTES / 2))
 DUMP="ceph-dump -c $C -q --timeout 5 -j 1 --buffer 0 --chunk 256K"
 LOAD="ceph-load -c $C -q --timeout 5 $MAP"
 EDUMP="etcd-dump --endpoints $E -q --dial-timeout 1s --command-timeout 2s --page-size 100 --max-recv-bytes 4M"
-ELOAD="etcd-load --endpoints $E -q --dial-timeout 1s --command-timeout 2s --txn-ops 16"
+ELOAD="etcd-load --endpoints $E -q --dial-timeout 1s --command-timeout 2s --txn-ops 64"
 CHECK_LOAD="ceph-load -c $C -q --verify $MAP"
 
 # ---------------------------------------------------------------- the cases
