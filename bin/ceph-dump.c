@@ -133,8 +133,8 @@ int main(int argc, char **argv)
 		}
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("ceph-dump %s\n", BTR_VERSION); return 0;
+		case 'h': usage(stdout); free(want); free(skip); return 0;
+		case 'V': printf("ceph-dump %s\n", BTR_VERSION); free(want); free(skip); return 0;
 		default: btr_usage_error("unknown option");
 		}
 	}
