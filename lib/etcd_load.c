@@ -35,7 +35,7 @@ struct loader {
 	struct btr_progress p;
 	struct batch cur;
 	struct batch fly[IN_FLIGHT];   /* a ring: nfly batches from first */
-	size_t first, nfly;
+	size_t first, nfly, window;
 	/* verify: a cursor over the cluster beside the current segment */
 	struct etcd_cursor cur_c;
 	int cur_open, seg_is_etcd;
@@ -173,7 +173,7 @@ static int flush(struct loader *l)
 		drop_items(&l->cur);
 		return 0;
 	}
-	if (l->nfly == (size_t)l->o->in_flight && finish_oldest(l) < 0)
+	if (l->nfly == l->window && finish_oldest(l) < 0)
 		return -1;
 	struct batch *b = &l->fly[(l->first + l->nfly) % IN_FLIGHT];
 	struct item *spare = b->items;
@@ -379,7 +379,8 @@ static int on_record(struct loader *l, const struct btr_record *r)
 
 int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etcd_load_stats *st)
 {
-	struct loader l = {.e = e, .o = o, .st = st};
+	struct loader l = {.e = e, .o = o, .st = st,
+			   .window = o->in_flight < 1 ? 1 : o->in_flight > IN_FLIGHT ? IN_FLIGHT : (size_t)o->in_flight};
 	struct btr_reader *r = NULL;
 	struct btr_record rec;
 	int rc = -1, got;

@@ -249,11 +249,39 @@ grep -q 'KV/Txn: .*not reachable within 1000 ms ([0-9]* keys deleted, [1-9][0-9]
 	pass "mid-load failure says how far it got" || fail "mid-load failure says how far it got" "$(cat "$T/lerr")"
 btr-inspect <"$T/killed.s" >/dev/null 2>&1 && fail "partial dump does not look complete" "it verifies" || pass "partial dump does not look complete"
 
+# ---- a member of a three-member cluster killed mid-dump and mid-load: the next
+# endpoint carries on, at the same revision
+etcd_cluster3 trio
+etcd-load --endpoints "$trio_eps" --with-leased -q <"$T/100k.s" || fail "trio load" "exit $?"
+read -r first _ <<<"$trio_pids"
+timeout 120 etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s >"$T/trio.s" 2>"$T/err" &
+dpid=$!
+sleep 1
+kill -0 $dpid 2>/dev/null && running=1 || running=0
+kill -9 "$first"
+wait $dpid
+rc=$?
+[ $running = 1 ] && [ $rc = 0 ] && grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err" &&
+	pass "member killed mid-dump: the next endpoint finishes it" || fail "member killed mid-dump: the next endpoint finishes it" "exit $rc: $(cat "$T/err")"
+rest=${trio_eps#*,}
+expect_exit 0 "dump across the failover verifies against the survivors" etcd-load --endpoints "$rest" --with-leased --verify <"$T/trio.s"
+etcd-load --endpoints "$rest" --clear-only -q
+read -r _ second _ <<<"$trio_pids"
+timeout 120 etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s <"$T/100k.s" 2>"$T/err" &
+lpid=$!
+sleep 1
+kill -0 $lpid 2>/dev/null && running=1 || running=0
+kill -9 "$second"
+wait $lpid
+rc=$?
+# Two of three members gone: no quorum, so the load must fail, not hang.
+[ $running = 1 ] && [ $rc = 3 ] && pass "quorum lost mid-load: exit 3, no hang" || fail "quorum lost mid-load: exit 3, no hang" "exit $rc: $(cat "$T/err")"
+
 # ---- TLS: a self-signed CA, server and client certificates
-tls=$T/tls
-mkdir -p "$tls"
+tlsd=$T/tls
+mkdir -p "$tlsd"
 (
-	cd "$tls" &&
+	cd "$tlsd" &&
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca &&
 	openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=etcd &&
 	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext &&
@@ -262,18 +290,18 @@ mkdir -p "$tls"
 	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 &&
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other-ca
 ) >/dev/null 2>&1 || fail "tls certificates" "openssl failed"
-etcd_start secure --tls "$tls" --cert-file "$tls/server.pem" --key-file "$tls/server.key" \
-	--trusted-ca-file "$tls/ca.pem" --client-cert-auth
-topts=(--cacert "$tls/ca.pem" --cert "$tls/client.pem" --key "$tls/client.key")
+etcd_start secure --tls "$tlsd" --cert-file "$tlsd/server.pem" --key-file "$tlsd/server.key" \
+	--trusted-ca-file "$tlsd/ca.pem" --client-cert-auth
+topts=(--cacert "$tlsd/ca.pem" --cert "$tlsd/client.pem" --key "$tlsd/client.key")
 expect_exit 0 "TLS load" etcd-load --endpoints "$secure_etcd" "${topts[@]}" <"$T/src.s"
 expect_exit 0 "TLS dump" etcd-dump --endpoints "https://$secure_etcd" "${topts[@]}"
 cp "$T/last.out" "$T/tls.s"
 expect_err "TLS dump summary" '^ETCD DONE; included 37 etcd records$'
 expect_exit 0 "TLS verify" etcd-load --endpoints "$secure_etcd" "${topts[@]}" --verify <"$T/src.s"
 same "TLS copy equals the source" "$T/src.plain" <(listing "$secure_etcd" "${topts[@]}")
-expect_exit 3 "wrong CA exits 3" etcd-dump --endpoints "$secure_etcd" --cacert "$tls/other.pem" --cert "$tls/client.pem" --key "$tls/client.key" --dial-timeout 1s
+expect_exit 3 "wrong CA exits 3" etcd-dump --endpoints "$secure_etcd" --cacert "$tlsd/other.pem" --cert "$tlsd/client.pem" --key "$tlsd/client.key" --dial-timeout 1s
 expect_err "wrong CA message" "not reachable within 1000 ms"
-expect_exit 3 "no client certificate exits 3" etcd-dump --endpoints "$secure_etcd" --cacert "$tls/ca.pem" --dial-timeout 1s
+expect_exit 3 "no client certificate exits 3" etcd-dump --endpoints "$secure_etcd" --cacert "$tlsd/ca.pem" --dial-timeout 1s
 expect_exit 3 "plain text to a TLS server exits 3" etcd-dump --endpoints "$secure_etcd" --dial-timeout 1s
 expect_exit 2 "missing CA file exits 2" etcd-dump --endpoints "$secure_etcd" --cacert "$T/nonexistent.pem"
 
