@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,13 @@ static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_
 		btr_usage_error("%s wants a size from %llu to %llu bytes, not '%s'", opt, (unsigned long long)min,
 				(unsigned long long)max, arg);
 	return v;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
 }
 
 static size_t jobs_arg(const char *arg)
@@ -164,6 +172,13 @@ int main(int argc, char **argv)
 			btr_die_last();
 		return 0;
 	}
+	/* The first SIGINT or SIGTERM stops cleanly (in-flight writes settle, a partly
+	 * written object is removed); a second one kills. */
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESETHAND};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.stop = &stop;
 	struct btr_load_stats st;
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {

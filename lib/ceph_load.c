@@ -173,6 +173,11 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		if (record(&l, &rec) < 0)
 			break;
+		if (o->stop && *o->stop) {
+			btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)*o->stop);
+			reader_failed = 1; /* like a broken stream: undo the object in progress */
+			break;
+		}
 		btr_progress_add(&p, st->restored - objs, l.sink.progress(l.s));
 		objs = st->restored;
 	}

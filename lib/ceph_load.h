@@ -4,6 +4,7 @@
 #define BTR_CEPH_LOAD_H
 
 #include <rados/librados.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -46,6 +47,9 @@ struct btr_load_opts {
 	uint64_t atomic_max;    /* largest object restored by one write op */
 	uint64_t window_bytes;  /* payload bytes in flight */
 	size_t window_ops;      /* ops in flight */
+	/* Set (to the signal number) by a signal handler: stop after the current record,
+	 * settle what is in flight, remove a partially written object. */
+	volatile sig_atomic_t *stop;
 };
 #define BTR_LOAD_DEFAULT_ATOMIC (16u << 20)
 #define BTR_LOAD_DEFAULT_WINDOW_BYTES (48u << 20)
