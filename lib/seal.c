@@ -51,7 +51,10 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	struct seal_header h = {0};
 	uint8_t raw[SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
-	uint8_t *ibuf = malloc(1u << 20), *plain;
+	/* zstd's own input size: small reads keep its workers fed (measured: 1 MiB reads
+	 * were up to a third slower on a busy machine). */
+	size_t isize = ZSTD_CStreamInSize();
+	uint8_t *ibuf = malloc(isize), *plain;
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
 	struct seal_queue *q = NULL;
 	ZSTD_CCtx *z = NULL;
@@ -108,7 +111,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	if (!(plain = seal_queue_buf(q)))
 		goto writer_failed;
 	while (!eof) {
-		ssize_t n = read(in, ibuf, 1u << 20);
+		ssize_t n = read(in, ibuf, isize);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -15,3 +15,18 @@ measure() {
 		eval "wall_$1=$w cpu_$1=$c"
 	fi
 }
+
+# together A CMD_A B CMD_B: runs both at the same time, so that they see the same
+# load on a shared machine; keeps the shortest wall-clock time of each in both_A, both_B.
+together() {
+	/usr/bin/time -o "$W/time.a" -f '%e' bash -c "$2" >/dev/null 2>&1 &
+	/usr/bin/time -o "$W/time.b" -f '%e' bash -c "$4" >/dev/null 2>&1 &
+	wait
+	local n v cur
+	for n in a b; do
+		v=$(tail -1 "$W/time.$n")
+		if [ $n = a ]; then n=$1; else n=$3; fi
+		eval "cur=\${both_$n:-}"
+		if [ -z "$cur" ] || [ "$(echo "$v < $cur" | bc)" = 1 ]; then eval "both_$n=$v"; fi
+	done
+}
