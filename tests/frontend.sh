@@ -33,28 +33,30 @@ expect_exit 0 "--version exits 0" btrdb-backup --version
 expect_exit 2 "no command exits 2" btrdb-backup
 expect_exit 2 "unknown command exits 2" btrdb-backup backup
 expect_err "unknown command message" "^btrdb-backup: unknown command 'backup'"
-expect_exit 2 "unknown option exits 2" btrdb-backup create --outdir x
+expect_exit 2 "unknown option exits 2" btrdb-backup create --kdf interactive --outdir x
 expect_err "unknown option message" "unknown option '--outdir' for create"
-expect_exit 2 "missing argument exits 2" btrdb-backup create --outputdir
+expect_exit 2 "missing argument exits 2" btrdb-backup create --kdf interactive --outputdir
 expect_err "missing argument message" "option --outputdir needs an argument"
-expect_exit 2 "skipping both exits 2" btrdb-backup create --skip-ceph --skip-etcd --outputdir x
+expect_exit 2 "skipping both exits 2" btrdb-backup create --kdf interactive --skip-ceph --skip-etcd --outputdir x
 expect_err "skipping both message" "you can't skip both ceph and etcd"
 expect_exit 2 "bad --restore-pool exits 2" btrdb-backup restore --restore-pool btrdbhot --outputdir x
 expect_err "bad --restore-pool message" "--restore-pool wants OLD:NEW"
+expect_exit 2 "--kdf is for create only" btrdb-backup inspect --kdf interactive --outputdir x
+expect_err "--kdf with inspect message" "--kdf does not apply to inspect"
 expect_exit 2 "an option of another command exits 2" btrdb-backup restore --include-pool p --outputdir x
 mkdir "$T/exists"
-expect_exit 2 "create into an existing directory exits 2" btrdb-backup create --outputdir "$T/exists" --skip-ceph
+expect_exit 2 "create into an existing directory exits 2" btrdb-backup create --kdf interactive --outputdir "$T/exists" --skip-ceph
 expect_err "existing directory message" "already exists"
 expect_exit 2 "restore from a missing directory exits 2" btrdb-backup restore --outputdir "$T/nope" --skip-ceph
 expect_err "missing directory message" "nope: no such backup directory"
 expect_exit 1 "restore from a directory without MANIFEST exits 1" btrdb-backup restore --outputdir "$T/exists" --skip-ceph
 expect_err "incomplete directory message" "no MANIFEST: not a complete backup"
 # No terminal (a new session has none) and no passphrase: a clear refusal, no hang.
-expect_exit 2 "no terminal and no passphrase exits 2" setsid -w btrdb-backup create --outputdir "$T/nt" --skip-ceph
+expect_exit 2 "no terminal and no passphrase exits 2" setsid -w btrdb-backup create --kdf interactive --outputdir "$T/nt" --skip-ceph
 expect_err "no terminal message" "no passphrase: no terminal to ask on"
 gone "no terminal leaves nothing" "$T/nt"
 # The original tool's spellings: -flag and --flag=value.
-expect_exit 2 "-flag=value spelling is understood" btrdb-backup create -outputdir="$T/exists" --skip-ceph
+expect_exit 2 "-flag=value spelling is understood" btrdb-backup create --kdf interactive -outputdir="$T/exists" --skip-ceph
 expect_err "-flag=value reaches the check" "exists already|already exists"
 
 # ---- etcd only: two etcds, a backup, an inspection, a clear and a restore
@@ -70,7 +72,7 @@ count() { ectl "$1" get --prefix '' --keys-only -w json | jq '.count // 0'; }
 nkeys=$(count "$es_etcd")
 ectl "$ed_etcd" put stale/key gone >/dev/null
 
-expect_exit 0 "create --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/e1" --etcd "$es_etcd" --skip-ceph
+expect_exit 0 "create --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/e1" --etcd "$es_etcd" --skip-ceph
 lines "create messages" '^skipping incremental metadata$' '^skipping ceph backup$' \
 	'^creating new file ARCHIVE00000\.bin$' "^ETCD DONE; included $nkeys etcd records\$" "^backup complete: $T/e1\$"
 [ -f "$T/e1/ARCHIVE00000.bin" ] && [ -f "$T/e1/MANIFEST" ] && [ ! -e "$T/e1.partial" ] && [ ! -e "$T/e1/INDEX.btr" ] &&
@@ -98,23 +100,23 @@ same "restored keys and values equal the source's, lease-bound ones aside" "$T/e
 [ -z "$(ectl "$ed_etcd" get btrdb/x/m/node1/active)" ] && pass "the lease-bound key is not restored" || fail "the lease-bound key is not restored" "it is"
 
 # ---- failures: every stage's status reaches the exit status; nothing is kept
-expect_exit 3 "create with etcd unreachable exits 3" btrdb-backup create --outputdir "$T/f1" --etcd 127.0.0.1:1 --skip-ceph --passphrase-file "$T/pass"
+expect_exit 3 "create with etcd unreachable exits 3" btrdb-backup create --kdf interactive --outputdir "$T/f1" --etcd 127.0.0.1:1 --skip-ceph --passphrase-file "$T/pass"
 last_line "unreachable etcd names etcd-dump" '^btrdb-backup: create failed \(etcd-dump exited 3\); nothing was kept$'
 gone "a failed create leaves no directory" "$T/f1"
 # A full disk: the pieces cannot be written (file size limit), btr-split fails.
-( ulimit -f 2; exec btrdb-backup create --outputdir "$T/f2" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" ) >"$T/last.out" 2>"$T/last.err"
+( ulimit -f 2; exec btrdb-backup create --kdf interactive --outputdir "$T/f2" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" ) >"$T/last.out" 2>"$T/last.err"
 rc=$?
 [ "$rc" = 3 ] && pass "create onto a full disk exits 3" || fail "create onto a full disk exits 3" "exit $rc: $(tail -2 "$T/last.err")"
 last_line "full disk names btr-split" 'create failed \(.*btr-split exited'
 gone "a create that ran out of space leaves no directory" "$T/f2"
 # Killed outright: DIR.partial may stay, never DIR, and the next create refuses.
 mkdir "$T/f3.partial"
-expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create --outputdir "$T/f3" --skip-ceph --passphrase-file "$T/pass"
+expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f3" --skip-ceph --passphrase-file "$T/pass"
 expect_err "left-over DIR.partial message" "f3.partial exists"
 [ -d "$T/f3.partial" ] && pass "someone else's DIR.partial is left alone" || fail "someone else's DIR.partial is left alone" "removed"
 # Interrupted: SIGTERM while the pipeline runs removes DIR.partial.
 ectl "$es_etcd" put btrdb/g/filler "$(head -c 100000 /dev/zero | tr '\0' x)" >/dev/null
-btrdb-backup create --outputdir "$T/f4" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" >/dev/null 2>"$T/last.err" &
+btrdb-backup create --kdf interactive --outputdir "$T/f4" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" >/dev/null 2>"$T/last.err" &
 pid=$!
 for _ in $(seq 1 100); do [ -e "$T/f4.partial" ] && break; sleep 0.05; done
 kill -TERM "$pid"
@@ -203,7 +205,7 @@ if command -v tmux >/dev/null; then
 	same "the terminal restore equals the source" "$T/es2.kv" "$T/ed2.kv"
 	# BTR_PASSPHRASE given to the front end: the tools never see it.
 	rm -f "$T/spy.stop"; spy & spid=$!
-	env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/envpp" --etcd "$es_etcd" --skip-ceph >/dev/null 2>&1
+	env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/envpp" --etcd "$es_etcd" --skip-ceph >/dev/null 2>&1
 	touch "$T/spy.stop"; wait "$spid"
 	grep -q 'btr-seal' "$T/spy" && ! grep -qF "$PP" "$T/spy" && pass "BTR_PASSPHRASE reaches no tool's environment or argv" ||
 		fail "BTR_PASSPHRASE reaches no tool's environment or argv" "$(grep -F "$PP" "$T/spy" | head -2) (btr-seal seen: $(grep -c btr-seal "$T/spy"))"
@@ -244,7 +246,7 @@ rad "$cs_conf" -p btrdbhot -N journalprovider put node/a "$T/obj.1"
 rad "$cs_conf" -p btrdbhot setomapval sbig k1 v1
 ectl "$cs_etcd" put btrdb/g/conf one >/dev/null
 
-expect_exit 0 "create with Ceph and etcd" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/full" \
+expect_exit 0 "create with Ceph and etcd" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/full" \
 	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold
 lines "create messages with Ceph" '^this backup will include 2 pools:$' '^ - btrdbhot$' '^ - btrdbcold$' \
 	'^CEPH DONE; included 8 ceph objects \(skipped 0 unchanged\)$' '^ETCD DONE; included 1 etcd records$'
@@ -254,7 +256,7 @@ head -c 2000 /dev/urandom >"$T/obj.new"
 rad "$cs_conf" -p btrdbcold put cold1 "$T/obj.new"
 rad "$cs_conf" -p btrdbcold rm cold2
 rad "$cs_conf" -p btrdbcold put cold9 "$T/obj.new"
-expect_exit 0 "create --incremental-over" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/incr" \
+expect_exit 0 "create --incremental-over" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/incr" \
 	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold --incremental-over "$T/full"
 lines "incremental messages" '^CEPH DONE; included 2 ceph objects \(skipped 6 unchanged\)$'
 ! grep -q '^skipping incremental metadata$' "$T/last.err" && pass "an incremental does not skip the metadata" || fail "an incremental does not skip the metadata" "it says it does"
@@ -289,14 +291,14 @@ expect_exit 2 "restore into a pool that does not exist exits 2" env BTR_PASSPHRA
 	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:nosuchpool
 [ -z "$(ectl "$cd_etcd" get btrdb/g/conf)" ] && pass "a refused restore writes nothing to etcd first" ||
 	fail "a refused restore writes nothing to etcd first" "etcd changed"
-expect_exit 2 "create of a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup create --outputdir "$T/f5" \
+expect_exit 2 "create of a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/f5" \
 	--cephconf "$cs_conf" --skip-etcd --include-pool nosuchpool
 gone "create of a missing pool leaves no directory" "$T/f5"
 
 # -q: silent on success; --progress: the dump's progress even without a terminal.
-expect_exit 0 "create -q" env BTR_PASSPHRASE="$PP" btrdb-backup create -q --outputdir "$T/quiet" --cephconf "$cs_conf" --skip-etcd --include-pool btrdbcold
+expect_exit 0 "create -q" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive -q --outputdir "$T/quiet" --cephconf "$cs_conf" --skip-etcd --include-pool btrdbcold
 [ ! -s "$T/last.err" ] && [ ! -s "$T/last.out" ] && pass "create -q prints nothing" || fail "create -q prints nothing" "$(head -3 "$T/last.err" | tr '\n' '|')"
-expect_exit 0 "create --progress" env BTR_PASSPHRASE="$PP" btrdb-backup create --progress --outputdir "$T/prog" --cephconf "$cs_conf" --skip-etcd
+expect_exit 0 "create --progress" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --progress --outputdir "$T/prog" --cephconf "$cs_conf" --skip-etcd
 lines "--progress shows the dump's progress" '^ceph-dump: [0-9]+ objects' '^this backup will include 2 pools:$'
 expect_exit 0 "restore --progress" env BTR_PASSPHRASE="$PP" btrdb-backup restore --progress --outputdir "$T/prog" --cephconf "$cd_conf" --skip-etcd
 grep -Eq '^join: [0-9]+ pieces' "$T/last.err" && pass "--progress shows the join's progress" || fail "--progress shows the join's progress" "$(head -c 300 "$T/last.err")"
