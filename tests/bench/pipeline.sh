@@ -89,15 +89,23 @@ for ((r = 1; r <= RUNS; r++)); do
 	timed peer_etcd_dump "$PEERED"
 	timed our_etcd_dump "$OURED"
 done
+# Where a restore spends its time: the decoding half alone (into a file on tmpfs-backed
+# $T or disk), then the writing half alone from that file.
+for p in $POOLS; do for q in peer our; do rados -c "$C" purge "${q}_$p" --yes-i-really-really-mean-it >/dev/null 2>&1; done; done
+timed our_decode 'stage join btr-split -q --join -d "$T/ours" | stage btr-unseal btr-unseal -q -k "$T/key" >"$T/plain.s"'
+timed our_write 'stage ceph-load ceph-load -c "$C" -q $(for p in $POOLS; do printf -- "-p %s:our_%s " $p $p; done) <"$T/plain.s"'
+timed peer_decode 'for p in $POOLS; do cat "$T/peer/$p".* | age -d -i "$T/age.key" | zstd -q -d >"$T/plain.$p" || exit 1; done'
+timed peer_write 'for p in $POOLS; do rados -c "$C" -p "peer_$p" import "$T/plain.$p" >/dev/null || exit 1; done'
+rm -f "$T"/plain.*
 our_size=$(du -cb "$T/ours"/* | tail -1 | cut -f1)
 peer_size=$(du -cb "$T/peer"/* | tail -1 | cut -f1)
 
-# Both restores hold what the source holds (independent reader).
+# Both restores hold what the source holds (the sandbox's independent comparer).
 check=ok
-for p in $POOLS; do
-	a=$("$BTR_TOP/tests/tools/rados-describe" "$C" "$p" 2>&1 | md5sum)
-	[ "$a" = "$("$BTR_TOP/tests/tools/rados-describe" "$C" "our_$p" 2>&1 | md5sum)" ] || check="our_$p DIFFERS"
-	[ "$a" = "$("$BTR_TOP/tests/tools/rados-describe" "$C" "peer_$p" 2>&1 | md5sum)" ] || check="$check; peer_$p DIFFERS"
+for q in our peer; do
+	"$BTR_TOP/contrib/sandbox" compare --no-etcd $(printf -- '--pool %s ' $POOLS) "$T/b" \
+		$(for p in $POOLS; do printf '%s:%s_%s ' "$p" "$q" "$p"; done) "$T/b" >"$T/cmp.$q" 2>&1 ||
+		check="$check; ${q}'s copy DIFFERS: $(head -c 300 "$T/cmp.$q" | tr '\n' ' ')"
 done
 
 # etcd load: into a second etcd (emptied before each run) beside one etcdctl put per key
@@ -127,6 +135,10 @@ printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${b
 printf '%-8s %-60s %8s %7s  %s\n' restore "btr-split --join | btr-unseal -k | ceph-load" "${best[our_restore]}" "$(mb "${best[our_restore]}")" "$(peaks our_restore)"
 printf '%-8s %-60s %8s %7s  %s\n' "" "cat | age -d | zstd -d | rados import (per pool)" "${best[peer_restore]}" "$(mb "${best[peer_restore]}")" "$(peaks peer_restore | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_restore]}" "${best[our_restore]}")"
+printf '%-8s %-60s %8s\n' "" "  ours alone: join | unseal > file" "${best[our_decode]}"
+printf '%-8s %-60s %8s\n' "" "  ours alone: ceph-load < file" "${best[our_write]}"
+printf '%-8s %-60s %8s\n' "" "  peer alone: cat | age -d | zstd -d > files" "${best[peer_decode]}"
+printf '%-8s %-60s %8s\n' "" "  peer alone: rados import files" "${best[peer_write]}"
 printf '%-8s %-60s %8s %7s  %s\n' "etcd" "etcd-dump ($nkeys keys)" "${best[our_etcd_dump]}" "" "$(peaks our_etcd_dump)"
 printf '%-8s %-60s %8s %7s  %s\n' "" "etcdctl get --prefix \"\" -w protobuf" "${best[peer_etcd_dump]}" "" "$(peaks peer_etcd_dump)"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours)" "$(ratio "${best[peer_etcd_dump]}" "${best[our_etcd_dump]}")"
