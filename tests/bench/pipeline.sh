@@ -4,11 +4,11 @@
 #   backup : ceph-dump | btr-seal -r | btr-split      vs  rados export - | zstd -3 -T0 | age -r | split -b
 #   restore: btr-split --join | btr-unseal -k | ceph-load vs cat | age -d | zstd -d | rados import
 #   etcd   : etcd-dump / etcd-load                     vs  etcdctl get -w protobuf / etcdctl put per key
-# Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 2), best kept.
+# Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 4), best kept.
 # The peer handles one pool per pipeline (rados export is per pool); ours takes every
 # pool in one stream.  Both restore into new pools and are checked against the source.
 . "$(dirname "$0")/../lib.sh"
-RUNS=${BENCH_PIPELINE_RUNS:-2}
+RUNS=${BENCH_PIPELINE_RUNS:-4}
 SANDBOX_OSD_BYTES=$((6 << 30)) sandbox_up b
 C=$b_conf E=$b_etcd
 export CEPH_CONF=$C ETCDCTL_API=3
@@ -89,6 +89,13 @@ for ((r = 1; r <= RUNS; r++)); do
 	timed peer_etcd_dump "$PEERED"
 	timed our_etcd_dump "$OURED"
 done
+# Where a backup spends its time: reading alone (to a file), then compressing,
+# encrypting and writing the pieces alone (from that file).
+timed our_read 'stage ceph-dump ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) >"$T/plain.s"'
+timed our_seal 'btr-seal -q -r "$T/key.pub" <"$T/plain.s" | btr-split -q --force -d "$T/ours.2" -b 1G'
+timed peer_read 'for p in $POOLS; do rados -c "$C" -p "$p" export "$T/plain.$p" >/dev/null || exit 1; done'
+timed peer_seal 'for p in $POOLS; do zstd -q -3 -T0 <"$T/plain.$p" | age -r "$AGEPUB" | split -b 1G - "$T/peer.2.$p." || exit 1; done'
+rm -rf "$T"/plain.* "$T/ours.2" "$T"/peer.2.*
 # Where a restore spends its time: the decoding half alone (into a file on tmpfs-backed
 # $T or disk), then the writing half alone from that file.
 for p in $POOLS; do for q in peer our; do rados -c "$C" purge "${q}_$p" --yes-i-really-really-mean-it >/dev/null 2>&1; done; done
@@ -132,6 +139,10 @@ printf '%-8s %-60s %8s %7s  %s\n' "" "pipeline" "seconds" "MiB/s" "peak RSS per 
 printf '%-8s %-60s %8s %7s  %s\n' backup "ceph-dump | btr-seal -r | btr-split" "${best[our_backup]}" "$(mb "${best[our_backup]}")" "$(peaks our_backup)"
 printf '%-8s %-60s %8s %7s  %s\n' "" "rados export - | zstd -3 -T0 | age -r | split (per pool)" "${best[peer_backup]}" "$(mb "${best[peer_backup]}")" "$(peaks peer_backup | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_backup]}" "${best[our_backup]}")"
+printf '%-8s %-60s %8s\n' "" "  ours alone: ceph-dump > file" "${best[our_read]}"
+printf '%-8s %-60s %8s\n' "" "  ours alone: btr-seal -r | btr-split < file" "${best[our_seal]}"
+printf '%-8s %-60s %8s\n' "" "  peer alone: rados export files" "${best[peer_read]}"
+printf '%-8s %-60s %8s\n' "" "  peer alone: zstd -3 -T0 | age -r | split < files" "${best[peer_seal]}"
 printf '%-8s %-60s %8s %7s  %s\n' restore "btr-split --join | btr-unseal -k | ceph-load" "${best[our_restore]}" "$(mb "${best[our_restore]}")" "$(peaks our_restore)"
 printf '%-8s %-60s %8s %7s  %s\n' "" "cat | age -d | zstd -d | rados import (per pool)" "${best[peer_restore]}" "$(mb "${best[peer_restore]}")" "$(peaks peer_restore | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_restore]}" "${best[our_restore]}")"
