@@ -52,7 +52,7 @@ TOOLS_T   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 MAN       := $(wildcard man/*.[1-8])
 
-.PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture
+.PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture memcheck
 .SECONDARY:
 
 all: $(TOOLS) $(UNITS) $(TOOLS_T)
@@ -109,7 +109,11 @@ bench: deps all
 	@BTR_BIN=$(CURDIR)/bin tests/bench/run
 
 torture: deps all
-	@BTR_BIN=$(CURDIR)/bin BTR_TORTURE_LONG=1 tests/run torture
+	@$(TESTENV) BTR_TORTURE_LONG=1 BTR_FAULTS_LONG=1 tests/run torture faults
+
+# valgrind memcheck over the unit tests and the stream tools (tests/memcheck).
+memcheck: deps all
+	@$(TESTENV) tests/memcheck
 
 demo: deps all
 	@BTR_BIN=$(CURDIR)/bin contrib/demo

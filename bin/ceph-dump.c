@@ -134,8 +134,8 @@ int main(int argc, char **argv)
 		}
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("ceph-dump %s\n", BTR_VERSION); return 0;
+		case 'h': usage(stdout); free(want); free(skip); return 0;
+		case 'V': printf("ceph-dump %s\n", BTR_VERSION); free(want); free(skip); return 0;
 		default: btr_usage_error("unknown option");
 		}
 	}
@@ -154,6 +154,10 @@ int main(int argc, char **argv)
 	if (!nwant) {
 		if (btr_ceph_list_pools(cl, &all, &nall) < 0)
 			btr_die_last();
+		/* want has room for argc names only: the cluster may have more pools. */
+		free(want);
+		if (!(want = calloc(nall ? nall : 1, sizeof *want)))
+			btr_die(BTR_EXIT_SYS, "out of memory");
 		for (size_t i = 0; i < nall; i++)
 			want[nwant++] = all[i];
 	}

@@ -91,7 +91,12 @@ static int load_key(const char *file, const char *prefix, uint8_t k[32], const c
 		char *end = line + strlen(line);
 		while (end > line && (end[-1] == '\r' || end[-1] == ' '))
 			*--end = '\0';
-		if (sodium_base642bin(k, 32, line + pl, strlen(line + pl), NULL, &klen, NULL,
+		/* libsodium 1.0.18 decodes some bytes above 0x7f as base64 digits: a damaged
+		 * key file would load as another key (a backup sealed to nobody). */
+		size_t b64len = strlen(line + pl);
+		if (b64len != B64LEN - 1 ||
+		    strspn(line + pl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != b64len ||
+		    sodium_base642bin(k, 32, line + pl, b64len, NULL, &klen, NULL,
 				      sodium_base64_VARIANT_ORIGINAL) != 0 || klen != 32) {
 			btr_fail(BTR_EXIT_USAGE, "%s: malformed %s", file, kind);
 			goto out;

@@ -285,8 +285,11 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 		if (have >= 7 && memcmp(p, "BTRSEAL", 7) == 0)
 			return bad(r, off, "this is a sealed stream: unseal it first (btr-unseal)");
 		if (f == 0 || memcmp(p, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN) != 0) {
-			if (have >= 7 && memcmp(p, BTR_STREAM_MAGIC, 7) == 0)
+			/* p[7] only when it was read: 7 bytes are a magic cut short. */
+			if (have >= BTR_STREAM_MAGIC_LEN && memcmp(p, BTR_STREAM_MAGIC, 7) == 0)
 				return bad(r, off, "unsupported stream format version %u", p[7]);
+			if (f == 0 && memcmp(p, BTR_STREAM_MAGIC, have) == 0)
+				return bad(r, off, "stream truncated: the input ends inside the stream magic");
 			return bad(r, off, r->segments ? "data after the end of the stream (not a segment)"
 						       : "not a btr record stream (bad magic)");
 		}

@@ -9,6 +9,7 @@
 #include "stream.h"
 
 #include <fnmatch.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -125,6 +125,9 @@ static int mentions_offset(const char *e)
 
 int main(void)
 {
+	/* Under valgrind (tests/memcheck) every 7th byte: each readback costs ~100x there,
+	 * and memory errors do not depend on which byte of a record is hit. */
+	const size_t step = getenv("BTR_UNIT_STRIDE") ? strtoul(getenv("BTR_UNIT_STRIDE"), NULL, 10) | 1 : 1;
 	build(1, 0);
 	struct tally t = readback(out, out_len);
 	T_CHECK("round trip reads to a clean end", t.rc == 0);
@@ -149,7 +152,7 @@ int main(void)
 
 	/* Every single flipped byte is caught, with an offset. */
 	int missed = 0, nooff = 0;
-	for (size_t i = 0; i < out_len; i++) {
+	for (size_t i = 0; i < out_len; i += step) {
 		out[i] ^= 0x40;
 		t = readback(out, out_len);
 		if (t.rc != -1)
@@ -163,7 +166,7 @@ int main(void)
 
 	/* Every truncation is caught. */
 	missed = 0;
-	for (size_t n = 0; n < out_len; n++) {
+	for (size_t n = 0; n < out_len; n += step) {
 		t = readback(out, n);
 		if (t.rc != -1)
 			missed++;
