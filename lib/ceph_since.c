@@ -37,26 +37,16 @@ struct btr_since {
 	uint8_t digest[BTR_DIGEST_LEN];
 };
 
-static void put_lp(crypto_generichash_state *st, const void *p, size_t n)
-{
-	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)((uint64_t)n >> (8 * i));
-	crypto_generichash_update(st, b, 8);
-	if (n)
-		crypto_generichash_update(st, p, n);
-}
-
 static void ident(const char *pool, const void *ns, size_t nsl, const void *name, size_t nl, const void *loc,
 		  size_t ll, uint64_t k[2])
 {
 	crypto_generichash_state st;
 	uint8_t d[16];
 	crypto_generichash_init(&st, NULL, 0, sizeof d);
-	put_lp(&st, pool, strlen(pool));
-	put_lp(&st, ns, nsl);
-	put_lp(&st, name, nl);
-	put_lp(&st, loc, ll);
+	btr_hash_lp(&st, pool, strlen(pool));
+	btr_hash_lp(&st, ns, nsl);
+	btr_hash_lp(&st, name, nl);
+	btr_hash_lp(&st, loc, ll);
 	crypto_generichash_final(&st, d, sizeof d);
 	memcpy(&k[0], d, 8);
 	memcpy(&k[1], d + 8, 8);

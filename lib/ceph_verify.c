@@ -36,16 +36,6 @@ struct vsink {
 	uint8_t hkey[crypto_shorthash_KEYBYTES];
 };
 
-static void put_lp(crypto_generichash_state *st, const void *p, size_t n)
-{
-	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)((uint64_t)n >> (8 * i));
-	crypto_generichash_update(st, b, 8);
-	if (n)
-		crypto_generichash_update(st, p, n);
-}
-
 static int xcmp(const void *a, const void *b)
 {
 	const Btr__Xattr *x = *(const Btr__Xattr *const *)a, *y = *(const Btr__Xattr *const *)b;
@@ -71,8 +61,8 @@ static int side_begin(struct vsink *v, struct side *s, const Btr__ObjectBegin *b
 		qsort(v->xs, b->n_xattrs, sizeof *v->xs, xcmp);
 	crypto_generichash_init(&x, NULL, 0, BTR_DIGEST_LEN);
 	for (size_t i = 0; i < b->n_xattrs; i++) {
-		put_lp(&x, v->xs[i]->name.data, v->xs[i]->name.len);
-		put_lp(&x, v->xs[i]->value.data, v->xs[i]->value.len);
+		btr_hash_lp(&x, v->xs[i]->name.data, v->xs[i]->name.len);
+		btr_hash_lp(&x, v->xs[i]->value.data, v->xs[i]->value.len);
 	}
 	crypto_generichash_final(&x, s->xattrs, sizeof s->xattrs);
 	s->n_xattrs = b->n_xattrs;
@@ -92,8 +82,8 @@ static void side_data(struct side *s, const void *p, size_t n)
 static void side_omap(struct side *s, Btr__OmapEntry *const *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		put_lp(&s->omap, e[i]->key.data, e[i]->key.len);
-		put_lp(&s->omap, e[i]->value.data, e[i]->value.len);
+		btr_hash_lp(&s->omap, e[i]->key.data, e[i]->key.len);
+		btr_hash_lp(&s->omap, e[i]->value.data, e[i]->value.len);
 	}
 	s->omap_n += n;
 }
@@ -122,10 +112,10 @@ static uint64_t identity(struct vsink *v, const char *pool, const char *ns, cons
 	uint8_t d[16];
 	uint64_t x = 0;
 	crypto_generichash_init(&h, v->hkey, sizeof v->hkey, sizeof d);
-	put_lp(&h, pool, strlen(pool) + 1);
-	put_lp(&h, ns, strlen(ns) + 1);
-	put_lp(&h, loc, strlen(loc) + 1);
-	put_lp(&h, name, strlen(name) + 1);
+	btr_hash_lp(&h, pool, strlen(pool) + 1);
+	btr_hash_lp(&h, ns, strlen(ns) + 1);
+	btr_hash_lp(&h, loc, strlen(loc) + 1);
+	btr_hash_lp(&h, name, strlen(name) + 1);
 	crypto_generichash_final(&h, d, sizeof d);
 	memcpy(&x, d, sizeof x);
 	return x;

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-static void put_u64(crypto_generichash_state *st, uint64_t v)
+void btr_hash_u64(crypto_generichash_state *st, uint64_t v)
 {
 	uint8_t b[8];
 	for (int i = 0; i < 8; i++)
@@ -14,9 +14,9 @@ static void put_u64(crypto_generichash_state *st, uint64_t v)
 	crypto_generichash_update(st, b, 8);
 }
 
-static void put_lp(crypto_generichash_state *st, const void *p, size_t n)
+void btr_hash_lp(crypto_generichash_state *st, const void *p, size_t n)
 {
-	put_u64(st, n);
+	btr_hash_u64(st, n);
 	if (n)
 		crypto_generichash_update(st, p, n);
 }
@@ -27,16 +27,16 @@ void btr_objhash_begin(struct btr_objhash *h, const Btr__ObjectBegin *b)
 	crypto_generichash_init(&h->st, NULL, 0, BTR_DIGEST_LEN);
 	h->data_bytes = h->omap_entries = 0;
 	crypto_generichash_update(&h->st, (const uint8_t *)tag, sizeof tag);
-	put_lp(&h->st, b->namespace_.data, b->namespace_.len);
-	put_lp(&h->st, b->name.data, b->name.len);
-	put_lp(&h->st, b->locator.data, b->locator.len);
-	put_u64(&h->st, b->size);
-	put_u64(&h->st, (uint64_t)b->mtime);
-	put_u64(&h->st, b->version);
-	put_u64(&h->st, b->n_xattrs);
+	btr_hash_lp(&h->st, b->namespace_.data, b->namespace_.len);
+	btr_hash_lp(&h->st, b->name.data, b->name.len);
+	btr_hash_lp(&h->st, b->locator.data, b->locator.len);
+	btr_hash_u64(&h->st, b->size);
+	btr_hash_u64(&h->st, (uint64_t)b->mtime);
+	btr_hash_u64(&h->st, b->version);
+	btr_hash_u64(&h->st, b->n_xattrs);
 	for (size_t i = 0; i < b->n_xattrs; i++) {
-		put_lp(&h->st, b->xattrs[i]->name.data, b->xattrs[i]->name.len);
-		put_lp(&h->st, b->xattrs[i]->value.data, b->xattrs[i]->value.len);
+		btr_hash_lp(&h->st, b->xattrs[i]->name.data, b->xattrs[i]->name.len);
+		btr_hash_lp(&h->st, b->xattrs[i]->value.data, b->xattrs[i]->value.len);
 	}
 }
 
@@ -48,14 +48,14 @@ void btr_objhash_data(struct btr_objhash *h, const void *p, size_t n)
 
 void btr_objhash_omap(struct btr_objhash *h, const Btr__OmapEntry *e)
 {
-	put_lp(&h->st, e->key.data, e->key.len);
-	put_lp(&h->st, e->value.data, e->value.len);
+	btr_hash_lp(&h->st, e->key.data, e->key.len);
+	btr_hash_lp(&h->st, e->value.data, e->value.len);
 	h->omap_entries++;
 }
 
 void btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN])
 {
-	put_u64(&h->st, h->data_bytes);
-	put_u64(&h->st, h->omap_entries);
+	btr_hash_u64(&h->st, h->data_bytes);
+	btr_hash_u64(&h->st, h->omap_entries);
 	crypto_generichash_final(&h->st, out, BTR_DIGEST_LEN);
 }

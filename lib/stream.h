@@ -126,6 +126,9 @@ void btr_objhash_begin(struct btr_objhash *h, const Btr__ObjectBegin *b);
 void btr_objhash_data(struct btr_objhash *h, const void *p, size_t n);
 void btr_objhash_omap(struct btr_objhash *h, const Btr__OmapEntry *e);
 void btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
+/* The digests' building blocks: u64(x) as 8 little-endian bytes, and lp(b) = u64(len) b. */
+void btr_hash_u64(crypto_generichash_state *st, uint64_t v);
+void btr_hash_lp(crypto_generichash_state *st, const void *p, size_t n);
 
 /* Printable, reversible form of arbitrary bytes for listings and messages:
  * printable ASCII except backslash as is, everything else as \xHH (and \\).
