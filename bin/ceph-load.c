@@ -181,12 +181,9 @@ int main(int argc, char **argv)
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {
 		/* One line: the failure, and how far the restore got before it. */
-		if (o.mode == BTR_LOAD_WRITE && btr_errcode() != BTR_EXIT_USAGE) {
-			char why[1024];
-			snprintf(why, sizeof why, "%s", btr_errmsg());
-			btr_fail(btr_errcode(), "%s (%llu objects restored before this)", why,
+		if (o.mode == BTR_LOAD_WRITE && btr_errcode() != BTR_EXIT_USAGE)
+			btr_fail(btr_errcode(), "%s (%llu objects restored before this)", btr_errmsg(),
 				 (unsigned long long)st.restored);
-		}
 		btr_die_last();
 	}
 	if (!quiet)

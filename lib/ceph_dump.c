@@ -407,11 +407,8 @@ static int dump_object(struct worker *wk)
 	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
-	if (r == BTR_READ_UNSTABLE) {
-		char m[1024]; /* btr_errmsg() is the buffer btr_fail writes into */
-		snprintf(m, sizeof m, "%s", btr_errmsg());
-		r = btr_fail(BTR_EXIT_DATA, "%s (use --snapshot)", m);
-	}
+	if (r == BTR_READ_UNSTABLE)
+		r = btr_fail(BTR_EXIT_DATA, "%s (use --snapshot)", btr_errmsg());
 	if (r == BTR_READ_VANISHED) { /* deleted since it was listed: not in this backup */
 		pthread_mutex_lock(&d->out_mu);
 		d->st->vanished++;

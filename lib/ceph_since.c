@@ -174,16 +174,11 @@ static int scan(struct btr_since *s, const char *fsid, unsigned si, unsigned sn,
 	return rc < 0 ? -1 : 0;
 }
 
-static int build(struct btr_since *s)
+/* Walks the --since file's index entries, calling fn with each one's table slot.
+ * 0 done; -1 fn or rewinding failed; -2 the index did not read back (btr_fail either way). */
+typedef int (*entry_fn)(struct btr_since *s, Btr__IndexEntry *e, size_t slot, const uint64_t k[2], void *ctx);
+static int each_entry(struct btr_since *s, entry_fn fn, void *ctx)
 {
-	size_t cap = 16;
-	while ((double)cap * 0.7 < (double)s->entries)
-		cap *= 2;
-	s->t = malloc(cap * sizeof *s->t);
-	s->f = calloc(cap, 1);
-	if (!s->t || !s->f)
-		return btr_fail(BTR_EXIT_SYS, "out of memory for the --since index (%llu entries)", (unsigned long long)s->entries);
-	s->mask = cap - 1;
 	if (rewind_fd(s) < 0)
 		return -1;
 	struct btr_reader *r = btr_reader_new(s->fd, s->what);
@@ -194,19 +189,39 @@ static int build(struct btr_since *s)
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		if (rec.type != BTR_INDEX)
 			continue;
-		Btr__IndexEntry *e = rec.u.index;
 		uint64_t k[2];
-		size_t i = find_entry(s, e, k);
-		s->t[i] = (struct slot){k[0], k[1], fingerprint(e->version, e->size, e->mtime)};
-		s->f[i] = F_USED;
+		size_t i = find_entry(s, rec.u.index, k);
+		if (fn(s, rec.u.index, i, k, ctx) < 0) {
+			btr_reader_free(r);
+			return -1;
+		}
 	}
 	btr_reader_free(r);
-	if (rc < 0) {
-		char m[1024]; /* btr_errmsg() is the buffer btr_fail writes into */
-		snprintf(m, sizeof m, "%s", btr_errmsg());
-		return btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, m);
-	}
+	return rc < 0 ? -2 : 0;
+}
+
+static int add_entry(struct btr_since *s, Btr__IndexEntry *e, size_t i, const uint64_t k[2], void *ctx)
+{
+	(void)ctx;
+	s->t[i] = (struct slot){k[0], k[1], fingerprint(e->version, e->size, e->mtime)};
+	s->f[i] = F_USED;
 	return 0;
+}
+
+static int build(struct btr_since *s)
+{
+	size_t cap = 16;
+	while ((double)cap * 0.7 < (double)s->entries)
+		cap *= 2;
+	s->t = malloc(cap * sizeof *s->t);
+	s->f = calloc(cap, 1);
+	if (!s->t || !s->f)
+		return btr_fail(BTR_EXIT_SYS, "out of memory for the --since index (%llu entries)", (unsigned long long)s->entries);
+	s->mask = cap - 1;
+	int rc = each_entry(s, add_entry, NULL);
+	if (rc == -2)
+		return btr_fail(BTR_EXIT_SYS, "--since %s changed while being read: %s", s->path, btr_errmsg());
+	return rc;
 }
 
 struct btr_since *btr_since_load(const char *path, const char *fsid, char **pools, size_t npools,
@@ -274,43 +289,36 @@ void btr_since_present(struct btr_since *s, const char *pool, const char *ns, si
 		s->f[i] |= F_PRESENT;
 }
 
+struct finish {
+	struct btr_writer *out, *index;
+	uint64_t *deleted;
+};
+
+static int finish_entry(struct btr_since *s, Btr__IndexEntry *e, size_t i, const uint64_t k[2], void *ctx)
+{
+	struct finish *fc = ctx;
+	uint8_t f = s->f[i];
+	(void)k;
+	if (!(f & F_USED) || (f & F_DONE) || !in_pools(s->pools, s->npools, e->pool))
+		return 0;
+	s->f[i] |= F_DONE; /* an entry listed twice is acted on once */
+	if (f & F_UNCHANGED)
+		return fc->index ? btr_writer_index(fc->index, e) : 0;
+	if (f & F_PRESENT)
+		return 0;
+	Btr__Delete d = BTR__DELETE__INIT;
+	d.pool = e->pool;
+	d.namespace_ = e->namespace_;
+	d.name = e->name;
+	d.locator = e->locator;
+	if (btr_writer_delete(fc->out, &d) < 0)
+		return -1;
+	(*fc->deleted)++;
+	return 0;
+}
+
 int btr_since_finish(struct btr_since *s, struct btr_writer *out, struct btr_writer *index, uint64_t *deleted)
 {
-	if (rewind_fd(s) < 0)
-		return -1;
-	struct btr_reader *r = btr_reader_new(s->fd, s->what);
-	struct btr_record rec;
-	int rc;
-	if (!r)
-		return -1;
-	while ((rc = btr_reader_next(r, &rec)) == 1) {
-		if (rec.type != BTR_INDEX)
-			continue;
-		Btr__IndexEntry *e = rec.u.index;
-		uint64_t k[2];
-		size_t i = find_entry(s, e, k);
-		uint8_t f = s->f[i];
-		if (!(f & F_USED) || (f & F_DONE) || !in_pools(s->pools, s->npools, e->pool))
-			continue;
-		s->f[i] |= F_DONE; /* an entry listed twice is acted on once */
-		if (f & F_UNCHANGED) {
-			if (index && btr_writer_index(index, e) < 0) {
-				rc = -1;
-				break;
-			}
-		} else if (!(f & F_PRESENT)) {
-			Btr__Delete d = BTR__DELETE__INIT;
-			d.pool = e->pool;
-			d.namespace_ = e->namespace_;
-			d.name = e->name;
-			d.locator = e->locator;
-			if (btr_writer_delete(out, &d) < 0) {
-				rc = -1;
-				break;
-			}
-			(*deleted)++;
-		}
-	}
-	btr_reader_free(r);
-	return rc < 0 ? -1 : 0;
+	struct finish fc = {out, index, deleted};
+	return each_entry(s, finish_entry, &fc) < 0 ? -1 : 0;
 }

@@ -423,11 +423,9 @@ static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out
 			memcpy(d, e->details, sizeof d);
 			if (connect_any(e, e->neps > 1 ? e->cur + 1 : e->cur) < 0 ||
 			    (e->user && authenticate(e) < 0)) {
-				if (st && e->status == ETCD_ST_UNAVAILABLE) {
-					char m[1024];
-					snprintf(m, sizeof m, "%s", btr_errmsg());
-					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], p->method, d, m);
-				}
+				if (st && e->status == ETCD_ST_UNAVAILABLE)
+					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], p->method, d,
+						 btr_errmsg());
 				return -1;
 			}
 			continue;

@@ -168,11 +168,8 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	c->resp = etcd_range_parse(rep.p, rep.n, c->next, c->next_len, c->end, c->end_len);
 	size_t len = rep.n;
 	etcd_reply_free(&rep);
-	if (!c->resp) {
-		char m[512];
-		snprintf(m, sizeof m, "%s", btr_errmsg());
-		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", etcd_endpoint(c->e), m);
-	}
+	if (!c->resp)
+		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", etcd_endpoint(c->e), btr_errmsg());
 	if (!c->revision)
 		c->revision = c->resp->header->revision;
 	if (!c->cluster_id)

@@ -142,11 +142,8 @@ static int patlist_add(struct patlist *l, const char *opt, int kind, int form, c
 {
 	struct pat p = {.kind = kind};
 	if (kind == P_GLOB) {
-		if (!(p.g = btr_glob_compile(arg))) {
-			char m[512];
-			snprintf(m, sizeof m, "%s", btr_errmsg());
-			return btr_fail(btr_errcode(), "%s: %s", opt, m);
-		}
+		if (!(p.g = btr_glob_compile(arg)))
+			return btr_fail(btr_errcode(), "%s: %s", opt, btr_errmsg());
 	} else if (kind == P_REGEX) {
 		int rc = regcomp(&p.re, arg, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
