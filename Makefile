@@ -118,8 +118,10 @@ memcheck: deps all
 demo: deps all
 	@BTR_BIN=$(CURDIR)/bin contrib/demo
 
-# libFuzzer targets (clang).  `make fuzz FUZZTIME=60` runs each for that many seconds.
+# libFuzzer targets (clang).  `make fuzz FUZZTIME=60 FUZZJOBS=2` runs each for that many
+# seconds, that many at a time.
 FUZZTIME  ?= 60
+FUZZJOBS  ?= 1
 FUZZ_B    := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -pthread -Ilib -Ibuild/proto $(PKG_CFLAGS) \
                -DBTR_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined
@@ -134,11 +136,7 @@ $(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(wildcard lib/*.h)
 fuzz-build: $(FUZZERS)
 
 fuzz: fuzz-build
-	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
-	  echo "fuzz $$n for $(FUZZTIME)s"; \
-	  $$f -max_total_time=$(FUZZTIME) -max_len=1048576 -print_final_stats=0 \
-	      build/fuzz-corpus/$$n tests/fuzz/corpus/$$n 2>build/fuzz-$$n.log \
-	  || { tail -40 build/fuzz-$$n.log; exit 1; }; done; echo "fuzz: no crash"
+	@tests/fuzz/run.sh $(FUZZTIME) $(FUZZJOBS) $(FUZZERS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

@@ -1,4 +1,5 @@
 /* ceph-dump: every object of the chosen Ceph pools as a record stream on stdout. */
+#include "args.h"
 #include "ceph_conn.h"
 #include "ceph_dump.h"
 #include "err.h"
@@ -92,7 +93,6 @@ int main(int argc, char **argv)
 	skip = calloc((size_t)argc, sizeof *skip);
 	size_t nwant = 0, nskip = 0;
 	int cleanup = 0, c;
-	char *end;
 
 	btr_init(argv[0]);
 	if (!want || !skip)
@@ -109,8 +109,8 @@ int main(int argc, char **argv)
 			break;
 		case O_SKIP: skip[nskip++] = optarg; break;
 		case 'j': {
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (end == optarg || *end || v < 1 || v > BTR_DUMP_MAX_JOBS)
+			unsigned long v;
+			if (btr_parse_ulong(optarg, 1, BTR_DUMP_MAX_JOBS, &v) < 0)
 				btr_usage_error("-j wants a number from 1 to %d, not '%s'", BTR_DUMP_MAX_JOBS, optarg);
 			o.jobs = (unsigned)v;
 			break;
@@ -123,13 +123,11 @@ int main(int argc, char **argv)
 		case O_SNAP: o.snapshot = 1; break;
 		case O_CLEANUP: cleanup = 1; break;
 		case O_SLICE: {
-			unsigned long i = strtoul(optarg, &end, 10), n = 0;
-			if (end != optarg && *end == '/')
-				n = strtoul(end + 1, &end, 10);
-			if (*end || n < 1 || n > 65536 || i >= n)
+			unsigned i, n;
+			if (btr_parse_slice(optarg, &i, &n) < 0)
 				btr_usage_error("--slice wants I/N with 0 <= I < N <= 65536, not '%s'", optarg);
-			o.slice_i = (unsigned)i;
-			o.slice_n = n == 1 ? 0 : (unsigned)n; /* 0/1 is the whole pool */
+			o.slice_i = i;
+			o.slice_n = n == 1 ? 0 : n; /* 0/1 is the whole pool */
 			break;
 		}
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;

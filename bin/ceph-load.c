@@ -1,4 +1,5 @@
 /* ceph-load: restore, clear or verify RADOS objects from a record stream. */
+#include "args.h"
 #include "ceph_conn.h"
 #include "ceph_load.h"
 #include "err.h"
@@ -58,10 +59,8 @@ static void on_signal(int sig)
 
 static size_t jobs_arg(const char *arg)
 {
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > 1024)
+	unsigned long v;
+	if (btr_parse_ulong(arg, 1, 1024, &v) < 0)
 		btr_usage_error("--jobs wants a number of ops from 1 to 1024, not '%s'", arg);
 	return (size_t)v;
 }

@@ -1,5 +1,6 @@
 /* etcd-dump: every key of an etcd v3 cluster (or under a prefix), at one revision,
  * as a record stream on stdout. */
+#include "args.h"
 #include "err.h"
 #include "etcd.h"
 #include "io.h"
@@ -30,12 +31,10 @@ static void usage(FILE *f)
 
 static long positive(const char *s, const char *opt, long max)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > max)
+	unsigned long v;
+	if (btr_parse_ulong(s, 1, (unsigned long)max, &v) < 0)
 		btr_usage_error("%s: '%s' is not a number between 1 and %ld", opt, s, max);
-	return v;
+	return (long)v;
 }
 
 int main(int argc, char **argv)

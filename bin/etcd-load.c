@@ -1,5 +1,6 @@
 /* etcd-load: puts the etcd keys of a record stream back into an etcd v3 cluster;
  * clears; verifies a stream against the live cluster. */
+#include "args.h"
 #include "err.h"
 #include "etcd.h"
 #include "io.h"
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
 	struct etcd_load_stats st;
 	int quiet = 0, c;
-	char *end;
+	unsigned long num;
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
@@ -75,16 +76,14 @@ int main(int argc, char **argv)
 		case OPT_VERIFY: lo.verify = 1; break;
 		case 'n': lo.dry_run = 1; break;
 		case OPT_TXN_OPS:
-			errno = 0;
-			lo.txn_ops = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || lo.txn_ops < 1 || lo.txn_ops > 10000)
+			if (btr_parse_ulong(optarg, 1, 10000, &num) < 0)
 				btr_usage_error("--txn-ops: '%s' is not a number between 1 and 10000", optarg);
+			lo.txn_ops = (long)num;
 			break;
 		case OPT_IN_FLIGHT:
-			errno = 0;
-			lo.in_flight = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || lo.in_flight < 1 || lo.in_flight > ETCD_MAX_IN_FLIGHT)
+			if (btr_parse_ulong(optarg, 1, ETCD_MAX_IN_FLIGHT, &num) < 0)
 				btr_usage_error("--in-flight: '%s' is not a number between 1 and %d", optarg, ETCD_MAX_IN_FLIGHT);
+			lo.in_flight = (long)num;
 			break;
 		case OPT_TXN_BYTES:
 			if (btr_parse_size(optarg, &lo.txn_bytes) < 0 || lo.txn_bytes < 1 || lo.txn_bytes > (64u << 20))

@@ -1,3 +1,4 @@
+#include "args.h"
 #include "ceph_conn.h"
 #include "err.h"
 
@@ -8,7 +9,6 @@
 
 int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg)
 {
-	char *end;
 	unsigned long v;
 	switch (c) {
 	case 'c': o->conf = arg; return 1;
@@ -16,9 +16,7 @@ int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg)
 	case BTR_OPT_CEPH_ID: o->id = arg; return 1;
 	case BTR_OPT_CEPH_KEYRING: o->keyring = arg; return 1;
 	case BTR_OPT_CEPH_TIMEOUT:
-		errno = 0;
-		v = strtoul(arg, &end, 10);
-		if (errno || end == arg || *end || v == 0 || v > 86400)
+		if (btr_parse_ulong(arg, 1, 86400, &v) < 0)
 			btr_usage_error("--timeout wants seconds from 1 to 86400, not '%s'", arg);
 		o->timeout = (unsigned)v;
 		return 1;

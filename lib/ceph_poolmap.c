@@ -1,4 +1,5 @@
 /* -p SRC[:DST] and --all-pools: which pools of a stream are restored, and where. */
+#include "args.h"
 #include "ceph_conn.h"
 #include "ceph_load.h"
 #include "err.h"
@@ -32,17 +33,16 @@ static struct btr_pool_target *add(struct btr_poolmap *m, const char *src, size_
 
 void btr_poolmap_add(struct btr_poolmap *m, const char *arg)
 {
-	const char *colon = strchr(arg, ':');
-	size_t srclen = colon ? (size_t)(colon - arg) : strlen(arg);
-	const char *dst = colon ? colon + 1 : arg;
-	if (srclen == 0 || !*dst)
+	size_t srclen;
+	const char *dst;
+	if (btr_parse_pool_spec(arg, &srclen, &dst) < 0)
 		btr_usage_error("-p wants POOL or SRC:DST, not '%s'", arg);
 	char *src = strndup(arg, srclen);
 	if (!src)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	if (lookup(m, src))
 		btr_usage_error("pool '%s' is named twice", src);
-	if (!add(m, src, srclen, colon ? dst : src))
+	if (!add(m, src, srclen, dst))
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	free(src);
 }

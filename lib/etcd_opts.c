@@ -1,4 +1,5 @@
 /* etcdctl's connection options, shared by etcd-dump and etcd-load. */
+#include "args.h"
 #include "etcd.h"
 #include "err.h"
 #include "size.h"
@@ -23,27 +24,12 @@ void etcd_opts_init(struct etcd_opts *o)
 	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
 }
 
-/* "5s", "500ms", "2m", "1.5s"; a bare number is seconds, as etcdctl's Go durations
- * mostly are written. */
-static long parse_duration(const char *s, const char *opt)
+static long duration_arg(const char *s, const char *opt)
 {
-	char *end;
-	double v = strtod(s, &end);
-	double mult = 1000;
-	if (end == s || v < 0)
-		btr_usage_error("%s: '%s' is not a duration (like 5s or 500ms)", opt, s);
-	if (!strcmp(end, "ms"))
-		mult = 1;
-	else if (!strcmp(end, "s") || !*end)
-		mult = 1000;
-	else if (!strcmp(end, "m"))
-		mult = 60000;
-	else
-		btr_usage_error("%s: '%s' is not a duration (like 5s or 500ms)", opt, s);
-	v *= mult;
-	if (v < 1 || v > 86400000.0)
-		btr_usage_error("%s: '%s' is out of range (1ms to 24h)", opt, s);
-	return (long)v;
+	long ms;
+	if (btr_parse_duration_ms(s, &ms) < 0)
+		btr_usage_error("%s: '%s' is not a duration from 1ms to 24h (like 5s or 500ms)", opt, s);
+	return ms;
 }
 
 int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
@@ -61,8 +47,8 @@ int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
 		o->user = arg;
 		return 1;
 	case ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
-	case ETCD_OPT_DIAL_TIMEOUT: o->dial_timeout_ms = parse_duration(arg, "--dial-timeout"); return 1;
-	case ETCD_OPT_COMMAND_TIMEOUT: o->command_timeout_ms = parse_duration(arg, "--command-timeout"); return 1;
+	case ETCD_OPT_DIAL_TIMEOUT: o->dial_timeout_ms = duration_arg(arg, "--dial-timeout"); return 1;
+	case ETCD_OPT_COMMAND_TIMEOUT: o->command_timeout_ms = duration_arg(arg, "--command-timeout"); return 1;
 	case ETCD_OPT_MAX_RECV:
 		if (btr_parse_size(arg, &o->max_recv) < 0 || o->max_recv < 4096 || o->max_recv > (uint64_t)INT32_MAX)
 			btr_usage_error("--max-recv-bytes: '%s' is not a size between 4K and 2047M", arg);

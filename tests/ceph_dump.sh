@@ -67,6 +67,8 @@ expect_exit 2 "a missing pool exits 2" ceph-dump -c "$C" -p p1 -p nosuchpool
 expect_err "a missing pool is named" 'pool "nosuchpool" does not exist'
 [ ! -s "$T/last.out" ] && pass "a missing pool writes nothing" || fail "a missing pool writes nothing" "$(wc -c <"$T/last.out") bytes"
 expect_exit 2 "bad --slice" ceph-dump -c "$C" --slice 3/3
+expect_exit 2 "--slice with a sign refused" ceph-dump -c "$C" --slice -1/3
+expect_exit 2 "--timeout 0 refused" ceph-dump -c "$C" --timeout 0
 expect_exit 2 "bad -j" ceph-dump -c "$C" -j 0
 expect_exit 2 "unknown option" ceph-dump --bogus
 expect_exit 3 "unreadable conf exits 3" ceph-dump -c "$T/nonexistent.conf" -p p1

@@ -21,6 +21,7 @@ expect_exit 2 "missing target pool exits 2" L -p btrdbhot:hot -p btrdbcold:resto
 expect_err "missing target pool message" '^ceph-load: pool "restore_hot" does not exist \(create it first\)$'
 [ "$(count hot)" = 0 ] && pass "missing target pool: nothing written" || fail "missing target pool: nothing written" "$(count hot) objects in hot"
 expect_exit 2 "--clear with --all-pools is refused" L --all-pools --clear <"$T/s0"
+expect_exit 2 "an empty SRC in -p :DST is refused" L -p :hot <"$T/s0"
 expect_exit 2 "-v without --clear is refused" L -p a -v <"$T/s0"
 expect_exit 0 "--help" ceph-load --help
 grep -q -- '--clear-only' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" "$(head -2 "$T/last.out")"

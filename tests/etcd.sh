@@ -170,6 +170,9 @@ expect_exit 2 "bad endpoint syntax" etcd-dump --endpoints nonsense
 expect_exit 2 "unknown option" etcd-load --bogus
 expect_exit 2 "verify with clear refused" etcd-load --verify --clear
 expect_exit 2 "--in-flight 0 refused" etcd-load --in-flight 0
+expect_exit 2 "--dial-timeout nan refused" etcd-dump --dial-timeout nan
+expect_exit 2 "--command-timeout 25h refused" etcd-dump --command-timeout 25h
+expect_exit 2 "--txn-ops with a sign refused" etcd-load --txn-ops +5
 expect_exit 0 "help" etcd-dump --help
 expect_exit 0 "version" etcd-load --version
 ectl "$src_etcd" compact 5 >/dev/null
