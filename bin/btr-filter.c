@@ -35,8 +35,8 @@ static void usage(FILE *f)
 		   "  -v, --invert              keep what does not match (--only still applies)\n"
 		   "  -r, --rename-pool OLD:NEW    write pool OLD as NEW\n"
 		   "  -R, --rename-prefix OLD:NEW  write keys starting with OLD with NEW instead\n"
-		   "      --trust-objects       leave object digests to the next reader (faster:\n"
-		   "                            data is not hashed here; all else is checked)\n"
+		   "      --verify              also check every object's digest here (by default\n"
+		   "                            they pass on unchanged for the next reader to check)\n"
 		   "      --data                write the data of the one object that matches, raw,\n"
 		   "                            instead of a stream (exit 1 unless exactly one)\n"
 		   "Criteria on one field (pool, namespace, name, key) are alternatives, on different\n"
@@ -49,7 +49,7 @@ static void usage(FILE *f)
 		   "  -h, --help      this help;  -V, --version  the version\n");
 }
 
-enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_TRUST, O_DATA };
+enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_VERIFY, O_DATA };
 
 int main(int argc, char **argv)
 {
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 		{"rename-pool", required_argument, NULL, 'r'}, {"rename-prefix", required_argument, NULL, 'R'},
 		{"progress", no_argument, NULL, O_PROGRESS},  {"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, O_VERBOSE},    {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},          {"trust-objects", no_argument, NULL, O_TRUST},
+		{"version", no_argument, NULL, 'V'},          {"verify", no_argument, NULL, O_VERIFY},
 		{"data", no_argument, NULL, O_DATA},
 		{NULL, 0, NULL, 0}};
 	int prog = BTR_PROGRESS_AUTO, quiet = 0, verbose = 0, c, rc = 0;
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		case O_PROGRESS: prog = BTR_PROGRESS_FORCE; break;
 		case 'q': prog = BTR_PROGRESS_OFF; quiet = 1; break;
 		case O_VERBOSE: verbose = 1; break;
-		case O_TRUST: btr_filter_trust_objects(f); break;
+		case O_VERIFY: btr_filter_verify_objects(f); break;
 		case O_DATA: btr_filter_data_mode(f); break;
 		case 'h': usage(stdout); btr_filter_free(f); return 0;
 		case 'V': printf("btr-filter %s\n", BTR_VERSION); btr_filter_free(f); return 0;
@@ -100,8 +100,6 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			btr_die_last();
 	}
-	if (btr_filter_in_data_mode(f) && btr_filter_trusts_objects(f))
-		btr_usage_error("--data checks the object's digest: it does not go with --trust-objects");
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (isatty(STDIN_FILENO))

@@ -35,7 +35,7 @@ struct btr_filter {
 	struct patlist pools, nss, names, keys;
 	struct btr_flist *list;
 	int only; /* 0, BTR_FK_OBJECT for ceph, BTR_FK_KV for etcd */
-	int invert, trust, data;
+	int invert, verify, data;
 	struct rename *rpool, *rkey;
 	size_t n_rpool, n_rkey;
 	uint8_t *keybuf;
@@ -209,14 +209,15 @@ int btr_filter_in_data_mode(const struct btr_filter *f)
 	return f->data;
 }
 
-void btr_filter_trust_objects(struct btr_filter *f)
+void btr_filter_verify_objects(struct btr_filter *f)
 {
-	f->trust = 1;
+	f->verify = 1;
 }
 
+/* Raw --data has no next reader to check it. */
 int btr_filter_trusts_objects(const struct btr_filter *f)
 {
-	return f->trust;
+	return !f->verify && !f->data;
 }
 
 static int rename_add(struct rename **v, size_t *n, const char *opt, const char *spec, int pool)

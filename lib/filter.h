@@ -101,7 +101,8 @@ int btr_filter_run(struct btr_filter *f, int in_fd, int out_fd, int progress, st
 /* Write the data of the one object kept, raw, instead of a stream (--data). */
 void btr_filter_data_mode(struct btr_filter *f);
 int btr_filter_in_data_mode(const struct btr_filter *f);
-/* Leave object digests to the next reader (btr_reader_trust_object_digests). */
-void btr_filter_trust_objects(struct btr_filter *f);
+/* By default object digests are passed on unchecked for the next reader to check
+ * (btr_reader_trust_object_digests); --verify, and --data, check them here. */
+void btr_filter_verify_objects(struct btr_filter *f);
 int btr_filter_trusts_objects(const struct btr_filter *f);
 #endif

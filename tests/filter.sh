@@ -242,18 +242,21 @@ PS="${PIPESTATUS[*]}"; pipe_status "a truncated pipeline fails at the filter and
 PS="${PIPESTATUS[1]}"; pipe_status "trailing garbage exits 1" "1"
 expect_exit 1 "output after trailing garbage does not verify" btr-inspect <"$T/out"
 expect_err "output after trailing garbage: an open segment" "truncated"
-# A flipped data byte: caught here (exit 1); with --trust-objects, caught by the next reader.
+# A flipped data byte: caught here with --verify (exit 1); by default, caught by the next reader.
 off=$(grep -abo 'with space' "$S" | head -1 | cut -d: -f1)
 cp "$S" "$T/flip"
 printf 'X' | dd of="$T/flip" bs=1 seek=$((off + 300)) conv=notrunc status=none
+btr-filter --verify <"$T/flip" >"$T/out" 2>"$T/err"
+[ $? = 1 ] && grep -q 'digest mismatch' "$T/err" && pass "--verify: a damaged object exits 1" || fail "--verify: a damaged object exits 1" "$(cat "$T/err")"
+expect_exit 1 "--verify: output after a damaged object does not verify" btr-inspect <"$T/out"
 btr-filter <"$T/flip" >"$T/out" 2>"$T/err"
-[ $? = 1 ] && grep -q 'digest mismatch' "$T/err" && pass "a damaged object exits 1" || fail "a damaged object exits 1" "$(cat "$T/err")"
-expect_exit 1 "output after a damaged object does not verify" btr-inspect <"$T/out"
-btr-filter --trust-objects <"$T/flip" >"$T/out" 2>"$T/err"
-expect_exit 1 "--trust-objects leaves a damaged object to the next reader" btr-inspect <"$T/out"
-expect_err "--trust-objects: the next reader names the object" "object digest mismatch for btrdb"
-btr-filter --trust-objects --pool btrdbhot <"$S" | btr-inspect -l >"$T/got"
-awk '$1!="kv" && $2=="btrdbhot"' "$L" | cmp -s - "$T/got" && pass "--trust-objects filters alike" || fail "--trust-objects filters alike" "listings differ"
+expect_exit 1 "a damaged object is left to the next reader" btr-inspect <"$T/out"
+expect_err "the next reader names the damaged object" "object digest mismatch for btrdb"
+btr-filter <"$T/flip" | btr-filter --verify >/dev/null 2>"$T/last.err"
+PS="${PIPESTATUS[*]}"; pipe_status "a second filter with --verify catches it: exits 0 1" "0 1"
+expect_err "a second filter with --verify names it" "btr-filter: .*digest mismatch"
+btr-filter --verify --pool btrdbhot <"$S" | btr-inspect -l >"$T/got"
+awk '$1!="kv" && $2=="btrdbhot"' "$L" | cmp -s - "$T/got" && pass "--verify filters alike" || fail "--verify filters alike" "listings differ"
 printf 'BTRSEAL\001abcdefgh' >"$T/sealed"
 expect_exit 1 "a sealed stream is refused" btr-filter <"$T/sealed"
 expect_err "sealed stream message" "unseal it first"
@@ -272,7 +275,7 @@ expect_err "--data names the second match" "a second object matches \(btrdb[a-z]
 expect_exit 1 "--data with no match exits 1" btr-filter --data --object nonesuch <"$S"
 expect_err "--data: no match message" "no object matches"
 expect_exit 1 "--data of a damaged object exits 1" btr-filter --data --object 'tab*' <"$T/flip"
-expect_exit 2 "--data with --trust-objects exits 2" btr-filter --data --trust-objects --object x <"$S"
+expect_exit 1 "--data with --verify: a damaged object exits 1" btr-filter --data --verify --object 'tab*' <"$T/flip"
 
 # ---- usage errors: exit 2, one line ----
 expect_exit 2 "a bad regex exits 2" btr-filter --object-regex '(' <"$S"
