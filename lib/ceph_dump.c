@@ -26,7 +26,13 @@
 volatile sig_atomic_t btr_dump_stop_signal;
 
 #define LIST_BATCH 1024
+#define STAT_WINDOW 64
 #define OMAP_ENTRY_COST (sizeof(Btr__OmapEntry) + sizeof(void *))
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
 
 struct dump {
 	const struct btr_dump_opts *o;
@@ -46,15 +52,14 @@ struct dump {
 	rados_object_list_item items[LIST_BATCH];
 	size_t n, pos;
 	int list_done;
+	/* --since: the listing batch's stats (namespace and locator set per op) */
+	rados_ioctx_t sio;
+	uint8_t skip[LIST_BATCH];
+	struct buf sns, sname, sloc;
 	/* the first failure of any thread */
 	volatile int failed;
 	int errcode;
 	char errmsg[1024];
-};
-
-struct buf {
-	char *p;
-	size_t len, cap;
 };
 
 struct worker {
@@ -120,13 +125,92 @@ static const char *objname(struct worker *wk, char *out, size_t n)
 
 /* ---- listing ---- */
 
+/* --since: stats a fresh listing batch, STAT_WINDOW asynchronous stats in flight, where
+ * the workers would pay a round trip each; unchanged objects are counted as skipped
+ * here and never reach a worker.  A name with a NUL byte is left to the worker, which
+ * reports it. */
+static int stat_batch(struct dump *d)
+{
+	rados_completion_t c[STAT_WINDOW];
+	uint64_t size[STAT_WINDOW];
+	time_t mtime[STAT_WINDOW];
+	size_t sub = 0, done = 0;
+	uint64_t skipped = 0;
+	int rc = 0;
+	memset(d->skip, 0, d->n);
+	for (;;) {
+		if (rc == 0 && sub < d->n && sub - done < STAT_WINDOW) {
+			rados_object_list_item *it = &d->items[sub];
+			size_t s = sub % STAT_WINDOW;
+			if (buf_set(&d->sns, it->nspace, it->nspace_length) < 0 ||
+			    buf_set(&d->sname, it->oid, it->oid_length) < 0 ||
+			    buf_set(&d->sloc, it->locator, it->locator_length) < 0 ||
+			    rados_aio_create_completion(NULL, NULL, NULL, &c[s]) < 0) {
+				rc = btr_fail(BTR_EXIT_SYS, "out of memory");
+				continue;
+			}
+			if (strlen(d->sns.p) != d->sns.len || strlen(d->sname.p) != d->sname.len ||
+			    strlen(d->sloc.p) != d->sloc.len) {
+				rados_aio_release(c[s]);
+				c[s] = NULL;
+				sub++;
+				continue;
+			}
+			rados_ioctx_set_namespace(d->sio, d->sns.p);
+			rados_ioctx_locator_set_key(d->sio, d->sloc.len ? d->sloc.p : NULL);
+			int r = rados_aio_stat(d->sio, d->sname.p, c[s], &size[s], &mtime[s]);
+			if (r < 0) {
+				rados_aio_release(c[s]);
+				rc = btr_fail(BTR_EXIT_SYS, "stat in pool \"%s\": %s", d->pool, btr_rados_strerror(r));
+				continue;
+			}
+			sub++;
+			continue;
+		}
+		if (done == sub)
+			break;
+		size_t s = done % STAT_WINDOW;
+		rados_object_list_item *it = &d->items[done++];
+		if (!c[s])
+			continue;
+		rados_aio_wait_for_complete(c[s]);
+		int r = rados_aio_get_return_value(c[s]);
+		uint64_t version = rados_aio_get_version(c[s]);
+		rados_aio_release(c[s]);
+		if (rc < 0 || r == -ENOENT) /* the worker's read finds it gone too */
+			continue;
+		if (r < 0) {
+			char on[440];
+			buf_set(&d->sname, it->oid, it->oid_length);
+			buf_set(&d->sns, it->nspace, it->nspace_length);
+			rc = btr_fail(BTR_EXIT_SYS, "stat %s: %s",
+				      btr_ceph_objname(d->pool, d->sns.p, d->sname.p, on, sizeof on), btr_rados_strerror(r));
+			continue;
+		}
+		if (btr_since_check(d->since, d->pool, it->nspace, it->nspace_length, it->oid, it->oid_length,
+				    it->locator, it->locator_length, version, size[s], (int64_t)mtime[s])) {
+			d->skip[done - 1] = 1;
+			skipped++;
+		}
+	}
+	pthread_mutex_lock(&d->out_mu);
+	d->st->skipped += skipped;
+	btr_progress_add(&d->prog, skipped, 0);
+	pthread_mutex_unlock(&d->out_mu);
+	return rc;
+}
+
 /* 1: the next object is in wk->ns/name/loc; 0: the pool (slice) is done; -1. */
 static int next_item(struct worker *wk)
 {
 	struct dump *d = wk->d;
 	int rc = 1;
 	pthread_mutex_lock(&d->list_mu);
-	while (d->pos == d->n) {
+	for (;;) {
+		while (d->since && d->pos < d->n && d->skip[d->pos])
+			d->pos++;
+		if (d->pos < d->n)
+			break;
 		if (d->n)
 			rados_object_list_free(d->n, d->items);
 		d->n = d->pos = 0;
@@ -146,6 +230,10 @@ static int next_item(struct worker *wk)
 		d->n = (size_t)r;
 		if (!r)
 			d->list_done = 1;
+		if (d->since && r > 0 && stat_batch(d) < 0) {
+			rc = -1;
+			goto out;
+		}
 	}
 	rados_object_list_item *it = &d->items[d->pos++];
 	if (buf_set(&wk->ns, it->nspace, it->nspace_length) < 0 || buf_set(&wk->name, it->oid, it->oid_length) < 0 ||
@@ -329,37 +417,6 @@ static void count(struct dump *d, uint64_t bytes)
 	btr_progress_add(&d->prog, 1, bytes);
 }
 
-/* With --since: 1 when the object is unchanged (skipped), 0 to read it, -1. */
-static int unchanged(struct worker *wk)
-{
-	struct dump *d = wk->d;
-	uint64_t size = 0;
-	time_t mtime = 0;
-	int rv = 0;
-	rados_ioctx_set_namespace(wk->io, wk->ns.p);
-	rados_ioctx_locator_set_key(wk->io, wk->loc.len ? wk->loc.p : NULL);
-	rados_read_op_t op = rados_create_read_op();
-	if (!op)
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	rados_read_op_stat(op, &size, &mtime, &rv);
-	int r = rados_read_op_operate(op, wk->io, wk->name.p, 0);
-	rados_release_read_op(op);
-	if (r == -ENOENT)
-		return 0; /* the read will find it gone too */
-	if (r < 0) {
-		char on[440];
-		return btr_fail(BTR_EXIT_SYS, "stat %s: %s", objname(wk, on, sizeof on), btr_rados_strerror(r));
-	}
-	if (!btr_since_check(d->since, d->pool, wk->ns.p, wk->ns.len, wk->name.p, wk->name.len, wk->loc.p, wk->loc.len,
-			     rados_get_last_version(wk->io), size, (int64_t)mtime))
-		return 0;
-	pthread_mutex_lock(&d->out_mu);
-	d->st->skipped++;
-	btr_progress_add(&d->prog, 1, 0);
-	pthread_mutex_unlock(&d->out_mu);
-	return 1;
-}
-
 static int finish_object(struct worker *wk)
 {
 	struct dump *d = wk->d;
@@ -397,11 +454,6 @@ static int dump_object(struct worker *wk)
 	if (strlen(wk->name.p) != wk->name.len || strlen(wk->ns.p) != wk->ns.len || strlen(wk->loc.p) != wk->loc.len)
 		return btr_fail(BTR_EXIT_DATA, "%s: the object's name, namespace or locator contains a NUL byte, "
 			       "which librados' C API cannot read", objname(wk, on, sizeof on));
-	if (d->since) {
-		int u = unchanged(wk);
-		if (u)
-			return u < 0 ? -1 : 0;
-	}
 	wk->streaming = 0;
 	wk->streaming_dest = 0;
 	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
@@ -478,6 +530,16 @@ static int dump_pool(struct dump *d, struct worker *wks, unsigned jobs)
 {
 	const struct btr_dump_opts *o = d->o;
 	rados_object_list_cursor b, e;
+	if (d->since) {
+		int r = rados_ioctx_create(d->cl, d->pool, &d->sio);
+		if (r < 0) {
+			btr_fail(BTR_EXIT_SYS, "cannot open pool \"%s\": %s", d->pool, btr_rados_strerror(r));
+			record_failure(d);
+			return -1;
+		}
+		if (d->use_snap)
+			rados_ioctx_snap_set_read(d->sio, d->snap);
+	}
 	b = rados_object_list_begin(d->lio);
 	e = rados_object_list_end(d->lio);
 	if (o->slice_n) {
@@ -511,6 +573,8 @@ static int dump_pool(struct dump *d, struct worker *wks, unsigned jobs)
 	rados_object_list_cursor_free(d->lio, d->cur);
 	rados_object_list_cursor_free(d->lio, d->next);
 	rados_object_list_cursor_free(d->lio, d->end);
+	if (d->since)
+		rados_ioctx_destroy(d->sio);
 	return d->failed ? -1 : 0;
 }
 
@@ -679,6 +743,9 @@ out:
 	btr_writer_free(d.w);
 	btr_writer_free(d.iw);
 	btr_since_free(d.since);
+	free(d.sns.p);
+	free(d.sname.p);
+	free(d.sloc.p);
 	free(wks);
 	free(pio);
 	free(snaps);
