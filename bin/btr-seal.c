@@ -19,7 +19,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: btr-seal [-LEVEL] [-T N] [--no-compress] [-r FILE.pub]... [--passphrase-file F | --passphrase-fd N]\n"
 		   "                [--kdf interactive|moderate|sensitive] [-q] < IN > OUT\n"
 		   "Compresses stdin with zstd and seals it (XChaCha20-Poly1305 secretstream).\n"
-		   "  -1 .. -19               zstd level (default 3)\n"
+		   "  -1 .. -19               zstd level (default 1)\n"
 		   "  -T, --threads N         compression threads (default, and 0: one per core)\n"
 		   "      --no-compress       encrypt only\n"
 		   "  -r, --recipient FILE    seal to this public key (btr-keygen); repeatable\n"
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
 		{"level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
-	struct btr_seal_opts o = {.level = 3, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
+	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
 	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate";

@@ -2,6 +2,7 @@
 # (contrib/sandbox seed --large): one table with wall time, throughput, peak RSS of
 # every stage, and the ratio of each pair.
 #   backup : ceph-dump | btr-seal -r | btr-split      vs  rados export - | zstd -3 -T0 | age -r | split -b
+#            (btr-seal's default level is 1; ours at level 3 is timed too, and its size shown)
 #   restore: btr-split --join | btr-unseal -k | ceph-load vs cat | age -d | zstd -d | rados import
 #   etcd   : etcd-dump / etcd-load                     vs  etcdctl get -w protobuf / etcdctl put per key
 # Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 4), best kept.
@@ -70,6 +71,9 @@ PEERB='for p in $POOLS; do
 	stage "export.$p" rados -c "$C" -p "$p" export - | stage "zstd.$p" zstd -q -3 -T0 |
 		stage "age.$p" age -r "$AGEPUB" | stage "split.$p" split -b 1G - "$T/peer/$p." || exit 1
 done'
+OURB3='stage ceph-dump ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) |
+	stage btr-seal btr-seal -q -3 -r "$T/key.pub" |
+	stage btr-split btr-split -q --force -d "$T/ours3" -b 1G'
 OURR='stage join btr-split -q --join -d "$T/ours" | stage btr-unseal btr-unseal -q -k "$T/key" |
 	stage ceph-load ceph-load -c "$C" -q $(for p in $POOLS; do printf -- "-p %s:our_%s " $p $p; done)'
 PEERR='for p in $POOLS; do
@@ -83,6 +87,8 @@ for ((r = 1; r <= RUNS; r++)); do
 	rm -rf "$T/ours" "$T/peer"; mkdir -p "$T/ours" "$T/peer"
 	timed peer_backup "$PEERB"
 	timed our_backup "$OURB"
+	rm -rf "$T/ours3"; mkdir -p "$T/ours3"
+	timed our_backup3 "$OURB3"
 	for p in $POOLS; do for q in peer our; do rados -c "$C" purge "${q}_$p" --yes-i-really-really-mean-it >/dev/null 2>&1; done; done
 	timed peer_restore "$PEERR"
 	timed our_restore "$OURR"
@@ -105,6 +111,7 @@ timed peer_decode 'for p in $POOLS; do cat "$T/peer/$p".* | age -d -i "$T/age.ke
 timed peer_write 'for p in $POOLS; do rados -c "$C" -p "peer_$p" import "$T/plain.$p" >/dev/null || exit 1; done'
 rm -f "$T"/plain.*
 our_size=$(du -cb "$T/ours"/* | tail -1 | cut -f1)
+our3_size=$(du -cb "$T/ours3"/* | tail -1 | cut -f1)
 peer_size=$(du -cb "$T/peer"/* | tail -1 | cut -f1)
 
 # Both restores hold what the source holds (the sandbox's independent comparer).
@@ -139,6 +146,8 @@ printf '%-8s %-60s %8s %7s  %s\n' "" "pipeline" "seconds" "MiB/s" "peak RSS per 
 printf '%-8s %-60s %8s %7s  %s\n' backup "ceph-dump | btr-seal -r | btr-split" "${best[our_backup]}" "$(mb "${best[our_backup]}")" "$(peaks our_backup)"
 printf '%-8s %-60s %8s %7s  %s\n' "" "rados export - | zstd -3 -T0 | age -r | split (per pool)" "${best[peer_backup]}" "$(mb "${best[peer_backup]}")" "$(peaks peer_backup | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_backup]}" "${best[our_backup]}")"
+printf '%-8s %-60s %8s %7s\n' "" "ours with btr-seal -3 (the peer's zstd level)" "${best[our_backup3]}" "$(mb "${best[our_backup3]}")"
+printf '%-8s %-60s %8s\n' "" "ratio at the same level (peer / ours -3)" "$(ratio "${best[peer_backup]}" "${best[our_backup3]}")"
 printf '%-8s %-60s %8s\n' "" "  ours alone: ceph-dump > file" "${best[our_read]}"
 printf '%-8s %-60s %8s\n' "" "  ours alone: btr-seal -r | btr-split < file" "${best[our_seal]}"
 printf '%-8s %-60s %8s\n' "" "  peer alone: rados export files" "${best[peer_read]}"
@@ -156,4 +165,4 @@ printf '%-8s %-60s %8s\n' "" "ratio (peer / ours)" "$(ratio "${best[peer_etcd_du
 printf '%-8s %-60s %8s %7s  %s\n' "" "etcd-load ($nkeys keys, Txn of 128)" "${best[our_etcd_load]}" "" "$(peaks our_etcd_load)"
 printf '%-8s %-60s %8s\n' "" "etcdctl put per key ($SAMPLE timed, extrapolated)" "$peer_load"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours)" "$(ratio "$peer_load" "${best[our_etcd_load]}")"
-echo "backup size: ours $((our_size >> 20)) MiB, peer $((peer_size >> 20)) MiB; restored copies vs source: $check"
+echo "backup size: ours $((our_size >> 20)) MiB (at -3: $((our3_size >> 20)) MiB), peer $((peer_size >> 20)) MiB; restored copies vs source: $check"
