@@ -268,6 +268,8 @@ expect_exit 0 "clear the target pools" btrdb-backup clear --cephconf "$cd_conf" 
 expect_exit 0 "restore the full backup into renamed pools" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/full" \
 	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
 lines "restore summary" '^Restore complete: restored 8 ceph objects, skipped 0 ceph objects and restored  1 etcd records$'
+[ "$(grep -c '^Restore complete: ' "$T/last.err")" = 1 ] && pass "one summary line, not the loaders' too" ||
+	fail "one summary line, not the loaders' too" "$(grep '^Restore complete: ' "$T/last.err" | tr '\n' '|')"
 expect_exit 0 "restore the incremental" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/incr" \
 	--cephconf "$cd_conf" --skip-etcd --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
 lines "incremental restore summary" '^Restore complete: restored 2 ceph objects, skipped 0 ceph objects and restored  0 etcd records$'
