@@ -1,4 +1,4 @@
-# ceph-dump beside `rados export`, ceph-load beside `rados import`, on the same pools and
+# ceph-dump beside `rados export` on the same pools and
 # machine (the sandbox's --large BTrDB-shaped dataset, four pools); peak memory with
 # default options on the dataset and on one 1 GiB object; an incremental dump after
 # `contrib/sandbox mutate` beside the full dump.  Numbers only: a shared machine's load
@@ -12,7 +12,6 @@ export CEPH_CONF=$C
 "$SB" seed "$T/b" --large 2>&1 | tail -1
 P=""
 for p in $POOLS; do P="$P -p $p"; done
-"$SB" pool "$T/b" $(for p in $POOLS; do echo r_$p i_$p; done) >/dev/null 2>&1
 
 # best NAME CMD: best of 3 wall times and that run's peak RSS into $secs $rss
 best() {
@@ -30,11 +29,9 @@ mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", (s > 0 ? b / s / 1e
 ceph-dump -c "$C" $P -q >"$T/full"
 BYTES=$(btr-inspect --json <"$T/full" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data_bytes"])')
 echo "dataset: $(btr-inspect <"$T/full" | head -1), $((BYTES >> 20)) MiB of data"
-exports="" imports=""
+exports=""
 for p in $POOLS; do
 	exports="$exports rados -c '$C' -p $p export - >/dev/null;"
-	rados -c "$C" -p $p export "$T/export.$p" >/dev/null 2>&1
-	imports="$imports rados -c '$C' -p i_$p import '$T/export.$p' >/dev/null;"
 done
 best "$exports"; ex=$secs; row "rados export (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
 best "ceph-dump -c '$C' $P -q >/dev/null"; du=$secs; du_rss=$rss; row "ceph-dump (defaults: -j 4)" "$secs" "$(mbs $BYTES $secs)" "$rss"
@@ -43,21 +40,14 @@ for j in 1 2 8; do
 done
 awk -v a="$ex" -v b="$du" 'BEGIN { printf "ceph-dump speed-up over rados export: %.2fx (target >= 1.5x)\n", a / b }'
 
-best "$imports"; im=$secs; row "rados import (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
-rm -f "$T"/export.*
-if command -v ceph-load >/dev/null; then
-	map=""
-	for p in $POOLS; do map="$map -p $p:r_$p"; done
-	best "ceph-load -c '$C' $map -q <'$T/full'"; lo=$secs; row "ceph-load (defaults)" "$secs" "$(mbs $BYTES $secs)" "$rss"
-	awk -v a="$im" -v b="$lo" 'BEGIN { printf "ceph-load speed-up over rados import: %.2fx (target >= 1.5x)\n", a / b }'
-fi
-for p in $POOLS; do rados -c "$C" purge i_$p --yes-i-really-really-mean-it >/dev/null 2>&1; rados -c "$C" purge r_$p --yes-i-really-really-mean-it >/dev/null 2>&1; done
-
-# incremental after one mutation round
+# (ceph-load beside rados import: tests/bench/ceph_load.sh)
+# incremental after one mutation round: what it changed, then the time
 ceph-dump -c "$C" $P -q --index "$T/idx" >/dev/null
 "$SB" mutate "$T/b" >/dev/null 2>&1
 best "ceph-dump -c '$C' $P -q --since '$T/idx' >/dev/null"; inc=$secs
 row "ceph-dump --since (after contrib/sandbox mutate)" "$secs" "" "$rss"
+ceph-dump -c "$C" $P --since "$T/idx" 2>"$T/inc.err" | btr-inspect --json >"$T/inc.json"
+echo "  the incremental: $(grep -o 'included.*' "$T/inc.err"), $(grep -o '[0-9]* deletions' "$T/inc.err"), $(jq '.data_bytes' "$T/inc.json") bytes of data"
 awk -v a="$du" -v b="$inc" 'BEGIN { printf "incremental / full dump time: %.2f (target < 0.2)\n", b / a }'
 rm -f "$T/full"
 
