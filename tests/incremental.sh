@@ -27,6 +27,23 @@ entries "$T/full" >"$T/e.full"
 entries "$T/idx0" >"$T/e.idx0"
 same "index entries match the dump" "$T/e.full" "$T/e.idx0"
 
+# ---- more objects than one listing batch (1024): stats go in batches ----
+ceph -c "$C" osd pool create many 8 >/dev/null 2>&1 && ceph -c "$C" osd pool set many size 1 --yes-i-really-mean-it >/dev/null 2>&1
+mkstream -o 1500 -s 2K -k 0 -S 9 -p many | ceph-load -c "$C" -p many -q 2>"$T/many.err" || fail "load 1500 objects" "$(cat "$T/many.err")"
+ceph-dump -c "$C" -p many -q --index "$T/many.idx" >/dev/null || fail "many: full dump" "exit $?"
+nm=$(rados -c "$C" -p many ls --all | wc -l)
+rados -c "$C" -p many ls | LC_ALL=C sort | head -5 >"$T/many.names"
+i=0
+while read -r o; do
+	i=$((i + 1))
+	if [ $i -le 3 ]; then printf 'changed %d' $i | rados -c "$C" -p many put "$o" -; else rados -c "$C" -p many rm "$o"; fi
+done <"$T/many.names"
+expect_exit 0 "many: incremental over 1500 objects" ceph-dump -c "$C" -p many --since "$T/many.idx"
+grep -q "^CEPH DONE; included 3 ceph objects (skipped $((nm - 5)) unchanged)$" "$T/last.err" && grep -q '^recorded 2 deletions$' "$T/last.err" &&
+	pass "many: only the 3 rewritten objects are read, 2 deletions recorded" ||
+	fail "many: only the 3 rewritten objects are read, 2 deletions recorded" "$(tr '\n' '|' <"$T/last.err"), $nm objects"
+ceph -c "$C" osd pool rm many many --yes-i-really-really-mean-it >/dev/null 2>&1
+
 # ---- mutate: rewrite (same size), xattr change, delete, create ----
 random_file "$T/new2k" 2048 77
 $R put 555ab4f9aa0000001008 "$T/new2k"
