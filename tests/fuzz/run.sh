@@ -16,7 +16,7 @@ one() {
 		tail -40 "build/fuzz-$n.log"
 		return 1
 	fi
-	printf 'fuzz %-16s %4ss  %12s runs  %6s corpus entries\n' "$n" "$secs" \
+	printf 'fuzz %-16s %4ss  %12s runs  %6s inputs in build/fuzz-corpus\n' "$n" "$secs" \
 		"$(sed -n 's/^stat::number_of_executed_units: *//p' "build/fuzz-$n.log")" \
 		"$(ls "build/fuzz-corpus/$n" | wc -l)"
 }
