@@ -1,4 +1,5 @@
 /* btr-seal: compress, then encrypt and authenticate stdin to stdout. */
+#include "args.h"
 #include "err.h"
 #include "io.h"
 #include "progress.h"
@@ -8,6 +9,7 @@
 #include "size.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
 	static uint8_t rcpt[64][32];
 	uint64_t v;
 	int c;
+	unsigned long num;
 	btr_init(argv[0]);
 	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -61,14 +64,14 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "T:r:b:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
-			o.level = atoi(optarg);
-			if (o.level < 1 || o.level > 19 || strspn(optarg, "0123456789") != strlen(optarg))
+			if (btr_parse_ulong(optarg, 1, 19, &num) < 0)
 				btr_usage_error("compression level must be 1 to 19, not '%s'", optarg);
+			o.level = (int)num;
 			break;
 		case 'T':
-			o.threads = atoi(optarg);
-			if (o.threads < 0 || o.threads > 256 || strspn(optarg, "0123456789") != strlen(optarg))
+			if (btr_parse_ulong(optarg, 0, 256, &num) < 0)
 				btr_usage_error("bad thread count '%s'", optarg);
+			o.threads = (int)num;
 			if (o.threads == 0) /* as zstd -T0 */
 				o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 			break;
@@ -82,9 +85,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F': src.file = optarg; break;
 		case 'D':
-			src.fd = atoi(optarg);
-			if (src.fd < 0 || strspn(optarg, "0123456789") != strlen(optarg))
+			if (btr_parse_ulong(optarg, 0, INT_MAX, &num) < 0)
 				btr_usage_error("bad file descriptor '%s'", optarg);
+			src.fd = (int)num;
 			break;
 		case 'K': kdf = optarg; break;
 		case 'b':

@@ -1,5 +1,6 @@
 /* btr-unseal: authenticate and decrypt a sealed stream; every chunk is checked
  * before any of its bytes are written. */
+#include "args.h"
 #include "err.h"
 #include "io.h"
 #include "progress.h"
@@ -7,6 +8,7 @@
 #include "seal.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,15 +39,16 @@ int main(int argc, char **argv)
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"}};
 	const char *identity = NULL;
 	int check = 0, c;
+	unsigned long num;
 	btr_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "k:cqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': identity = optarg; break;
 		case 'F': k.pass.file = optarg; break;
 		case 'D':
-			k.pass.fd = atoi(optarg);
-			if (k.pass.fd < 0 || strspn(optarg, "0123456789") != strlen(optarg))
+			if (btr_parse_ulong(optarg, 0, INT_MAX, &num) < 0)
 				btr_usage_error("bad file descriptor '%s'", optarg);
+			k.pass.fd = (int)num;
 			break;
 		case 'c': check = 1; break;
 		case 'q': k.quiet = 1; k.progress = BTR_PROGRESS_OFF; break;

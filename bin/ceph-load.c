@@ -7,7 +7,6 @@
 #include "progress.h"
 #include "size.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>

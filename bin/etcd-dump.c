@@ -6,7 +6,6 @@
 #include "io.h"
 #include "progress.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>

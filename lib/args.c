@@ -40,7 +40,7 @@ int btr_parse_duration_ms(const char *s, long *ms)
 	if (*s == '.') {
 		s++;
 		size_t k = 0;
-		/* Three places are enough below a ms even for "h"; the rest are dropped. */
+		/* Nine places reach below a ms even for "h"; the rest are dropped. */
 		for (; s[k] >= '0' && s[k] <= '9'; k++)
 			if (k < 9) {
 				frac = frac * 10 + (unsigned)(s[k] - '0');
