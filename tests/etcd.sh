@@ -254,29 +254,31 @@ btr-inspect <"$T/killed.s" >/dev/null 2>&1 && fail "partial dump does not look c
 
 # ---- a member of a three-member cluster killed mid-dump and mid-load: the next
 # endpoint carries on, at the same revision
+# midway VICTIM IN OUT CMD...: runs CMD (stdin IN, stdout OUT, stderr $T/err, at most
+# 120 s) and kills -9 the process VICTIM a second in; $running says whether CMD was
+# still running then, $rc is its exit status.
+midway() {
+	local victim=$1 in=$2 out=$3 p
+	shift 3
+	timeout 120 "$@" <"$in" >"$out" 2>"$T/err" &
+	p=$!
+	sleep 1
+	kill -0 $p 2>/dev/null && running=1 || running=0
+	kill -9 "$victim"
+	wait $p
+	rc=$?
+}
 etcd_cluster3 trio
 etcd-load --endpoints "$trio_eps" --with-leased -q <"$T/100k.s" || fail "trio load" "exit $?"
 read -r first _ <<<"$trio_pids"
-timeout 120 etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s >"$T/trio.s" 2>"$T/err" &
-dpid=$!
-sleep 1
-kill -0 $dpid 2>/dev/null && running=1 || running=0
-kill -9 "$first"
-wait $dpid
-rc=$?
+midway "$first" /dev/null "$T/trio.s" etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s
 [ $running = 1 ] && [ $rc = 0 ] && grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err" &&
 	pass "member killed mid-dump: the next endpoint finishes it" || fail "member killed mid-dump: the next endpoint finishes it" "exit $rc: $(cat "$T/err")"
 rest=${trio_eps#*,}
 expect_exit 0 "dump across the failover verifies against the survivors" etcd-load --endpoints "$rest" --with-leased --verify <"$T/trio.s"
 etcd-load --endpoints "$rest" --clear-only -q
 read -r _ second _ <<<"$trio_pids"
-timeout 120 etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s <"$T/100k.s" 2>"$T/err" &
-lpid=$!
-sleep 1
-kill -0 $lpid 2>/dev/null && running=1 || running=0
-kill -9 "$second"
-wait $lpid
-rc=$?
+midway "$second" "$T/100k.s" /dev/null etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s
 # Two of three members gone: no quorum, so the load must fail, not hang.
 [ $running = 1 ] && [ $rc = 3 ] && pass "quorum lost mid-load: exit 3, no hang" || fail "quorum lost mid-load: exit 3, no hang" "exit $rc: $(cat "$T/err")"
 
