@@ -5,7 +5,6 @@
 #include "io.h"
 #include "progress.h"
 #include "size.h"
-#include "stream.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -106,10 +105,6 @@ int main(int argc, char **argv)
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 	btr_refuse_tty(STDOUT_FILENO, "stdout");
 
-	/* Pipes as large as a data chunk, so neighbours in a pipeline keep running while
-	 * a whole frame is read or written here (best effort; only pipes take it). */
-	btr_pipe_size(STDIN_FILENO, BTR_DEFAULT_CHUNK);
-	btr_pipe_size(STDOUT_FILENO, BTR_DEFAULT_CHUNK);
 	struct btr_filter_stats st;
 	if (btr_filter_run(f, STDIN_FILENO, STDOUT_FILENO, prog, &st) < 0)
 		btr_die_last();

@@ -184,9 +184,6 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 	}
 	if (!fetch && check_extra(dir, &m) < 0)
 		goto out;
-	/* Fewer, larger pipe writes; only pipes accept this, and a refusal is harmless. */
-	if (out >= 0)
-		fcntl(out, F_SETPIPE_SZ, 1 << 20);
 	btr_progress_init(&pg, out >= 0 ? "join" : "check", progress);
 	pg.unit = "pieces";
 	pg.total_bytes = m.total;
