@@ -1,7 +1,7 @@
 # btrdb-backup.  GNU make.  `make`, `make check`, `make check SAN=1`, `make bench`,
 # `make demo`, `make fuzz`, `make install PREFIX=/usr/local DESTDIR=...`.
 #
-# Everything is discovered: lib/*.c go into build/libbtr.a, each bin/*.c becomes
+# Everything is discovered: lib/*.c and lib/AREA/*.c go into build/libbtr.a, each bin/*.c becomes
 # bin/NAME, each tests/unit/*.c a unit test, each tests/fuzz/*.c a fuzz target,
 # each proto/*.proto is compiled with protoc-c into build/proto/.
 
@@ -41,7 +41,8 @@ endif
 PROTOS    := $(wildcard proto/*.proto)
 PB_C      := $(patsubst proto/%.proto,build/proto/%.pb-c.c,$(PROTOS))
 PB_H      := $(PB_C:.c=.h)
-LIB_SRC   := $(wildcard lib/*.c)
+LIB_SRC   := $(wildcard lib/*.c lib/*/*.c)
+LIB_H     := $(wildcard lib/*.h lib/*/*.h)
 LIB_OBJ   := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC)) $(patsubst build/proto/%.c,$(B)/proto/%.o,$(PB_C))
 TOOLS_C   := $(wildcard bin/*.c)
 TOOLS     := $(patsubst bin/%.c,$(BINOUT)/%,$(TOOLS_C))
@@ -66,30 +67,34 @@ $(B)/proto/%.o: build/proto/%.c $(PB_H)
 	@echo '  CC     $<'
 	@$(CC) $(CFLAGS) -Wno-unused-parameter -c -o $@ $<
 
-$(B)/lib/%.o: lib/%.c $(PB_H) $(wildcard lib/*.h)
-	@mkdir -p $(@D)
+# -MMD -MP: each object depends on the headers it includes, and no others.
+DEPFLAGS   = -MMD -MP -MF $(B)/dep/$@.d
+$(B)/lib/%.o: lib/%.c $(PB_H)
+	@mkdir -p $(@D) $(dir $(B)/dep/$@)
 	@echo '  CC     $<'
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/libbtr.a: $(LIB_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BINOUT)/%: bin/%.c $(B)/libbtr.a $(wildcard lib/*.h)
-	@mkdir -p $(@D)
+$(BINOUT)/%: bin/%.c $(B)/libbtr.a
+	@mkdir -p $(@D) $(dir $(B)/dep/$@)
 	@echo '  LD     $@'
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libbtr.a
-	@mkdir -p $(@D)
+$(B)/tests/%: tests/unit/%.c $(B)/libbtr.a
+	@mkdir -p $(@D) $(dir $(B)/dep/$@)
 	@echo '  LD     $@'
-	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
 
 # Test helpers (stream generators and the like), not installed.
 $(B)/tools/%: tests/tools/%.c $(B)/libbtr.a
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(dir $(B)/dep/$@)
 	@echo '  LD     $@'
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbtr.a $(LDLIBS)
+
+-include $(shell find $(B)/dep -name '*.d' 2>/dev/null)
 
 TESTENV   := BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests BTR_TOOLS=$(CURDIR)/$(B)/tools
 
@@ -128,7 +133,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -pthread -Ilib -Ibuild/proto $(PKG_
 FUZZ_LIB_SRC := $(LIB_SRC) $(PB_C)
 FUZZERS   := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
 
-$(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(wildcard lib/*.h)
+$(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(LIB_H)
 	@mkdir -p $(@D)
 	@echo '  FUZZ   $@'
 	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lm

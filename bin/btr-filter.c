@@ -1,7 +1,8 @@
 /* btr-filter: keep or drop whole objects and keys of a record stream, rename pools
  * and key prefixes, and write a valid stream. */
 #include "err.h"
-#include "filter.h"
+#include "tool.h"
+#include "filter/filter.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"

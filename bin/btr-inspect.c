@@ -1,9 +1,9 @@
 /* btr-inspect: verify a record stream and report what it holds. */
 #include "err.h"
-#include "inspect.h"
+#include "tool.h"
+#include "stream/stream.h"
 #include "io.h"
 #include "progress.h"
-#include "stream.h"
 
 #include <getopt.h>
 #include <stdio.h>

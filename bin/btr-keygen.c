@@ -1,6 +1,7 @@
 /* btr-keygen: an X25519 key pair for btr-seal -r / btr-unseal -k. */
 #include "err.h"
-#include "keyfile.h"
+#include "tool.h"
+#include "seal/seal.h"
 
 #include <getopt.h>
 #include <sodium.h>

@@ -1,10 +1,10 @@
 /* btr-seal: compress, then encrypt and authenticate stdin to stdout. */
 #include "args.h"
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "progress.h"
-#include "keyfile.h"
-#include "seal.h"
+#include "seal/seal.h"
 #include "secret.h"
 #include "size.h"
 

@@ -1,9 +1,10 @@
 /* btr-split: a byte stream into numbered pieces with a manifest, and back. */
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"
-#include "split.h"
+#include "split/split.h"
 
 #include <getopt.h>
 #include <sodium.h>

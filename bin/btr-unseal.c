@@ -2,10 +2,10 @@
  * before any of its bytes are written. */
 #include "args.h"
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "progress.h"
-#include "keyfile.h"
-#include "seal.h"
+#include "seal/seal.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -1,8 +1,8 @@
 /* ceph-dump: every object of the chosen Ceph pools as a record stream on stdout. */
 #include "args.h"
-#include "ceph_conn.h"
-#include "ceph_dump.h"
+#include "ceph/ceph.h"
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"

@@ -1,8 +1,8 @@
 /* ceph-load: restore, clear or verify RADOS objects from a record stream. */
 #include "args.h"
-#include "ceph_conn.h"
-#include "ceph_load.h"
+#include "ceph/ceph.h"
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"

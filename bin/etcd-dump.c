@@ -2,7 +2,8 @@
  * as a record stream on stdout. */
 #include "args.h"
 #include "err.h"
-#include "etcd.h"
+#include "tool.h"
+#include "etcd/etcd.h"
 #include "io.h"
 #include "progress.h"
 

@@ -2,7 +2,8 @@
  * clears; verifies a stream against the live cluster. */
 #include "args.h"
 #include "err.h"
-#include "etcd.h"
+#include "tool.h"
+#include "etcd/etcd.h"
 #include "io.h"
 #include "progress.h"
 #include "size.h"

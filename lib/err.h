@@ -18,9 +18,6 @@ enum {
 
 extern const char *btr_prog;
 
-/* Sets the program name from argv[0], initialises libsodium, and ignores SIGPIPE, so a vanished
- * downstream surfaces as EPIPE and a documented exit status, not a silent kill. */
-void btr_init(const char *argv0);
 
 /* "prog: message" on stderr. */
 void btr_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

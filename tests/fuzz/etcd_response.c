@@ -2,7 +2,7 @@
  * the requested range (all keys, a prefix, a resumed page), the rest is the reply.
  * etcd_range_parse must refuse anything malformed or outside the range, never crash,
  * and what it accepts must hold the promises the dump relies on. */
-#include "etcd.h"
+#include "etcd/etcd.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer: arbitrary bytes as a btr-filter --from-list file (lines of btr-inspect -l,
  * or anything a user hands over).  filter_match.c checks lines made from names; this
  * one feeds hostile files: long lines, bad escapes, missing fields, NULs, no newline. */
-#include "filter.h"
+#include "filter/filter.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,10 +3,8 @@
  * agrees with fnmatch(3) wherever both apply (no backslash, no NUL in the name, no
  * collating brackets), that escaping round-trips, and that a listing line made from
  * the name is read back by --from-list as exactly that entry. */
-#include "filter.h"
-#include "glob.h"
-#include "inspect.h"
-#include "stream.h"
+#include "filter/filter.h"
+#include "stream/stream.h"
 
 #include <fnmatch.h>
 #include <unistd.h>

@@ -2,9 +2,9 @@
  * criteria; the rest is the input stream.  Whatever the input, nothing crashes, and
  * when the filter succeeds its output is a stream that verifies completely; when it
  * fails, its output never does. */
-#include "filter.h"
+#include "filter/filter.h"
 #include "progress.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer: arbitrary bytes as a btr-keygen key file (btr-seal -r, btr-unseal -k).
  * The loader reads a path, so the input goes through a memfd.  Checks that nothing
  * crashes, and that a key that loads is the base64 of the line it came from. */
-#include "keyfile.h"
+#include "seal/seal.h"
 
 #include <sodium.h>
 #include <stdio.h>

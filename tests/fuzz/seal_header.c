@@ -1,5 +1,5 @@
 /* libFuzzer: arbitrary bytes as a sealed-stream header. */
-#include "seal_format.h"
+#include "seal/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 /* libFuzzer: arbitrary text as a btr-split manifest. */
-#include "split.h"
+#include "split/split.h"
 
 #include <stdint.h>
 #include <stdlib.h>

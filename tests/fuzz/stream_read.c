@@ -1,6 +1,6 @@
 /* libFuzzer: arbitrary bytes as a record stream.  The reader must refuse anything
  * malformed with an error, never crash, hang or read out of bounds. */
-#include "stream.h"
+#include "stream/stream.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer: arbitrary bytes as a sealed stream, unsealed with a fixed secret key.
  * The seeds are streams sealed to that key, so the fuzzer reaches the chunk and
  * decompression paths, not only the header. */
-#include "seal.h"
+#include "seal/seal.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -3,7 +3,8 @@
  * "omap_entries N".  Exit 4 when the stream has no such object.  For tests: an
  * extraction that does not go through ceph-load. */
 #include "err.h"
-#include "stream.h"
+#include "tool.h"
+#include "stream/stream.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* ceph-readobj -c CONF POOL NAME [NAMESPACE [LOCATOR [CHUNK]]]: reads one object with
  * btr_ceph_read_object and prints "size version xattrs omap_entries begins digest-hex";
  * exit 4 when the object does not exist. */
-#include "ceph_conn.h"
-#include "ceph_read.h"
+#include "ceph/ceph.h"
 #include "err.h"
-#include "stream.h"
+#include "tool.h"
+#include "stream/stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,12 +10,11 @@
  * the damaged pieces, as an attacker (or a consistent fault) would, so that the
  * damage has to be caught by btr-unseal or btr-inspect rather than by btr-split.
  * Prints one line describing the damage. */
-#include "checksum.h"
+#include "split/split.h"
 #include "err.h"
+#include "tool.h"
 #include "io.h"
-#include "keyfile.h"
-#include "seal.h"
-#include "split.h"
+#include "seal/seal.h"
 
 #include <fcntl.h>
 #include <sodium.h>

@@ -9,8 +9,9 @@
  * Tokens are separated by spaces; \xHH, \\, \n, \t, \0 escapes are allowed in them.
  * Data is pseudo-random from the seed and written in 1 MiB pieces. */
 #include "err.h"
+#include "tool.h"
 #include "size.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>

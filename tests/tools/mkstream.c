@@ -7,9 +7,10 @@
  * high bytes, glob characters, a lone "-"; several namespaces; two objects that
  * differ only by locator; deletions; index entries; keys under btrdb/g/, n/, x/. */
 #include "err.h"
+#include "tool.h"
 #include "io.h"
 #include "size.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>

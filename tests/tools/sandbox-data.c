@@ -10,6 +10,7 @@
  * in order: etcdctl cannot put a key containing NUL.  mutate derives the same plan from
  * the same seed and size, so it must be given those that seed was given. */
 #include "err.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <getopt.h>

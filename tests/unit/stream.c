@@ -1,7 +1,7 @@
 /* Record stream: round trips, and every kind of damaged input is refused with the
  * byte offset named and without a crash. */
 #include "err.h"
-#include "stream.h"
+#include "stream/stream.h"
 #include "t.h"
 
 #include <stdlib.h>

@@ -1,0 +1,24 @@
+#include "tool.h"
+#include "err.h"
+#include "io.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+void btr_init(const char *argv0)
+{
+	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+	btr_prog = s ? s + 1 : (argv0 ? argv0 : "btr");
+	signal(SIGPIPE, SIG_IGN);
+	/* Every tool hashes or encrypts; without this libsodium keeps its slow portable
+	 * BLAKE2b and its random source is not set up. */
+	if (sodium_init() < 0)
+		btr_die(BTR_EXIT_SYS, "cannot initialise libsodium");
+	/* Our tools meet in pipes that move hundreds of MB: 1 MiB pipes instead of 64 KiB
+	 * mean far fewer wake-ups per MB on both sides.  Best effort (a limit just keeps
+	 * the pipe as it is). */
+	btr_pipe_size(STDIN_FILENO, 1u << 20);
+	btr_pipe_size(STDOUT_FILENO, 1u << 20);
+}
