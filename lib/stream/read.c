@@ -3,7 +3,9 @@
  * object's size, and the object and segment digests and trailer counts must match
  * what was actually read.  Errors name the byte offset of the offending frame. */
 #include "stream.h"
+#include "budget.h"
 #include "err.h"
+#include "size.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 #define RBUF (4u << 20)
+
+static size_t default_budget = BTR_DECODE_BUDGET;
 
 struct btr_reader {
 	int fd;
@@ -30,6 +34,7 @@ struct btr_reader {
 	struct btr_objhash oh;
 	crypto_generichash_state seg;
 	Btr__Trailer seen;
+	struct budget mem;      /* every unpacked message (and the held begin) lives here */
 };
 
 struct btr_reader *btr_reader_new(int fd, const char *what)
@@ -41,6 +46,7 @@ struct btr_reader *btr_reader_new(int fd, const char *what)
 		return NULL;
 	}
 	r->cap = RBUF;
+	budget_init(&r->mem, default_budget);
 	r->fd = fd;
 	r->what = what;
 	return r;
@@ -49,7 +55,7 @@ struct btr_reader *btr_reader_new(int fd, const char *what)
 static void drop_msg(struct btr_reader *r)
 {
 	if (r->msg)
-		protobuf_c_message_free_unpacked(r->msg, NULL);
+		protobuf_c_message_free_unpacked(r->msg, &r->mem.a);
 	r->msg = NULL;
 }
 
@@ -59,9 +65,19 @@ void btr_reader_free(struct btr_reader *r)
 		return;
 	drop_msg(r);
 	if (r->begin)
-		btr__object_begin__free_unpacked(r->begin, NULL);
+		btr__object_begin__free_unpacked(r->begin, &r->mem.a);
 	free(r->buf);
 	free(r);
+}
+
+void btr_reader_default_budget(size_t bytes)
+{
+	default_budget = bytes;
+}
+
+size_t btr_reader_decode_peak(const struct btr_reader *r)
+{
+	return r->mem.peak;
 }
 
 uint64_t btr_reader_offset(const struct btr_reader *r)
@@ -92,31 +108,27 @@ static int bad(struct btr_reader *r, uint64_t off, const char *fmt, ...)
 }
 
 /* Makes n bytes available at buf+start.  Returns 1, 0 on EOF before n bytes
- * (fewer may be available), -1 on I/O failure. */
+ * (fewer may be available), -1 on I/O failure.  The buffer grows only as bytes
+ * arrive, so a frame header's claimed length alone costs no memory. */
 static int fill(struct btr_reader *r, size_t n)
 {
 	while (r->end - r->start < n) {
 		if (r->eof)
 			return 0;
-		if (r->start + n > r->cap) {
+		if (r->start + n > r->cap && r->start > 0) {
 			size_t have = r->end - r->start;
-			if (n > r->cap) {
-				size_t cap = r->cap;
-				while (cap < n)
-					cap *= 2;
-				uint8_t *nb = malloc(cap);
-				if (!nb)
-					return btr_fail(BTR_EXIT_SYS, "out of memory");
-				memcpy(nb, r->buf + r->start, have);
-				free(r->buf);
-				r->buf = nb;
-				r->cap = cap;
-			} else {
-				memmove(r->buf, r->buf + r->start, have);
-			}
+			memmove(r->buf, r->buf + r->start, have);
 			r->base += r->start;
 			r->start = 0;
 			r->end = have;
+		}
+		if (r->end == r->cap) { /* full, and n > cap: the frame is bigger */
+			size_t cap = r->cap * 2 < n ? r->cap * 2 : n;
+			uint8_t *nb = realloc(r->buf, cap);
+			if (!nb)
+				return btr_fail(BTR_EXIT_SYS, "out of memory");
+			r->buf = nb;
+			r->cap = cap;
 		}
 		ssize_t k = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (k < 0) {
@@ -264,7 +276,7 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 {
 	drop_msg(r);
 	if (!r->in_object && r->begin) {
-		btr__object_begin__free_unpacked(r->begin, NULL);
+		btr__object_begin__free_unpacked(r->begin, &r->mem.a);
 		r->begin = NULL;
 	}
 	shrink(r);
@@ -370,7 +382,17 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 		return 1;
 	}
 
-	ProtobufCMessage *m = protobuf_c_message_unpack(descriptor(type), NULL, len, payload);
+	r->mem.refused = r->mem.nomem = 0;
+	ProtobufCMessage *m = protobuf_c_message_unpack(descriptor(type), &r->mem.a, len, payload);
+	if (!m && r->mem.nomem)
+		return btr_fail(BTR_EXIT_SYS, "%s: byte %llu: out of memory decoding a %s record", r->what,
+				(unsigned long long)off, btr_rtype_name(type));
+	if (!m && r->mem.refused) {
+		char lim[32];
+		btr_fmt_size(r->mem.limit, lim, sizeof lim);
+		return bad(r, off, "%s record of %u bytes needs more than %s to decode (the reader's memory budget)",
+			   btr_rtype_name(type), len, lim);
+	}
 	if (!m)
 		return bad(r, off, "malformed %s record (%u bytes)", btr_rtype_name(type), len);
 	r->msg = m;

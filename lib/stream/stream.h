@@ -96,8 +96,20 @@ struct btr_record {
 	const Btr__ObjectBegin *object;
 };
 
+/* Decoding memory: every message a reader unpacks (and the object begin it holds
+ * while inside an object) comes out of this budget, whatever the content decodes to;
+ * a record that needs more is refused as damaged data (exit 1, naming its offset).
+ * A legal frame of 32 MiB of real bytes fits; 32 MiB of empty repeated entries
+ * (a million allocations) does not.  Besides this the reader holds its input buffer
+ * (4 MiB, or twice the largest frame). */
+#define BTR_DECODE_BUDGET (64u << 20)
+
 struct btr_reader;
 struct btr_reader *btr_reader_new(int fd, const char *what);
+/* The budget of readers created after the call (tests and fuzz targets use a small one). */
+void btr_reader_default_budget(size_t bytes);
+/* The most decoding memory the reader has held at once, in budget bytes. */
+size_t btr_reader_decode_peak(const struct btr_reader *r);
 void btr_reader_free(struct btr_reader *r);
 /* 1: *rec holds the next record, valid until the next call.
  * 0: clean end of input, after at least one complete segment.

@@ -118,6 +118,53 @@ static struct tally readback(const uint8_t *buf, size_t len)
 	return t;
 }
 
+/* A legal stream with records near the frame limit: an object begin holding a 30 MiB
+ * xattr (kept while its 1 MiB omap entry is read) and a 30 MiB key-value. */
+static void build_large(void)
+{
+	FILE *f = tmpfile();
+	struct btr_writer *w = btr_writer_new(fileno(f), "tmp");
+	size_t big = 30u << 20;
+	uint8_t *v = calloc(1, big);
+	Btr__Header h = BTR__HEADER__INIT;
+	h.producer = "unit";
+	btr_writer_header(w, &h);
+	Btr__ObjectBegin b = BTR__OBJECT_BEGIN__INIT;
+	Btr__Xattr x = BTR__XATTR__INIT, *xs[] = {&x};
+	b.pool = "p";
+	b.name.data = (uint8_t *)"o";
+	b.name.len = 1;
+	x.name.data = (uint8_t *)"big";
+	x.name.len = 3;
+	x.value.data = v;
+	x.value.len = big;
+	b.xattrs = xs;
+	b.n_xattrs = 1;
+	btr_writer_object_begin(w, &b);
+	Btr__OmapEntry e = BTR__OMAP_ENTRY__INIT, *ep[] = {&e};
+	e.key.data = v;
+	e.key.len = 1u << 20;
+	btr_writer_object_omap(w, ep, 1);
+	btr_writer_object_end(w, NULL);
+	Btr__KeyValue kv = BTR__KEY_VALUE__INIT;
+	kv.key.data = (uint8_t *)"k";
+	kv.key.len = 1;
+	kv.value.data = v;
+	kv.value.len = big;
+	btr_writer_kv(w, &kv);
+	btr_writer_trailer(w, NULL);
+	btr_writer_flush(w);
+	btr_writer_free(w);
+	free(v);
+	out_len = (size_t)ftell(f);
+	free(out);
+	out = malloc(out_len);
+	rewind(f);
+	if (fread(out, 1, out_len, f) != out_len)
+		abort();
+	fclose(f);
+}
+
 static int mentions_offset(const char *e)
 {
 	return strstr(e, "byte ") != NULL;
@@ -224,6 +271,18 @@ int main(void)
 		btr__trailer__free_unpacked(tr, NULL);
 		free(lie);
 	}
+
+	/* Decoding memory: legal records near the frame limit fit the budget; with a
+	 * smaller budget the same records are refused as data, at their offset. */
+	build_large();
+	t = readback(out, out_len);
+	T_CHECK("30 MiB xattr and key-value fit the decoding budget", t.rc == 0 && t.kvs == 1 && t.objects == 1);
+	btr_reader_default_budget(16u << 20);
+	t = readback(out, out_len);
+	T_CHECK("a record over the decoding budget is refused at its offset",
+		t.rc == -1 && btr_errcode() == BTR_EXIT_DATA && strstr(t.err, "byte 27: object begin record") &&
+		strstr(t.err, "memory budget"));
+	btr_reader_default_budget(BTR_DECODE_BUDGET);
 
 	/* Escaping is reversible for every byte. */
 	uint8_t all[256], back[1100];
