@@ -1,8 +1,10 @@
 /* libFuzzer: arbitrary bytes through the btr-filter pass.  The first byte picks the
  * criteria; the rest is the input stream.  Whatever the input, nothing crashes, and
  * when the filter succeeds its output is a stream that verifies completely; when it
- * fails, its output never does. */
+ * fails, its output never does.  Memory stays within the reader's decoding budget
+ * (a small one here, as in stream_read) plus the fixed buffers of reader and writer. */
 #include "filter/filter.h"
+#include "heap.h"
 #include "progress.h"
 #include "stream/stream.h"
 
@@ -38,6 +40,18 @@ static int verifies(int fd, int trust)
 	return rc == 0;
 }
 
+#define BUDGET (1u << 20)
+/* Reader 4 MiB, writer 1 MiB, one re-emitted frame of at most the input's size. */
+#define FIXED (8u << 20)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	btr_reader_default_budget(BUDGET);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > (1u << 20))
@@ -62,7 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 64)
 		btr_filter_verify_objects(f);
 	struct btr_filter_stats st;
+	size_t mark = heap_mark();
 	int rc = btr_filter_run(f, fileno(in), fileno(out), BTR_PROGRESS_OFF, &st);
+	if (heap_peak(mark) > BUDGET + FIXED) {
+		fprintf(stderr, "memory over the budget: heap %zu bytes\n", heap_peak(mark));
+		abort();
+	}
 	int verify = sel & 64;
 	int ok = verifies(fileno(out), 0);
 	/* A failed filter never leaves a stream that verifies. */
