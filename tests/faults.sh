@@ -6,6 +6,8 @@
 # Prints "N cases, N passed, N failed".  Quick by default (every cell of the matrix
 # once); BTR_FAULTS_LONG=1 (make torture) runs BTR_FAULTS_ROUNDS rounds (default 5)
 # with new random moments.  BTR_FAULTS_SEED=N replays the moments of an earlier run.
+# BTR_FAULTS_ONLY=GLOB runs only the groups of cases whose name matches (signal, pipe,
+# disk, server, mon, victim, full, osd), to work on one.
 # The tools' own tests cover single cases in depth (ceph_dump.sh: SIGTERM with
 # --snapshot, OSD killed; ceph_load.sh: OSD killed, no monitor; etcd.sh: etcd killed;
 # split.sh, seal.sh, filter.sh: full disk, closed stdout); this is the whole matrix.
@@ -341,9 +343,10 @@ at_exit "mountpoint -q '$T/disk' && umount '$T/disk'"
 # kill -9 the OSD: a memstore OSD comes back empty, so this runs on a victim sandbox
 # that is made anew for the re-runs.  One kill fails a dump from it and a load into it.
 # victim_up: a new victim sandbox, its pools filled from the dump, empty l_* pools.
+# Its memstore is small (256 MiB) so that the full case below can fill it for real.
 victim_up() {
 	"$BTR_TOP/contrib/sandbox" down "$T/v" >/dev/null 2>&1
-	sandbox_up v --no-etcd
+	SANDBOX_OSD_BYTES=$((256 << 20)) sandbox_up v --no-etcd
 	"$BTR_TOP/contrib/sandbox" pool "$T/v" $POOLS $(printf 'l_%s ' $POOLS) >/dev/null 2>&1 || return 1
 	ceph-load -c "$v_conf" -q --all-pools <"$T/ceph.s"
 }
@@ -380,6 +383,47 @@ osd_case() {
 	verdict "kill OSD during ceph-dump at ${d}s: exit $rc_d in ${took_d}s"
 }
 
+# A full cluster: the victim's full ratio lowered below what its OSD holds (nearfull,
+# backfillfull, full, in that order).  ceph-load must say so at once (librados would
+# otherwise wait for space, and ceph-load time out saying the cluster looks dead), and
+# succeed once there is room again.
+# ratios full|normal: sets the victim's ratios below what it holds (or back to Ceph's
+# defaults, in the reverse order) and waits until health says so.
+ratios() {
+	local c=(ceph -c "$v_conf" --connect-timeout 10) i h
+	if [ "$1" = full ]; then
+		"${c[@]}" osd set-nearfull-ratio 0.01 && "${c[@]}" osd set-backfillfull-ratio 0.02 &&
+			"${c[@]}" osd set-full-ratio 0.03
+	else
+		"${c[@]}" osd set-full-ratio 0.95 && "${c[@]}" osd set-backfillfull-ratio 0.90 &&
+			"${c[@]}" osd set-nearfull-ratio 0.85
+	fi >/dev/null 2>&1 || return 1
+	for ((i = 0; i < 60; i++)); do
+		h=$("${c[@]}" health 2>/dev/null)
+		case $h in
+		*[0-9]' full osd'*) [ "$1" = full ] && return 0 ;;
+		?*) [ "$1" = normal ] && return 0 ;;
+		esac
+		sleep 0.5
+	done
+	return 1
+}
+full_case() {
+	local lmap
+	lmap=$(for p in $POOLS; do printf -- '-p %s:l_%s ' "$p" "$p"; done)
+	ratios full || { bad "the victim's OSD did not become full"; verdict "full cluster under ceph-load"; return; }
+	ERR=$T/err IN_RATE='' OUT_RATE='' launch "$T/ceph.s" /dev/null ceph-load -c "$v_conf" -q --timeout 30 $lmap
+	finish 45
+	failed_fast ceph-load
+	grep -Eq '^ceph-load: cannot write [^ ]+/[^ ]+: the cluster is full \([0-9]+ objects restored before this\)$' "$T/err" ||
+		bad "the message does not say the cluster is full: $(head -c 300 "$T/err")"
+	[ "$TOOK" -le 5 ] || bad "took ${TOOK}s: it waited for space"
+	ratios normal || bad "the victim's OSD did not stop being full"
+	rerun ceph-load ceph-load -c "$v_conf" -q $lmap <"$T/ceph.s"
+	ceph-load -c "$v_conf" -q --verify $lmap <"$T/ceph.s" 2>"$T/v.err" || bad "--verify after the re-run: $(head -c 200 "$T/v.err")"
+	verdict "full cluster under ceph-load: exit $RC in ${TOOK}s"
+}
+
 # A mon killed during ceph-dump --snapshot: whatever the dump does, once the monitor
 # is back, --cleanup-snapshots leaves no snapshot of ours.
 mon_snapshot_case() {
@@ -400,19 +444,24 @@ mon_snapshot_case() {
 	verdict "kill monitor during ceph-dump --snapshot at ${d}s: exit $RC in ${TOOK}s"
 }
 
+# want GROUP: BTR_FAULTS_ONLY allows it.
+want() { [[ $1 == ${BTR_FAULTS_ONLY:-*} ]]; }
 for ((round = 1; round <= rounds; round++)); do
-	for tool in ceph-dump ceph-load etcd-dump etcd-load btr-seal btr-unseal btr-split btr-split--join btr-filter btr-inspect ceph-dump--snapshot; do
+	want signal && for tool in ceph-dump ceph-load etcd-dump etcd-load btr-seal btr-unseal btr-split btr-split--join btr-filter btr-inspect ceph-dump--snapshot; do
 		for sig in INT TERM; do signal_case "$sig" "$tool"; done
 	done
-	for tool in ceph-dump etcd-dump btr-seal btr-unseal btr-split--join btr-filter btr-inspect; do
+	want pipe && for tool in ceph-dump etcd-dump btr-seal btr-unseal btr-split--join btr-filter btr-inspect; do
 		pipe_case "$tool"
 	done
-	disk_case $((1 + RANDOM % 8))M
-	for tool in etcd-dump etcd-load; do server_case kill etcd "$tool"; server_case stop etcd "$tool"; done
-	for tool in ceph-dump ceph-load; do server_case stop osd "$tool"; server_case kill mon "$tool"; mon_down_case "$tool"; done
-	mon_snapshot_case
-	[ $round = 1 ] && { victim_up 2>"$T/victim.err" || { fail "victim sandbox" "could not start: $(tail -2 "$T/victim.err")"; exit 1; }; }
-	osd_case
+	want disk && disk_case $((1 + RANDOM % 8))M
+	want server && for tool in etcd-dump etcd-load; do server_case kill etcd "$tool"; server_case stop etcd "$tool"; done
+	want server && for tool in ceph-dump ceph-load; do server_case stop osd "$tool"; server_case kill mon "$tool"; mon_down_case "$tool"; done
+	want mon && mon_snapshot_case
+	if want victim || want full || want osd; then
+		[ $round = 1 ] && { victim_up 2>"$T/victim.err" || { fail "victim sandbox" "could not start: $(tail -2 "$T/victim.err")"; exit 1; }; }
+		want full && full_case
+		want osd && osd_case
+	fi
 done
 
 echo "faults: $ncases cases, $npassed passed, $nfailed failed in ${SECONDS}s (sandboxes and seeding included)" >&2

@@ -48,7 +48,8 @@ static void reap_one(struct btr_aio *a)
 	rados_release_write_op(s->op);
 	if (r < 0 && !(r == -ENOENT && (s->flags & BTR_AIO_ENOENT_OK)) && !a->failed) {
 		a->failed = 1;
-		btr_fail(BTR_EXIT_SYS, "cannot write %s: %s%s", s->what, btr_rados_strerror(r),
+		btr_fail(BTR_EXIT_SYS, "cannot write %s: %s%s", s->what,
+			 r == -ENOSPC ? "the cluster is full" : r == -EDQUOT ? "the pool is over its quota" : btr_rados_strerror(r),
 			 r == -EFBIG ? " (larger than the OSD's osd_max_object_size)" : "");
 	}
 	else if (r >= 0 && (s->flags & BTR_AIO_LAST))
@@ -82,7 +83,9 @@ int btr_aio_submit(struct btr_aio *a, rados_ioctx_t io, const char *oid, rados_w
 		rados_release_write_op(op);
 		return btr_fail(BTR_EXIT_SYS, "cannot create an aio completion: %s", strerror(-r));
 	}
-	r = rados_aio_write_op_operate(op, io, s->c, oid, NULL, 0);
+	/* FULL_TRY: on a full cluster the op fails at once with ENOSPC (removals still
+	 * succeed) instead of waiting, unbounded, for space that may never come. */
+	r = rados_aio_write_op_operate(op, io, s->c, oid, NULL, LIBRADOS_OPERATION_FULL_TRY);
 	if (r < 0) {
 		rados_aio_release(s->c);
 		rados_release_write_op(op);

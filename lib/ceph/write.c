@@ -11,6 +11,7 @@
 #include "ceph.h"
 #include "err.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,8 +190,15 @@ static const char *w_abort(void *s, int reader_failed)
 	rados_ioctx_t io = w->id.t->io;
 	rados_ioctx_set_namespace(io, w->id.nspace);
 	rados_ioctx_locator_set_key(io, w->id.locator[0] ? w->id.locator : NULL);
-	int r = rados_remove(io, w->id.oid);
-	if (r < 0 && r != -2 /* ENOENT */)
+	/* As a write op with FULL_TRY: a removal must not wait on a full cluster either. */
+	rados_write_op_t op = rados_create_write_op();
+	int r = -ENOMEM;
+	if (op) {
+		rados_write_op_remove(op);
+		r = rados_write_op_operate(op, io, w->id.oid, NULL, LIBRADOS_OPERATION_FULL_TRY);
+		rados_release_write_op(op);
+	}
+	if (r < 0 && r != -ENOENT)
 		snprintf(w->note, sizeof w->note, "the partially written object %s could not be removed: %s",
 			 w->id.label, btr_rados_strerror(r));
 	else
