@@ -7,7 +7,7 @@
 # once); BTR_FAULTS_LONG=1 (make torture) runs BTR_FAULTS_ROUNDS rounds (default 5)
 # with new random moments.  BTR_FAULTS_SEED=N replays the moments of an earlier run.
 # BTR_FAULTS_ONLY=GLOB runs only the groups of cases whose name matches (signal, pipe,
-# disk, server, mon, victim, full, osd), to work on one.
+# disk, server, mon, victim, full, osd, replica), to work on one.
 # The tools' own tests cover single cases in depth (ceph_dump.sh: SIGTERM with
 # --snapshot, OSD killed; ceph_load.sh: OSD killed, no monitor; etcd.sh: etcd killed;
 # split.sh, seal.sh, filter.sh: full disk, closed stdout); this is the whole matrix.
@@ -140,8 +140,9 @@ MAP="-p btrdbhot:f_hot -p btrdbcold:f_cold -p btrdbjournal:f_journal -p staging:
 "$BTR_TOP/contrib/sandbox" pool "$S" f_hot f_cold f_journal staging f_staging >/dev/null 2>&1
 
 pid_of() { awk -v n="$2" '$1 == n { p = $2 } END { print p }' "$1/pids"; }
-# restart DIR NAME: start again the server NAME of sandbox DIR with the command line
-# it had (same ports, same data), and wait until it answers.
+# restart DIR NAME [ENDPOINTS]: start again the server NAME of sandbox DIR with the
+# command line it had (same ports, same data), and wait until it answers (an etcd
+# member: the cluster at ENDPOINTS, default the main sandbox's).
 declare -A cmdline
 remember() { cmdline[$1/$2]=$(tr '\0' '\037' <"/proc/$(pid_of "$1" "$2")/cmdline"); }
 restart() {
@@ -151,7 +152,7 @@ restart() {
 	echo "$name $!" >>"$dir/pids"
 	for ((i = 0; i < 300; i++)); do
 		case $name in
-		etcd) etcdctl --endpoints "$E" --dial-timeout 1s endpoint health >/dev/null 2>&1 && return 0 ;;
+		etcd*) etcdctl --endpoints "${3:-$E}" --dial-timeout 1s endpoint health >/dev/null 2>&1 && return 0 ;;
 		mon) timeout 10 ceph -c "$dir/ceph.conf" --connect-timeout 5 osd stat >/dev/null 2>&1 && return 0 ;;
 		esac
 		sleep 0.2
@@ -424,6 +425,96 @@ full_case() {
 	verdict "full cluster under ceph-load: exit $RC in ${TOOK}s"
 }
 
+# Faults Ceph and etcd survive, so must we: a sandbox of three OSDs (pools of size 2)
+# and three etcd members.  One OSD killed during a ceph-dump and a ceph-load running
+# at once, one etcd member during an etcd-dump, another during an etcd-load: every run
+# finishes with exit 0, and the comparer (rados and etcdctl, not our tools) finds each
+# copy identical to its source.  --timeout 30: librados resends once the map marks the
+# OSD down (seconds, with the sandbox's heartbeat grace), the tool must not give up first.
+replica_up() {
+	sandbox_up r --osds 3 --etcd-members 3
+	"$BTR_TOP/contrib/sandbox" pool "$T/r" $POOLS $(printf 'l_%s ' $POOLS) >/dev/null 2>&1 || return 1
+	ceph-load -c "$r_conf" -q --all-pools <"$T/ceph.s" || return 1
+	etcd-load --endpoints "$r_etcd" -q <"$T/etcd.s" || return 1
+	remember "$T/r" etcd && remember "$T/r" etcd1 && remember "$T/r" etcd2
+}
+# compare_same WHAT COMPARE-ARGS...: contrib/sandbox compare finds no difference.
+compare_same() {
+	local what=$1
+	shift
+	"$BTR_TOP/contrib/sandbox" compare "$@" >"$T/cmp.out" 2>"$T/cmp.err" ||
+		bad "$what: the comparer finds differences: $(head -c 300 "$T/cmp.out" "$T/cmp.err" | tr '\n' ' ')"
+}
+replica_osd_case() {
+	local d victim p lmap fmap='' keep=()
+	d=$(rand 200 1500)
+	victim=$(( RANDOM % 3 ))
+	lmap=$(for p in $POOLS; do printf -- '-p %s:l_%s ' "$p" "$p"; done)
+	for p in $POOLS; do keep+=(--pool "$p"); done
+	ERR=$T/err.d OUT_RATE=$CRATE IN_RATE='' launch /dev/null "$T/out" ${DUMP//$C/$r_conf} --timeout 30
+	local tp_d=$TP h_d=("${HELPERS[@]}")
+	ERR=$T/err.l IN_RATE=$CRATE OUT_RATE='' launch "$T/ceph.s" /dev/null ceph-load -c "$r_conf" -q --timeout 30 $lmap
+	local tp_l=$TP h_l=("${HELPERS[@]}")
+	sleep "$d"
+	alive "$tp_d" && alive "$tp_l" || bad "a run finished before the kill (${d}s): rate too high"
+	kill -KILL "$(pid_of "$T/r" "$( [ $victim = 0 ] && echo osd || echo osd$victim)")"
+	TP=$tp_d HELPERS=("${h_d[@]}")
+	finish 90
+	local rc_d=$RC took_d=$TOOK hung_d=$HUNG
+	TP=$tp_l HELPERS=("${h_l[@]}")
+	finish 90
+	[ "$HUNG" = 1 ] && bad "ceph-load hung"
+	[ "$RC" = 0 ] || bad "ceph-load exit $RC: $(head -c 300 "$T/err.l")"
+	# The load: the source pools of the same cluster against their restored copies.
+	compare_same "ceph-load" --no-etcd $(printf -- '--pool %s ' $POOLS) "$T/r" $(for p in $POOLS; do printf '%s:l_%s ' "$p" "$p"; done) "$T/r"
+	local why_l=("${why[@]}")
+	why=()
+	[ "$hung_d" = 1 ] && bad "ceph-dump hung"
+	[ "$rc_d" = 0 ] || bad "ceph-dump exit $rc_d: $(head -c 300 "$T/err.d")"
+	# The dump: restored (cleared first) into the main sandbox, compared with its source.
+	if [ "$rc_d" = 0 ]; then
+		ceph-load -c "$C" -q --clear $MAP <"$T/out" 2>"$T/v.err" || bad "restoring the dump: $(head -c 200 "$T/v.err")"
+		for p in $POOLS; do fmap="$fmap $p:f_${p#btrdb}"; done
+		compare_same "ceph-dump" --no-etcd $(printf -- '--pool %s ' $POOLS) "$T/r" $fmap "$S"
+	fi
+	verdict "kill osd.$victim of 3 during ceph-dump at ${d}s: exit $rc_d in ${took_d}s"
+	why=("${why_l[@]}")
+	verdict "kill osd.$victim of 3 during ceph-load at ${d}s: exit $RC in ${TOOK}s"
+}
+# replica_etcd_case TOOL: one member (at random) of the three killed mid-run, then
+# started again (same data) for the next case.
+replica_etcd_case() {
+	local tool=$1 d m name
+	d=$(rand 200 1500)
+	m=$(( RANDOM % 3 ))
+	name=etcd$([ $m = 0 ] || echo $m)
+	rm -f "$T/out"
+	if [ "$tool" = etcd-dump ]; then
+		OUT_RATE=$ERATE IN_RATE='' launch /dev/null "$T/out" ${EDUMP//$E/$r_etcd} --command-timeout 5s
+	else
+		etcdctl --endpoints "$r_etcd" del --prefix "" >/dev/null 2>&1 || bad "could not empty the cluster first"
+		IN_RATE=$ERATE OUT_RATE='' launch "$T/etcd.s" /dev/null ${ELOAD//$E/$r_etcd} --command-timeout 5s
+	fi
+	sleep "$d"
+	alive "$TP" || bad "finished before the kill (${d}s): rate too high"
+	kill -KILL "$(pid_of "$T/r" "$name")"
+	finish 90
+	[ "$HUNG" = 1 ] && bad "hung"
+	[ "$RC" = 0 ] || bad "exit $RC: $(head -c 300 "$T/err")"
+	restart "$T/r" "$name" "$r_etcd" || bad "member $name did not come back"
+	# The source of the stream (the main sandbox's etcd) against the copy: for a load,
+	# the cluster loaded; for a dump, a fresh etcd loaded from it.
+	if [ "$RC" = 0 ] && [ "$tool" = etcd-dump ]; then
+		"$BTR_TOP/contrib/sandbox" down "$T/c" >/dev/null 2>&1
+		sandbox_up c --no-ceph
+		etcd-load --endpoints "$c_etcd" -q <"$T/out" 2>"$T/v.err" || bad "loading the dump: $(head -c 200 "$T/v.err")"
+		compare_same "etcd-dump" --no-ceph --skip-leased "$S" "$T/c"
+	elif [ "$RC" = 0 ]; then
+		compare_same "etcd-load" --no-ceph --skip-leased "$S" "$T/r"
+	fi
+	verdict "kill etcd member $m of 3 during $tool at ${d}s: exit $RC in ${TOOK}s"
+}
+
 # A mon killed during ceph-dump --snapshot: whatever the dump does, once the monitor
 # is back, --cleanup-snapshots leaves no snapshot of ours.
 mon_snapshot_case() {
@@ -461,6 +552,13 @@ for ((round = 1; round <= rounds; round++)); do
 		[ $round = 1 ] && { victim_up 2>"$T/victim.err" || { fail "victim sandbox" "could not start: $(tail -2 "$T/victim.err")"; exit 1; }; }
 		want full && full_case
 		want osd && osd_case
+	fi
+	if want replica; then
+		[ $round = 1 ] && { replica_up 2>"$T/replica.err" || { fail "replica sandbox" "could not start: $(tail -2 "$T/replica.err")"; exit 1; }; }
+		# One OSD of three per sandbox: a second kill could take both copies of a PG.
+		[ $round = 1 ] && replica_osd_case
+		replica_etcd_case etcd-dump
+		replica_etcd_case etcd-load
 	fi
 done
 
