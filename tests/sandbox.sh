@@ -154,6 +154,10 @@ expect_exit 2 "up with nothing to start" "$SB" up "$T/x" --no-ceph --no-etcd
 expect_exit 2 "unknown command" "$SB" frobnicate "$T/x"
 expect_exit 2 "unknown option" "$SB" up "$T/x" --bogus
 expect_exit 2 "--owner of a dead process" "$SB" up "$T/x" --owner 999999999
+expect_exit 2 "--osds out of range" "$SB" up "$T/x" --osds 9
+expect_err "--osds out of range: message" "--osds wants 1 to 5"
+expect_exit 2 "--etcd-members not a number" "$SB" up "$T/x" --etcd-members three
+expect_err "--etcd-members: message" "--etcd-members wants 1 to 5"
 expect_exit 0 "--help" "$SB" --help
 grep -q '^usage: contrib/sandbox up DIR' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" ""
 
