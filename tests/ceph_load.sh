@@ -145,6 +145,16 @@ mk snul <<<'object btrdbhot bad\x00name'
 expect_exit 1 "NUL in a name exits 1" L -p btrdbhot:hot <"$T/snul"
 expect_err "NUL in a name message" 'hot/bad.*contains a NUL byte'
 
+# A frame that decodes to millions of allocations: refused within the reader's memory
+# budget at its offset, the object before it restored (issue 19).
+amp_stream omap "$T/amp" && printf 'object btrdbhot amp-before data=x\n' | mkobjs >"$T/amp0" &&
+	cat "$T/amp0" "$T/amp" >"$T/amp2" || fail "amplification stream" "could not generate"
+R -p hot rm amp-before 2>/dev/null
+expect_exit 1 "amplification: ceph-load exits 1" L -p btrdbhot:hot -p p00:cold <"$T/amp2"
+expect_err "amplification: ceph-load names the offset and the budget" "byte $(($(cat "$T/amp.off") + $(stat -c %s "$T/amp0"))): .*memory budget"
+R -p hot stat amp-before >/dev/null 2>&1 && pass "amplification: the object before it is restored" ||
+	fail "amplification: the object before it is restored" "missing"
+
 # ---- a mixed stream (etcd keys + objects), and large objects through small ops ----
 mkstream -o 30 -k 20 -p btrdbhot -S 3 >"$T/mixed" && cat "$T/s1" >>"$T/mixed"
 expect_exit 0 "mixed etcd + ceph stream" L -p btrdbhot:other <"$T/mixed"

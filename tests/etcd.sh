@@ -153,6 +153,10 @@ n=$(count_keys "$dst_etcd")
 printf 'not a stream' | etcd-load --endpoints "$dst_etcd" --clear >/dev/null 2>"$T/err"
 [ $? = 1 ] && [ "$(count_keys "$dst_etcd")" = "$n" ] && pass "garbage input clears nothing" || fail "garbage input clears nothing" "$(cat "$T/err")"
 
+amp_stream unknown "$T/amp" || fail "amplification stream" "could not generate"
+expect_exit 1 "amplification: etcd-load exits 1" etcd-load --endpoints "$dst_etcd" <"$T/amp"
+expect_err "amplification: etcd-load names the offset and the budget" "byte $(cat "$T/amp.off"): .*memory budget"
+
 # ---- connections: unreachable, failover, usage
 dead=127.0.0.1:$(free_port)
 start=$SECONDS

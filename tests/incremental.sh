@@ -134,6 +134,9 @@ head -c $(($(stat -c %s "$T/idx2") - 10)) "$T/idx2" >"$T/idx.cut"
 expect_exit 1 "a truncated base index is refused" ceph-dump -c "$C" -p p1 -p p2 --since "$T/idx.cut"
 expect_err "truncated base index message" 'since.*truncated'
 expect_exit 2 "a missing base index" ceph-dump -c "$C" -p p1 -p p2 --since "$T/nonexistent"
+amp_stream pools "$T/amp" || fail "amplification stream" "could not generate"
+expect_exit 1 "a base index that decodes to millions of allocations is refused" ceph-dump -c "$C" -p p1 -p p2 --since "$T/amp"
+expect_err "amplified base index message" "byte $(cat "$T/amp.off"): .*memory budget"
 
 # another cluster (same pool names): its fsid differs
 sandbox_up other --no-etcd

@@ -62,28 +62,6 @@ PS="${PIPESTATUS[0]}"
 # millions of tiny allocations (1.7 GB before the budget).  Each is refused at its
 # frame's offset with exit 1, and peak memory stays bounded (not under the
 # sanitizers: their quarantine keeps freed memory resident).
-# amp SHAPE: writes the stream to stdout, the hostile frame's offset to $T/amp.off.
-amp() {
-	python3 - "$1" "$T/amp.off" <<'PY'
-import struct, sys
-shape, offfile = sys.argv[1], sys.argv[2]
-f = lambda t, p: struct.pack('<I', len(p)) + bytes([t]) + p
-N = (32 << 20) // 2 - 16
-hdr = f(1, b'\x08\x01')
-begin = f(3, b'\x0a\x03p00\x1a\x01x')
-if shape == 'omap':       # empty repeated omap entries
-	pre, bad = hdr + begin, f(5, b'\x0a\x00' * N)
-elif shape == 'xattrs':   # empty repeated xattrs in an object begin
-	pre, bad = hdr, f(3, b'\x0a\x03p00\x1a\x01x' + b'\x42\x00' * (N - 8))
-elif shape == 'pools':    # empty pool names in a header
-	pre, bad = b'', f(1, b'\x08\x01' + b'\x42\x00' * (N - 2))
-elif shape == 'unknown':  # unknown varint fields in a key-value
-	pre, bad = hdr, f(7, b'\x0a\x01k' + b'\x78\x00' * (N - 2))
-out = b'BTRSTRM\x01' + pre
-open(offfile, 'w').write(str(len(out)))
-sys.stdout.buffer.write(out + bad)
-PY
-}
 amp_rss() {
 	case $BTR_BIN in
 	*/san/*) skip "$1 peak RSS" "sanitizer build"; return ;;
@@ -96,7 +74,7 @@ amp_rss() {
 timer=''
 [ -x /usr/bin/time ] && timer="/usr/bin/time -f %M -o $T/rss"
 for shape in omap xattrs pools unknown; do
-	amp $shape >"$T/amp" || { fail "amplification $shape" "could not generate"; continue; }
+	amp_stream $shape "$T/amp" || { fail "amplification $shape" "could not generate"; continue; }
 	off=$(cat "$T/amp.off")
 	expect_exit 1 "amplification $shape: btr-inspect exits 1" $timer btr-inspect <"$T/amp"
 	expect_err "amplification $shape: message names the frame's offset and the budget" "^btr-inspect: stdin: byte $off: .*memory budget"

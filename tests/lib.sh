@@ -92,3 +92,30 @@ sandbox_up() {
 	printf -v "${name}_conf" '%s' "$conf"
 	printf -v "${name}_etcd" '%s' "$etcd"
 }
+
+# amp_stream SHAPE FILE: a legal stream whose one 32 MiB frame decodes to millions of
+# tiny allocations (issue 19: 1.7 GB before the reader's decoding budget), in FILE;
+# the hostile frame's byte offset in FILE.off.  SHAPE: omap (empty repeated entries),
+# xattrs (in an object begin), pools (empty pool names in a header), unknown (unknown
+# fields in a key-value).
+amp_stream() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+shape, out = sys.argv[1], sys.argv[2]
+f = lambda t, p: struct.pack('<I', len(p)) + bytes([t]) + p
+N = (32 << 20) // 2 - 16
+hdr = f(1, b'\x08\x01')
+begin = f(3, b'\x0a\x03p00\x1a\x01x')
+if shape == 'omap':
+	pre, bad = hdr + begin, f(5, b'\x0a\x00' * N)
+elif shape == 'xattrs':
+	pre, bad = hdr, f(3, b'\x0a\x03p00\x1a\x01x' + b'\x42\x00' * (N - 8))
+elif shape == 'pools':
+	pre, bad = b'', f(1, b'\x08\x01' + b'\x42\x00' * (N - 2))
+elif shape == 'unknown':
+	pre, bad = hdr, f(7, b'\x0a\x01k' + b'\x78\x00' * (N - 2))
+head = b'BTRSTRM\x01' + pre
+open(out + '.off', 'w').write(str(len(head)))
+open(out, 'wb').write(head + bad)
+PY
+}
