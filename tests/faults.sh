@@ -386,8 +386,8 @@ osd_case() {
 
 # A full cluster: the victim's full ratio lowered below what its OSD holds (nearfull,
 # backfillfull, full, in that order).  ceph-load must say so at once (librados would
-# otherwise wait for space, and ceph-load time out saying the cluster looks dead), and
-# succeed once there is room again.
+# otherwise wait for space, and ceph-load time out saying the cluster looks dead),
+# still clear pools (removals make room), and succeed once there is room again.
 # ratios full|normal: sets the victim's ratios below what it holds (or back to Ceph's
 # defaults, in the reverse order) and waits until health says so.
 ratios() {
@@ -410,8 +410,9 @@ ratios() {
 	return 1
 }
 full_case() {
-	local lmap
+	local lmap p
 	lmap=$(for p in $POOLS; do printf -- '-p %s:l_%s ' "$p" "$p"; done)
+	ceph-load -c "$v_conf" -q $lmap <"$T/ceph.s" || bad "could not fill the l_ pools first"
 	ratios full || { bad "the victim's OSD did not become full"; verdict "full cluster under ceph-load"; return; }
 	ERR=$T/err IN_RATE='' OUT_RATE='' launch "$T/ceph.s" /dev/null ceph-load -c "$v_conf" -q --timeout 30 $lmap
 	finish 45
@@ -419,6 +420,12 @@ full_case() {
 	grep -Eq '^ceph-load: cannot write [^ ]+/[^ ]+: the cluster is full \([0-9]+ objects restored before this\)$' "$T/err" ||
 		bad "the message does not say the cluster is full: $(head -c 300 "$T/err")"
 	[ "$TOOK" -le 5 ] || bad "took ${TOOK}s: it waited for space"
+	# Removals still go through on a full cluster: clearing is how an operator makes room.
+	timeout 30 ceph-load -c "$v_conf" -q --timeout 20 $(printf -- '-p l_%s ' $POOLS) --clear-only 2>"$T/v.err" ||
+		bad "--clear-only on the full cluster: $(head -c 200 "$T/v.err")"
+	for p in $POOLS; do
+		[ -z "$(rados -c "$v_conf" -p "l_$p" ls --all 2>/dev/null | head -1)" ] || bad "l_$p not empty after --clear-only"
+	done
 	ratios normal || bad "the victim's OSD did not stop being full"
 	rerun ceph-load ceph-load -c "$v_conf" -q $lmap <"$T/ceph.s"
 	ceph-load -c "$v_conf" -q --verify $lmap <"$T/ceph.s" 2>"$T/v.err" || bad "--verify after the re-run: $(head -c 200 "$T/v.err")"
