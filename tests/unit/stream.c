@@ -165,6 +165,25 @@ static void build_large(void)
 	fclose(f);
 }
 
+/* The most decoding memory a reader held over a whole stream: for a stream of many
+ * small records it stays small (every message freed back into the budget). */
+static size_t decode_peak(const uint8_t *buf, size_t len, int *rc)
+{
+	FILE *f = tmpfile();
+	if (len && fwrite(buf, 1, len, f) != len)
+		abort();
+	fflush(f);
+	lseek(fileno(f), 0, SEEK_SET);
+	struct btr_reader *r = btr_reader_new(fileno(f), "input");
+	struct btr_record rec;
+	while ((*rc = btr_reader_next(r, &rec)) == 1)
+		;
+	size_t peak = btr_reader_decode_peak(r);
+	btr_reader_free(r);
+	fclose(f);
+	return peak;
+}
+
 static int mentions_offset(const char *e)
 {
 	return strstr(e, "byte ") != NULL;
@@ -283,6 +302,11 @@ int main(void)
 		t.rc == -1 && btr_errcode() == BTR_EXIT_DATA && strstr(t.err, "byte 27: object begin record") &&
 		strstr(t.err, "memory budget"));
 	btr_reader_default_budget(BTR_DECODE_BUDGET);
+	/* 200 segments of small records: what each message takes is given back. */
+	build(200, 0);
+	int prc;
+	size_t peak = decode_peak(out, out_len, &prc);
+	T_CHECK("decoding memory does not grow with the number of records", prc == 0 && peak > 0 && peak < (16u << 10));
 
 	/* Escaping is reversible for every byte. */
 	uint8_t all[256], back[1100];
