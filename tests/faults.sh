@@ -1,8 +1,10 @@
-# The fault campaign: real servers killed (-9), hung (SIGSTOP), a full disk, a reader
-# that goes away, SIGINT/SIGTERM, each at a random moment of a dump or a load.
-# Every case must end with a non-zero exit within its bound (a watchdog kill is a
-# hang, a failure), one clear line on stderr, no output that looks complete, no
-# snapshot left behind, and a re-run that succeeds once the server is back.
+# The fault campaign: real servers killed (-9), hung (SIGSTOP), a full disk, a full
+# cluster, a reader that goes away, SIGINT/SIGTERM, each at a random moment of a dump
+# or a load.  Every case must end with a non-zero exit within its bound (a watchdog
+# kill is a hang, a failure), one clear line on stderr, no output that looks complete,
+# no snapshot left behind, and a re-run that succeeds once the server is back.  The
+# faults a replicated cluster survives (one OSD of three, one etcd member of three)
+# must be survived: exit 0 and a copy the comparer finds identical.
 # Prints "N cases, N passed, N failed".  Quick by default (every cell of the matrix
 # once); BTR_FAULTS_LONG=1 (make torture) runs BTR_FAULTS_ROUNDS rounds (default 5)
 # with new random moments.  BTR_FAULTS_SEED=N replays the moments of an earlier run.
@@ -561,9 +563,10 @@ for ((round = 1; round <= rounds; round++)); do
 		want osd && osd_case
 	fi
 	if want replica; then
-		[ $round = 1 ] && { replica_up 2>"$T/replica.err" || { fail "replica sandbox" "could not start: $(tail -2 "$T/replica.err")"; exit 1; }; }
-		# One OSD of three per sandbox: a second kill could take both copies of a PG.
-		[ $round = 1 ] && replica_osd_case
+		# A new sandbox each round: a second OSD killed could take both copies of a PG.
+		"$BTR_TOP/contrib/sandbox" down "$T/r" >/dev/null 2>&1
+		replica_up 2>"$T/replica.err" || { fail "replica sandbox" "could not start: $(tail -2 "$T/replica.err")"; exit 1; }
+		replica_osd_case
 		replica_etcd_case etcd-dump
 		replica_etcd_case etcd-load
 	fi
