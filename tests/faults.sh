@@ -488,7 +488,7 @@ replica_osd_case() {
 	fi
 	verdict "kill osd.$victim of 3 during ceph-dump at ${d}s: exit $rc_d in ${took_d}s"
 	why=("${why_l[@]}")
-	verdict "kill osd.$victim of 3 during ceph-load at ${d}s: exit $RC in ${TOOK}s"
+	verdict "kill osd.$victim of 3 during ceph-load at ${d}s: exit $RC"
 }
 # replica_etcd_case TOOL: one member (at random) of the three killed mid-run, then
 # started again (same data) for the next case.
