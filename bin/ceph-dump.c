@@ -5,6 +5,7 @@
 #include "tool.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 #include "size.h"
 
 #include <getopt.h>
@@ -35,13 +36,15 @@ static void usage(FILE *f)
 		   "      --snapshot       read from pool snapshots taken at the start, removed at the end\n"
 		   "      --cleanup-snapshots  remove snapshots left by a ceph-dump that crashed, then exit\n"
 		   "      --slice I/N      dump only slice I (0..N-1) of N of each pool\n"
+		   "      --limit-rate RATE  write at most RATE bytes per second (e.g. 50M)\n"
+		   "      --limit-ops N    read at most N objects per second\n"
 		   "      --progress       progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet          no progress and no summary\n"
 		   "  -h, --help           this help;  -V, --version  the version\n",
 		BTR_DUMP_DEFAULT_JOBS);
 }
 
-enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_PROGRESS };
+enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
 
 static void on_signal(int sig)
 {
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		{"since", required_argument, NULL, O_SINCE}, {"force", no_argument, NULL, O_FORCE},
 		{"snapshot", no_argument, NULL, O_SNAP}, {"cleanup-snapshots", no_argument, NULL, O_CLEANUP},
 		{"slice", required_argument, NULL, O_SLICE}, {"progress", no_argument, NULL, O_PROGRESS},
+		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_ceph_opts co = {0};
@@ -130,6 +134,8 @@ int main(int argc, char **argv)
 			o.slice_n = n == 1 ? 0 : n; /* 0/1 is the whole pool */
 			break;
 		}
+		case O_LIMIT_RATE: o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
+		case O_LIMIT_OPS: o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops"); break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); free(want); free(skip); return 0;

@@ -5,6 +5,7 @@
 #include "tool.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 #include "size.h"
 
 #include <getopt.h>
@@ -32,13 +33,15 @@ static void usage(FILE *f)
 		   "      --window SIZE     bytes of writes in flight (default 48M)\n"
 		   "  -j, --jobs N          write ops in flight (default 32)\n"
 		   "  -v, --verbose         with --clear/--clear-only: list each removed object on stdout\n"
+		   "      --limit-rate RATE write at most RATE bytes per second to the cluster (e.g. 50M)\n"
+		   "      --limit-ops N     submit at most N write ops per second\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress, no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Ceph options:\n" BTR_CEPH_USAGE);
 }
 
-enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_PROGRESS };
+enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
 
 static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
 		{"no-delete", no_argument, NULL, O_NODEL}, {"atomic-max", required_argument, NULL, O_ATOMIC},
 		{"window", required_argument, NULL, O_WINDOW}, {"jobs", required_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'}, {"progress", no_argument, NULL, O_PROGRESS},
+		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_ceph_opts co = {0};
@@ -123,6 +127,8 @@ int main(int argc, char **argv)
 		case O_WINDOW: o.window_bytes = size_arg("--window", optarg, 1u << 20, 1ull << 32); break;
 		case 'j': o.window_ops = jobs_arg(optarg); break;
 		case 'v': verbose = 1; break;
+		case O_LIMIT_RATE: o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
+		case O_LIMIT_OPS: o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops"); break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;

@@ -6,6 +6,7 @@
 #include "etcd/etcd.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 		   "  -r, --revision R      read at revision R (default: the newest, pinned at the start)\n"
 		   "  -n, --page-size N     at most N keys per request (default 100000); pages after\n"
 		   "                        the first aim at half of --max-recv-bytes\n"
+		   "      --limit-keys N    write at most N keys per second (pages shrink to match)\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
@@ -42,6 +44,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"progress", no_argument, NULL, 'P'},
+		{"limit-keys", required_argument, NULL, 'L'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	struct etcd_opts eo;
@@ -60,6 +63,7 @@ int main(int argc, char **argv)
 			break;
 		case 'r': d.revision = positive(optarg, "--revision", LONG_MAX); break;
 		case 'n': d.page_size = positive(optarg, "--page-size", 1000000); break;
+		case 'L': d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys"); break;
 		case 'P': d.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; d.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
 	etcd_opts_finish(&eo);
+	d.page_size = btr_rate_batch(d.limit_keys, d.page_size);
 	btr_refuse_tty(STDOUT_FILENO, "stdout");
 
 	struct etcd *e = etcd_open(&eo);

@@ -6,6 +6,7 @@
 #include "etcd/etcd.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 #include "size.h"
 
 #include <getopt.h>
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		   "      --txn-ops N       operations per transaction (default 128, etcd's limit)\n"
 		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
 		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
+		   "      --limit-keys N    put (or verify) at most N keys per second; smaller Txns to match\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 		etcd_opts_help);
 }
 
-enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT };
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
 
 int main(int argc, char **argv)
 {
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
 		{"clear", no_argument, NULL, OPT_CLEAR}, {"clear-only", no_argument, NULL, OPT_CLEAR_ONLY},
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
-		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT},
+		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
 		{"progress", no_argument, NULL, OPT_PROGRESS}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
 			if (btr_parse_size(optarg, &lo.txn_bytes) < 0 || lo.txn_bytes < 1 || lo.txn_bytes > (64u << 20))
 				btr_usage_error("--txn-bytes: '%s' is not a size up to 64M", optarg);
 			break;
+		case OPT_LIMIT_KEYS: lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys"); break;
 		case OPT_PROGRESS: lo.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; lo.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
+	lo.txn_ops = btr_rate_batch(lo.limit_keys, lo.txn_ops);
 	if (lo.verify + lo.clear_only + lo.dry_run > 1 || (lo.clear && (lo.verify || lo.clear_only)))
 		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");
 	if (!lo.clear_only && isatty(STDIN_FILENO))

@@ -36,8 +36,13 @@ static void draw(struct btr_progress *p, double now, int final)
 			 btr_fmt_size((uint64_t)rate, r, sizeof r));
 	if (!final && p->total_bytes > p->bytes && rate > 0 && n > 0 && (size_t)n < sizeof line) {
 		unsigned eta = (unsigned)((double)(p->total_bytes - p->bytes) / rate);
-		snprintf(line + n, sizeof line - (size_t)n, ", ETA %u:%02u:%02u", eta / 3600, eta / 60 % 60, eta % 60);
+		n += snprintf(line + n, sizeof line - (size_t)n, ", ETA %u:%02u:%02u", eta / 3600, eta / 60 % 60, eta % 60);
 	}
+	if (p->limit_bytes && n > 0 && (size_t)n < sizeof line)
+		n += snprintf(line + n, sizeof line - (size_t)n, " (limit %s/s)", btr_fmt_size(p->limit_bytes, r, sizeof r));
+	if (p->limit_items && n > 0 && (size_t)n < sizeof line)
+		snprintf(line + n, sizeof line - (size_t)n, " (limit %llu %s/s)", (unsigned long long)p->limit_items,
+			 *unit ? unit : "items");
 	if (on_tty)
 		fprintf(stderr, "\r\033[K%s", line);
 	else

@@ -12,6 +12,7 @@ struct btr_progress {
 	uint64_t total_items, total_bytes; /* 0 when unknown */
 	double start, last;
 	int drawn;
+	uint64_t limit_bytes, limit_items; /* per second, shown when set (--limit-*) */
 };
 
 enum { BTR_PROGRESS_AUTO = 0, BTR_PROGRESS_FORCE = 1, BTR_PROGRESS_OFF = 2 };

@@ -154,6 +154,7 @@ char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, c
 #define BTR_DUMP_DEFAULT_CHUNK (2u << 20)
 #define BTR_SNAP_PREFIX "btr-dump-"
 
+struct btr_rate;
 struct btr_dump_opts {
 	char **pools;            /* the pools to dump, in order (already checked to exist) */
 	size_t npools;
@@ -166,6 +167,8 @@ struct btr_dump_opts {
 	const char *index_path;  /* NULL: no index */
 	const char *since_path;  /* NULL: full dump */
 	int force;               /* accept a --since index of another cluster or pool set */
+	struct btr_rate *limit_rate; /* bytes written to stdout per second; NULL: no limit */
+	struct btr_rate *limit_ops;  /* objects read per second; NULL: no limit */
 	/* called once everything is checked (pools, --since, snapshots), before the first byte */
 	void (*ready)(const struct btr_dump_opts *o);
 };
@@ -266,6 +269,8 @@ struct btr_load_opts {
 	/* Set (to the signal number) by a signal handler: stop after the current record,
 	 * settle what is in flight, remove a partially written object. */
 	volatile sig_atomic_t *stop;
+	struct btr_rate *limit_rate; /* bytes sent to the cluster per second; NULL: no limit */
+	struct btr_rate *limit_ops;  /* write ops per second; NULL: no limit */
 };
 #define BTR_LOAD_DEFAULT_ATOMIC (16u << 20)
 #define BTR_LOAD_DEFAULT_WINDOW_BYTES (48u << 20)

@@ -10,6 +10,7 @@
 #include "grow.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 #include "size.h"
 #include "stream/stream.h"
 
@@ -454,6 +455,7 @@ static int dump_object(struct worker *wk)
 			       "which librados' C API cannot read", objname(wk, on, sizeof on));
 	wk->streaming = 0;
 	wk->streaming_dest = 0;
+	btr_rate_take(d->o->limit_ops, 1);
 	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
@@ -663,6 +665,8 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 		goto out;
 	if (!(d.w = btr_writer_new(STDOUT_FILENO, "stdout")))
 		goto out;
+	/* Limited at the pipe: reads follow it, at most --jobs x --buffer ahead. */
+	btr_writer_set_rate(d.w, o->limit_rate);
 	if (o->ready)
 		o->ready(o);
 	header(&h, "ceph", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
@@ -676,6 +680,8 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 			goto out;
 	}
 	btr_progress_init(&d.prog, "ceph-dump", o->progress);
+	d.prog.limit_bytes = btr_rate_per_sec(o->limit_rate);
+	d.prog.limit_items = btr_rate_per_sec(o->limit_ops);
 	for (size_t i = 0; i < o->npools; i++) {
 		d.pool = o->pools[i];
 		d.lio = pio[i];

@@ -6,6 +6,7 @@
 #include "ceph.h"
 #include "err.h"
 #include "progress.h"
+#include "rate.h"
 #include "stream/stream.h"
 
 #include <stdlib.h>
@@ -167,6 +168,8 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 		return -1;
 	}
 	btr_progress_init(&p, o->mode == BTR_LOAD_VERIFY ? "verify" : "restore", o->progress);
+	p.limit_bytes = btr_rate_per_sec(o->limit_rate);
+	p.limit_items = btr_rate_per_sec(o->limit_ops);
 	uint64_t objs = 0;
 	int reader_failed = 0;
 	while ((rc = btr_reader_next(r, &rec)) == 1) {

@@ -10,6 +10,7 @@
 #include "aio.h"
 #include "ceph.h"
 #include "err.h"
+#include "rate.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@ static int new_op(struct wsink *w)
 static int submit(struct wsink *w, rados_write_op_t op, uint64_t bytes, int flags)
 {
 	rados_ioctx_t io = w->id.t->io;
+	btr_rate_take(w->o->limit_ops, 1);
+	btr_rate_take(w->o->limit_rate, bytes);
 	rados_ioctx_set_namespace(io, w->id.nspace);
 	rados_ioctx_locator_set_key(io, w->id.locator[0] ? w->id.locator : NULL);
 	return btr_aio_submit(w->a, io, w->id.oid, op, bytes, w->id.label, flags);

@@ -2,6 +2,7 @@
 #include "etcd.h"
 #include "err.h"
 #include "progress.h"
+#include "rate.h"
 #include "stream/stream.h"
 
 #include <string.h>
@@ -32,6 +33,7 @@ int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *
 	}
 	gethostname(host, sizeof host - 1);
 	btr_progress_init(&p, "etcd-dump", o->progress);
+	p.limit_items = btr_rate_per_sec(o->limit_keys);
 	for (;;) {
 		int r = etcd_cursor_next(&c);
 		if (r < 0)
@@ -60,6 +62,7 @@ int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *
 			out.mod_revision = kv->mod_revision;
 			out.version = kv->version;
 			out.lease = kv->lease;
+			btr_rate_take(o->limit_keys, 1);
 			if (btr_writer_kv(w, &out) < 0)
 				goto out;
 			++*count;

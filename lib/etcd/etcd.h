@@ -136,11 +136,13 @@ int etcd_status(struct etcd *e, uint64_t *cluster_id, int64_t *db_size);
 
 /* ---- dump (dump.c) ---- */
 
+struct btr_rate;
 struct etcd_dump_opts {
 	const char *prefix;        /* NULL: every key */
 	int64_t revision;          /* 0: the newest */
 	long page_size;            /* keys per Range call */
 	int progress;              /* BTR_PROGRESS_* */
+	struct btr_rate *limit_keys; /* keys written per second; NULL: no limit */
 };
 /* Writes one segment (header, one KV record per key, trailer) to fd.  *count gets
  * the number of keys written, even on failure. */
@@ -158,6 +160,7 @@ struct etcd_load_opts {
 	uint64_t txn_bytes;        /* bytes of keys and values per Txn, default 1 MiB */
 	int progress;
 	long page_size;            /* keys per Range call when verifying */
+	struct btr_rate *limit_keys; /* keys put or verified per second; NULL: no limit */
 };
 #define ETCD_MAX_IN_FLIGHT 16
 struct etcd_load_stats {

@@ -3,6 +3,7 @@
 #include "etcd.h"
 #include "err.h"
 #include "progress.h"
+#include "rate.h"
 #include "stream/stream.h"
 
 #include <stdio.h>
@@ -365,6 +366,7 @@ static int on_record(struct loader *l, const struct btr_record *r)
 			l->st->leased++;
 			return 0;
 		}
+		btr_rate_take(o->limit_keys, 1);
 		return o->verify ? verify_kv(l, kv) : add_put(l, kv);
 	}
 	case BTR_OBJECT_BEGIN:
@@ -386,6 +388,7 @@ int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etc
 	int rc = -1, got;
 	*st = (struct etcd_load_stats){0};
 	btr_progress_init(&l.p, o->verify ? "etcd-load verify" : "etcd-load", o->progress);
+	l.p.limit_items = btr_rate_per_sec(o->limit_keys);
 	if (o->clear_only) {
 		rc = clear(&l);
 		goto out;

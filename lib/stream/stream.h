@@ -45,6 +45,9 @@ struct btr_writer *btr_writer_new(int fd, const char *what);
 void btr_writer_free(struct btr_writer *w);
 /* Data chunk size for btr_writer_object_data (default 1 MiB, at most BTR_MAX_CHUNK). */
 void btr_writer_set_chunk(struct btr_writer *w, size_t chunk);
+/* Every write to fd first takes its byte count from r (--limit-rate); NULL: none. */
+struct btr_rate;
+void btr_writer_set_rate(struct btr_writer *w, struct btr_rate *r);
 
 /* Starts a segment: magic + header.  format_version and created are filled in when 0. */
 int btr_writer_header(struct btr_writer *w, Btr__Header *h);

@@ -4,6 +4,7 @@
 #include "stream.h"
 #include "err.h"
 #include "io.h"
+#include "rate.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct btr_writer {
 	size_t len;
 	uint64_t offset;
 	size_t chunk;
+	struct btr_rate *rate;
 	int in_segment, in_object, object_trusted, omap_started;
 	const Btr__ObjectBegin *begin; /* borrowed only during object_begin */
 	uint64_t obj_size, obj_written;
@@ -58,23 +60,48 @@ void btr_writer_set_chunk(struct btr_writer *w, size_t chunk)
 	w->chunk = chunk > BTR_MAX_CHUNK ? BTR_MAX_CHUNK : chunk;
 }
 
+void btr_writer_set_rate(struct btr_writer *w, struct btr_rate *r)
+{
+	w->rate = r;
+}
+
 uint64_t btr_writer_offset(const struct btr_writer *w)
 {
 	return w->offset;
 }
 
+static int writev_all(struct btr_writer *w, struct iovec *iov, int n);
+
 int btr_writer_flush(struct btr_writer *w)
 {
-	if (w->len && btr_write_or_fail(w->fd, w->buf, w->len, w->what) < 0)
+	struct iovec iov = {w->buf, w->len};
+	if (w->rate && w->len && writev_all(w, &iov, 1) < 0)
+		return -1;
+	if (!w->rate && w->len && btr_write_or_fail(w->fd, w->buf, w->len, w->what) < 0)
 		return -1;
 	w->len = 0;
 	return 0;
 }
 
+/* Limited, the writes are sliced this small, so that no one-second window of the
+ * output holds more than a slice over the limit. */
+#define RATE_SLICE (256u << 10)
+
+/* n <= 3 */
 static int writev_all(struct btr_writer *w, struct iovec *iov, int n)
 {
 	while (n > 0) {
-		ssize_t r = writev(w->fd, iov, n);
+		struct iovec part[3];
+		int k = 0;
+		size_t room = w->rate ? RATE_SLICE : (size_t)-1, len = 0;
+		for (; k < n && room; k++) {
+			size_t l = iov[k].iov_len < room ? iov[k].iov_len : room;
+			part[k] = (struct iovec){iov[k].iov_base, l};
+			room -= l;
+			len += l;
+		}
+		btr_rate_take(w->rate, len);
+		ssize_t r = writev(w->fd, part, k);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -1,0 +1,87 @@
+# --limit-rate, --limit-ops, --limit-keys: refused when bad, and a limited dump keeps
+# to its limit, measured from the pipe by pipe-rate (bytes, seconds, most bytes in any
+# one second).  The quick version dumps 40 MiB at 20M; RATE_LONG=1 (make bench) the
+# issue's 200 MiB at 50M.
+. "$(dirname "$0")/lib.sh"
+
+# ---- bad rates: exit 2, one line naming the option (no server needed) ----
+for bad in 0 -5 5X 1.5M "" 20M/h 99999999999999999999; do
+	expect_exit 2 "ceph-dump --limit-rate '$bad' is a usage error" ceph-dump --limit-rate "$bad"
+	head -1 "$T/last.err" | grep -q "^ceph-dump: --limit-rate wants bytes per second above 0 .*, not '$bad'$" &&
+		pass "ceph-dump --limit-rate '$bad' names the option and the value" ||
+		fail "ceph-dump --limit-rate '$bad' names the option and the value" "$(head -1 "$T/last.err")"
+done
+for t in "ceph-dump --limit-ops" "ceph-load --limit-rate" "ceph-load --limit-ops" "etcd-dump --limit-keys" \
+	"etcd-load --limit-keys" "btr-split -d $T/never --limit-rate"; do
+	set -- $t
+	opt=${*: -1}
+	expect_exit 2 "$1 $opt 0 is a usage error" "$@" 0
+	head -1 "$T/last.err" | grep -q "^$1: $opt wants .* per second above 0" &&
+		pass "$1 $opt 0 names the option" || fail "$1 $opt 0 names the option" "$(head -1 "$T/last.err")"
+	expect_exit 2 "$1 $opt 7Q is a usage error" "$@" 7Q
+done
+[ ! -e "$T/never" ] && pass "a refused btr-split creates nothing" || fail "a refused btr-split creates nothing" "$T/never exists"
+
+# within PCT percent: within A B PCT
+within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * p / 100) }'; }
+
+sandbox_up rs
+C=$rs_conf
+"$BTR_TOP/contrib/sandbox" pool "$T/rs" big small >/dev/null || { fail "pools" "cannot create pools"; exit 1; }
+
+MIB=${RATE_LONG:+200}; MIB=${MIB:-40}
+RATE=${RATE_LONG:+50}; RATE=${RATE:-20}
+# 1 MiB and 4 MiB objects: buffered whole (under --buffer) and written in bursts
+for ((i = 0; i < MIB / 8; i++)); do
+	echo "object big m$i size=$((1 << 20)) seed=$i"
+	echo "object big q$i size=$((7 << 20)) seed=$((i + 1000))"
+done | mkobjs | ceph-load -q -c "$C" -p big || { fail "seed big" "ceph-load failed"; exit 1; }
+for ((i = 0; i < 200; i++)); do echo "object small s$i size=4096 seed=$i x=a=b omap=3"; done |
+	mkobjs | ceph-load -q -c "$C" -p small || { fail "seed small" "ceph-load failed"; exit 1; }
+
+# unlimited first: it must be much faster, or the limited run proves nothing
+t0=$(date +%s.%N)
+ceph-dump -q -c "$C" -p big | pipe-rate >"$T/free"
+t1=$(date +%s.%N)
+read -r fbytes fsecs fwin <"$T/free"
+awk -v a="$t1" -v b="$t0" -v r="$RATE" -v n="$fbytes" 'BEGIN { exit !(a - b < n / (r * 1048576) / 2) }' &&
+	pass "unlimited, the dump is more than twice as fast as the limit" ||
+	fail "unlimited, the dump is more than twice as fast as the limit" "$fbytes bytes in $(awk -v a="$t1" -v b="$t0" 'BEGIN{print a-b}') s"
+
+ceph-dump -q -c "$C" -p big --limit-rate ${RATE}M | pipe-rate >"$T/lim"
+PS="${PIPESTATUS[*]}"
+pipe_status "limited dump exits 0" "0 0"
+read -r bytes secs win <"$T/lim"
+want=$(awk -v n="$bytes" -v r="$RATE" 'BEGIN { printf "%.3f", n / (r * 1048576) }')
+[ "$bytes" -ge $((MIB << 20)) ] && pass "the whole pool went through ($bytes bytes)" || fail "the whole pool went through" "$bytes bytes"
+within "$secs" "$want" 10 && pass "--limit-rate ${RATE}M: $secs s for $bytes bytes, within 10% of $want s" ||
+	fail "--limit-rate ${RATE}M takes within 10% of $want s" "took $secs s"
+awk -v w="$win" -v r="$RATE" 'BEGIN { exit !(w <= r * 1048576 * 1.1) }' &&
+	pass "--limit-rate ${RATE}M: no one-second window over the limit by 10% (most: $win bytes)" ||
+	fail "--limit-rate ${RATE}M: no one-second window over the limit by 10%" "a window held $win bytes"
+
+# --limit-ops: 200 small objects at 100/s take 2 s more than the unlimited dump
+s0=$(date +%s.%N)
+ceph-dump -q -c "$C" -p small >/dev/null
+s1=$(date +%s.%N)
+ceph-dump -q -c "$C" -p small --limit-ops 100 --progress 2>"$T/ops.err" >"$T/ops"
+rc=$?
+s2=$(date +%s.%N)
+[ $rc = 0 ] && pass "--limit-ops dump exits 0" || fail "--limit-ops dump exits 0" "exit $rc: $(tail -2 "$T/ops.err")"
+extra=$(awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN { printf "%.3f", (c - b) - (b - a) }')
+within "$extra" 2 10 && pass "--limit-ops 100: 200 objects take $extra s longer, within 10% of 2 s" ||
+	fail "--limit-ops 100: 200 objects take 2 s longer" "$extra s longer"
+expect_exit 0 "--limit-ops dump verifies" sh -c "btr-inspect <\"$T/ops\""
+grep -q "(limit 100 objects/s)" "$T/ops.err" && pass "progress shows the ops limit" ||
+	fail "progress shows the ops limit" "$(tail -1 "$T/ops.err")"
+
+# ceph-load: writes limited, same objects restored
+"$BTR_TOP/contrib/sandbox" pool "$T/rs" back >/dev/null
+l0=$(date +%s.%N)
+ceph-load -q -c "$C" -p small:back --limit-ops 100 <"$T/ops"
+rc=$?
+l1=$(date +%s.%N)
+[ $rc = 0 ] && pass "--limit-ops load exits 0" || fail "--limit-ops load exits 0" "exit $rc"
+awk -v a="$l0" -v b="$l1" 'BEGIN { exit !(b - a >= 1.8) }' && pass "ceph-load --limit-ops 100: 200 objects take 2 s or more" ||
+	fail "ceph-load --limit-ops 100: 200 objects take 2 s or more" "$(awk -v a="$l0" -v b="$l1" 'BEGIN{print b-a}') s"
+check "the limited load restored every object" ceph-load -q -c "$C" -p small:back --verify <"$T/ops"
