@@ -2,7 +2,9 @@
 #include "err.h"
 #include "tool.h"
 #include "io.h"
+#include "args.h"
 #include "progress.h"
+#include "rate.h"
 #include "size.h"
 #include "split/split.h"
 
@@ -13,13 +15,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btr-split -d DIR [-b SIZE] [--filter CMD [--keep]] [--force] [-q] < STREAM\n"
+	fprintf(f, "usage: btr-split -d DIR [-b SIZE] [--filter CMD [--keep] [--filter-timeout DUR] [--retries N]]\n"
+		   "                 [--limit-rate RATE] [--force] [-q] < STREAM\n"
 		   "       btr-split --join -d DIR [--fetch CMD] > STREAM\n"
 		   "       btr-split --check -d DIR [--fetch CMD]\n"
 		   "  -d, --dir DIR      the directory of pieces ARCHIVE00000.bin... and MANIFEST\n"
 		   "  -b, --bytes SIZE   bytes per piece (default 2G; K, M, G, T suffixes)\n"
 		   "      --filter CMD   pipe each piece to `sh -c CMD` with $FILE set to its name\n"
 		   "      --keep         with --filter, keep the pieces in DIR too\n"
+		   "      --filter-timeout DUR  kill a filter (its process group) that keeps us waiting\n"
+		   "                     longer than DUR on one piece (e.g. 90s, 10m)\n"
+		   "      --retries N    write each piece to DIR first, hand it to the filter from there,\n"
+		   "                     and re-send it up to N times (1, 2, 4... s apart) if the filter fails\n"
+		   "      --limit-rate RATE  at most RATE bytes per second to the filter (or the pieces)\n"
 		   "      --force        write into a DIR that already holds files\n"
 		   "  -j, --join         write the pieces back to stdout, each checked\n"
 		   "  -c, --check        check the pieces, write nothing\n"
@@ -36,7 +44,9 @@ int main(int argc, char **argv)
 		{"force", no_argument, NULL, 'f'},      {"join", no_argument, NULL, 'j'},
 		{"check", no_argument, NULL, 'c'},      {"fetch", required_argument, NULL, 'G'},
 		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
+		{"version", no_argument, NULL, 'V'},    {"filter-timeout", required_argument, NULL, 'T'},
+		{"retries", required_argument, NULL, 'R'}, {"limit-rate", required_argument, NULL, 'L'},
+		{NULL, 0, NULL, 0}};
 	struct split_opts o = {.size = 2ull << 30};
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;
@@ -50,6 +60,19 @@ int main(int argc, char **argv)
 			break;
 		case 'F': o.filter = optarg; break;
 		case 'K': o.keep = 1; break;
+		case 'T':
+			if (btr_parse_duration_ms(optarg, &o.timeout_ms) < 0)
+				btr_usage_error("--filter-timeout wants a duration from 1ms to 24h (e.g. 90s, 10m), not '%s'", optarg);
+			break;
+		case 'R': {
+			unsigned long v;
+			if (btr_parse_ulong(optarg, 0, 100, &v) < 0)
+				btr_usage_error("--retries wants a number from 0 to 100, not '%s'", optarg);
+			o.retries = (unsigned)v;
+			o.spool = 1;
+			break;
+		}
+		case 'L': o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
 		case 'f': o.force = 1; break;
 		case 'j': join = 1; break;
 		case 'c': check = 1; break;
@@ -69,8 +92,10 @@ int main(int argc, char **argv)
 		btr_usage_error("--join and --check exclude each other");
 	if (fetch && !join && !check)
 		btr_usage_error("--fetch goes with --join or --check");
-	if ((join || check) && (o.filter || o.keep))
-		btr_usage_error("--filter and --keep are for splitting");
+	if ((join || check) && (o.filter || o.keep || o.limit_rate))
+		btr_usage_error("--filter, --keep and --limit-rate are for splitting");
+	if (!o.filter && (o.timeout_ms || o.spool))
+		btr_usage_error("--filter-timeout and --retries go with --filter");
 	int rc;
 	if (join || check) {
 		if (join)

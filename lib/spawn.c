@@ -1,11 +1,13 @@
 #include "spawn.h"
 #include "err.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +37,7 @@ static void scrub_env(void)
 	}
 }
 
-int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid)
+static int spawn(const char *cmd, const char *file, int dir, int group, pid_t *pid)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -46,6 +48,8 @@ int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid)
 		return btr_fail_errno(BTR_EXIT_SYS, "fork the command of %s", file);
 	}
 	if (*pid == 0) {
+		if (group)
+			setpgid(0, 0);
 		dup2(fds[dir ? 1 : 0], dir ? STDOUT_FILENO : STDIN_FILENO);
 		signal(SIGPIPE, SIG_DFL);
 		scrub_env();
@@ -53,8 +57,20 @@ int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	if (group) /* as well as the child: whichever runs first, the group exists */
+		setpgid(*pid, *pid);
 	close(fds[dir ? 1 : 0]);
 	return fds[dir ? 0 : 1];
+}
+
+int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid)
+{
+	return spawn(cmd, file, dir, 0, pid);
+}
+
+int btr_spawn_sh_group(const char *cmd, const char *file, int dir, pid_t *pid)
+{
+	return spawn(cmd, file, dir, 1, pid);
 }
 
 int btr_spawn_wait(pid_t pid)
@@ -64,4 +80,90 @@ int btr_spawn_wait(pid_t pid)
 		if (errno != EINTR)
 			return -1;
 	return st;
+}
+
+/* ---- watches ---- */
+
+static volatile sig_atomic_t watched_pgid, fired;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (watched_pgid > 0) {
+		kill(-(pid_t)watched_pgid, SIGKILL);
+		fired = 1;
+	}
+}
+
+static void on_fatal(int sig)
+{
+	if (watched_pgid > 0)
+		kill(-(pid_t)watched_pgid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void set_timer(long ms)
+{
+	struct itimerval t = {{0, 0}, {ms / 1000, ms % 1000 * 1000}};
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+void btr_watch_begin(struct btr_watch *w, pid_t pgid, long budget_ms)
+{
+	static int installed;
+	w->pgid = budget_ms > 0 ? pgid : 0;
+	w->left_ms = budget_ms;
+	fired = 0;
+	if (!w->pgid)
+		return;
+	if (!installed) {
+		struct sigaction sa = {0};
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+		sa.sa_handler = on_fatal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		installed = 1;
+	}
+	watched_pgid = pgid;
+}
+
+void btr_watch_start(struct btr_watch *w)
+{
+	if (!w->pgid)
+		return;
+	w->since = btr_now();
+	if (w->left_ms <= 0)
+		on_alarm(SIGALRM);
+	else
+		set_timer(w->left_ms);
+}
+
+void btr_watch_stop(struct btr_watch *w)
+{
+	if (!w->pgid)
+		return;
+	set_timer(0);
+	w->left_ms -= (long)((btr_now() - w->since) * 1000);
+}
+
+int btr_watch_fired(void)
+{
+	return fired;
+}
+
+int btr_watch_wait(struct btr_watch *w, pid_t pid)
+{
+	siginfo_t si;
+	btr_watch_start(w);
+	/* WNOWAIT: the leader stays a zombie, its id taken, until the timer is off */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	btr_watch_stop(w);
+	watched_pgid = 0;
+	w->pgid = 0;
+	return btr_spawn_wait(pid);
 }

@@ -9,6 +9,30 @@
  * loses our own secrets (BTR_*PASS*): an upload command has no use for them.
  * Returns the fd (close-on-exec) and *pid, or -1 with btr_fail (3). */
 int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid);
+/* The same, the child leading a process group of its own (pgid == *pid), so that a
+ * watch can kill it with everything it started. */
+int btr_spawn_sh_group(const char *cmd, const char *file, int dir, pid_t *pid);
 /* Waits for pid; returns its wait status, or -1. */
 int btr_spawn_wait(pid_t pid);
+
+/* A time budget for a spawned process group (btr-split --filter-timeout): only the
+ * time between btr_watch_start and btr_watch_stop counts (the caller blocked on the
+ * group); when the budget runs out, SIGALRM kills the whole group with SIGKILL.
+ * While a group is watched, SIGINT, SIGTERM and SIGHUP kill it too before the
+ * process dies of them, so nothing is left running.  One watch at a time per process
+ * (the timer is process-wide); pgid 0 or budget_ms 0 make a watch that does nothing. */
+struct btr_watch {
+	pid_t pgid;
+	long left_ms;
+	double since;
+};
+void btr_watch_begin(struct btr_watch *w, pid_t pgid, long budget_ms);
+void btr_watch_start(struct btr_watch *w);
+void btr_watch_stop(struct btr_watch *w);
+/* 1 when the budget of the current watch ran out (the group was killed). */
+int btr_watch_fired(void);
+/* Waits for pid, its leader, counting against the watch, and ends the watch: the
+ * timer is off and the group forgotten before the leader is reaped (so its id cannot
+ * have been reused when the timer fires).  Returns the wait status, or -1. */
+int btr_watch_wait(struct btr_watch *w, pid_t pid);
 #endif

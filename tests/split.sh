@@ -115,3 +115,74 @@ script -qec "btr-split --join -d $D; echo rc=\$?" /dev/null >typed 2>&1
 grep -q 'refusing to write binary data to a terminal' typed && grep -q rc=2 typed && pass "join refuses a terminal" || fail "join refuses a terminal" "$(cat typed)"
 expect_exit 2 "-d is required" btr-split --join
 expect_exit 2 "bad size" btr-split -d x -b 12Q
+
+# ---- --filter-timeout, --retries, --limit-rate ----
+IN=in.$((5 * S + 7))
+# A filter that hangs (and never reads) is killed with its whole process group.
+mark=hang$$
+t0=$(date +%s)
+btr-split -q -d hang -b 64K --filter-timeout 2s --filter "sleep 1000; : $mark" <$IN 2>err; rc=$?
+t1=$(date +%s)
+[ $rc = 3 ] && [ $((t1 - t0)) -lt 10 ] && pass "a hanging filter with --filter-timeout 2s: exit 3 in $((t1 - t0)) s" ||
+	fail "a hanging filter with --filter-timeout 2s: exit 3 in under 10 s" "rc=$rc after $((t1 - t0)) s: $(cat err)"
+grep -q '^btr-split: the filter for ARCHIVE00000.bin did not finish within 2 s (--filter-timeout): killed it and its process group$' err &&
+	[ "$(wc -l <err)" = 1 ] && pass "the timeout is one line naming the piece" || fail "the timeout is one line naming the piece" "$(cat err)"
+[ ! -e hang/MANIFEST ] && pass "no manifest after a timeout" || fail "no manifest after a timeout" "$(ls hang)"
+sleep 0.2
+pgrep -f "$mark" >/dev/null && fail "the hung filter's process group is gone" "$(pgrep -af "$mark")" || pass "the hung filter's process group is gone"
+# A filter that reads everything but then hangs: the same, with the data fitting the pipe.
+btr-split -q -d hang2 -b 64K --filter-timeout 500ms --filter "cat >/dev/null; sleep 1000; : $mark" <in.1 2>err; rc=$?
+[ $rc = 3 ] && grep -q 'within 500 ms' err && [ ! -e hang2/MANIFEST ] && pass "a filter hanging after reading: killed, exit 3" ||
+	fail "a filter hanging after reading: killed, exit 3" "rc=$rc $(cat err)"
+# A slow but working filter is within its time: the timeout counts per piece.
+mkdir upslow
+btr-split -q -d slow -b 64K --filter-timeout 2s --filter 'sleep 0.5; cat > "$PWD/upslow/$FILE"' <$IN; rc=$?
+[ $rc = 0 ] && [ -f upslow/MANIFEST ] && pass "six pieces of 0.5 s each within a 2 s timeout" || fail "six pieces of 0.5 s each within a 2 s timeout" "rc=$rc"
+expect_exit 2 "--filter-timeout 0 is a usage error" btr-split -d x --filter cat --filter-timeout 0
+expect_exit 2 "--filter-timeout without --filter is a usage error" btr-split -d x --filter-timeout 5s
+expect_exit 2 "--retries without --filter is a usage error" btr-split -d x --retries 3
+expect_exit 2 "--retries -1 is a usage error" btr-split -d x --filter cat --retries -1
+
+# A filter that fails twice, then succeeds: --retries 3 gets everything there.
+mkdir upr
+cat >flaky <<'EOS'
+n=$(cat "$PWD/tries" 2>/dev/null || echo 0); echo $((n + 1)) >"$PWD/tries"
+[ "$n" -ge 2 ] || { head -c 100 >/dev/null; exit 1; }
+cat >"$PWD/upr/$FILE"
+EOS
+btr-split -d r -b 128K --retries 3 --filter 'sh "$PWD/flaky"' <$IN 2>err; rc=$?
+[ $rc = 0 ] && pass "--retries 3 with a filter failing twice: exit 0" || fail "--retries 3 with a filter failing twice: exit 0" "rc=$rc $(tail -3 err)"
+[ "$(cat tries)" = 6 ] && pass "three pieces and the manifest in six runs of the filter" ||
+	fail "three pieces and the manifest in six runs of the filter" "$(cat tries) runs"
+grep -q '^btr-split: the filter for ARCHIVE00000.bin failed (exit status 1); retry 2 of 3 in 2 s$' err && pass "each retry is announced" ||
+	fail "each retry is announced" "$(cat err)"
+[ -z "$(ls r | grep ARCHIVE)" ] && [ -f r/MANIFEST ] && pass "sent pieces are removed from DIR" || fail "sent pieces are removed from DIR" "$(ls r)"
+btr-split --check -d r --fetch 'cat "$PWD/upr/$FILE"' && btr-split --join -d upr >o && cmp -s o $IN &&
+	pass "the retried upload checks and joins to the input" || fail "the retried upload checks and joins to the input" ""
+# --keep keeps them; a filter that always fails fails the split after 1 + N attempts.
+btr-split -q -d rk -b 128K --retries 1 --keep --filter 'cat >/dev/null' <$IN &&
+	[ "$(ls rk | grep -c ARCHIVE)" = 3 ] && btr-split --check -d rk && pass "--retries --keep keeps checkable pieces" ||
+	fail "--retries --keep keeps checkable pieces" "$(ls rk)"
+btr-split -q -d rf -b 128K --retries 2 --filter 'cat >/dev/null; exit 4' <$IN 2>err; rc=$?
+[ $rc = 3 ] && grep -q '^btr-split: the filter for ARCHIVE00000.bin failed (exit status 4) (gave up after 3 attempts)$' err &&
+	[ ! -e rf/MANIFEST ] && pass "a piece failing every retry: exit 3, no manifest" ||
+	fail "a piece failing every retry: exit 3, no manifest" "rc=$rc $(cat err)"
+# Retries and a timeout together: each attempt has its own time.
+btr-split -q -d rt -b 1M --retries 1 --filter-timeout 300ms --filter "sleep 1000; : $mark" <in.1 2>err; rc=$?
+[ $rc = 3 ] && grep -q 'did not finish within 300 ms.*gave up after 2 attempts' err && pass "a hanging filter times out on every retry" ||
+	fail "a hanging filter times out on every retry" "rc=$rc $(cat err)"
+
+# --limit-rate: 1 MiB at 512K/s takes about 2 s, to the pieces or to the filter.
+random_file in.1m $((1 << 20)) 7
+t0=$(date +%s.%N)
+btr-split -q -d lim -b 256K --limit-rate 512K <in.1m; rc=$?
+t1=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+[ $rc = 0 ] && awk -v s="$secs" 'BEGIN { exit !(s >= 1.8 && s <= 2.4) }' && pass "--limit-rate 512K: 1 MiB in $secs s" ||
+	fail "--limit-rate 512K: 1 MiB in about 2 s" "rc=$rc, $secs s"
+t0=$(date +%s.%N)
+btr-split -q -d limf -b 256K --limit-rate 1M --retries 0 --filter 'cat >/dev/null' <in.1m; rc=$?
+t1=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+[ $rc = 0 ] && awk -v s="$secs" 'BEGIN { exit !(s >= 0.9 && s <= 1.4) }' && pass "--limit-rate 1M to a spooled filter: 1 MiB in $secs s" ||
+	fail "--limit-rate 1M to a spooled filter: 1 MiB in about 1 s" "rc=$rc, $secs s"

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "io.h"
 #include "progress.h"
+#include "rate.h"
 #include "spawn.h"
 
 #include <dirent.h>
@@ -50,28 +51,120 @@ static int dir_prepare(const char *dir, int force)
 
 /* One open piece: a file, a filter's stdin, or both. */
 struct piece {
+	const struct split_opts *o;
 	int fd, pipe_fd;
 	pid_t pid;
+	struct btr_watch watch;
 	char name[32], path[4096];
 	struct btr_sum h;
 	uint64_t size;
 };
 
+/* Starts the filter for one piece (or the manifest), in a process group of its own
+ * when it has a time limit. */
+static int filter_start(struct piece *p)
+{
+	const struct split_opts *o = p->o;
+	p->pipe_fd = o->timeout_ms ? btr_spawn_sh_group(o->filter, p->name, 0, &p->pid)
+				   : btr_spawn_sh(o->filter, p->name, 0, &p->pid);
+	if (p->pipe_fd < 0)
+		return -1;
+	btr_watch_begin(&p->watch, p->pid, o->timeout_ms);
+	return 0;
+}
+
+static const char *dur(long ms, char *buf, size_t n)
+{
+	snprintf(buf, n, ms % 1000 ? "%ld ms" : "%ld s", ms % 1000 ? ms : ms / 1000);
+	return buf;
+}
+
+/* Ends the filter: EOF, wait (counting against its time), and judge.  `failed`: the
+ * piece could not be written into it. */
+static int filter_end(struct piece *p, int failed)
+{
+	char d[32];
+	close(p->pipe_fd);
+	p->pipe_fd = -1;
+	int st = btr_watch_wait(&p->watch, p->pid);
+	if (btr_watch_fired())
+		return btr_fail(BTR_EXIT_SYS, "the filter for %s did not finish within %s (--filter-timeout): "
+			       "killed it and its process group", p->name, dur(p->o->timeout_ms, d, sizeof d));
+	/* A filter that failed is the news, not the broken pipe it left us. */
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		return btr_fail(BTR_EXIT_SYS, "the filter for %s failed (%s %d)", p->name,
+				WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	if (failed && btr_errcode() == BTR_EXIT_SYS && strstr(btr_errmsg(), "Broken pipe"))
+		return btr_fail(BTR_EXIT_SYS, "the filter for %s exited (status 0) before reading the whole piece", p->name);
+	return failed ? -1 : 0;
+}
+
+static int filter_write(struct piece *p, const void *b, size_t n)
+{
+	btr_rate_take(p->o->limit_rate, n);
+	btr_watch_start(&p->watch);
+	int r = btr_write_full(p->pipe_fd, b, n);
+	btr_watch_stop(&p->watch);
+	return r < 0 ? btr_fail_errno(BTR_EXIT_SYS, "write %s to its filter", p->name) : 0;
+}
+
+/* One attempt to hand a spooled piece (path) or the manifest (text) to the filter. */
+static int send_once(struct piece *p, const char *text, uint8_t *buf)
+{
+	int rc = 0, fd = -1;
+	if (!text && (fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "open %s", p->path);
+	if (filter_start(p) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (text) {
+		rc = filter_write(p, text, strlen(text));
+	} else {
+		ssize_t n;
+		while (rc == 0 && (n = btr_read_full(fd, buf, BLOCK)) > 0)
+			rc = filter_write(p, buf, (size_t)n);
+		if (rc == 0 && n < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "read %s", p->path);
+		close(fd);
+	}
+	return filter_end(p, rc < 0);
+}
+
+/* Hands a spooled piece or the manifest to the filter, up to 1 + --retries times,
+ * waiting 1, 2, 4... (at most 60) seconds between attempts. */
+static int send(struct piece *p, const char *text, uint8_t *buf)
+{
+	const struct split_opts *o = p->o;
+	for (unsigned a = 0;; a++) {
+		if (send_once(p, text, buf) == 0)
+			return 0;
+		if (a == o->retries)
+			return a ? btr_fail(BTR_EXIT_SYS, "%s (gave up after %u attempts)", btr_errmsg(), a + 1) : -1;
+		unsigned wait = a < 6 ? 1u << a : 60;
+		if (!o->quiet)
+			fprintf(stderr, "%s: %s; retry %u of %u in %u s\n", btr_prog, btr_errmsg(), a + 1, o->retries, wait);
+		sleep(wait);
+	}
+}
+
 static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 {
 	memset(p, 0, sizeof *p);
+	p->o = o;
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
 	btr_sum_init(&p->h);
 	if (!o->quiet)
 		fprintf(stderr, "creating new file %s\n", p->name);
-	if (!o->filter || o->keep) {
+	if (!o->filter || o->keep || o->spool) {
 		p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (p->fd < 0)
 			return btr_fail_errno(BTR_EXIT_SYS, "create %s", p->path);
 	}
-	if (o->filter && (p->pipe_fd = btr_spawn_sh(o->filter, p->name, 0, &p->pid)) < 0)
+	if (o->filter && !o->spool && filter_start(p) < 0)
 		return -1;
 	return 0;
 }
@@ -80,14 +173,18 @@ static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 {
 	btr_sum_update(&p->h, b, n);
 	p->size += n;
+	if (!p->o->filter) /* with a filter, what goes to it is limited */
+		btr_rate_take(p->o->limit_rate, n);
 	if (p->fd >= 0 && btr_write_full(p->fd, b, n) < 0)
 		return btr_fail_errno(BTR_EXIT_SYS, "write %s", p->name);
-	if (p->pipe_fd >= 0 && btr_write_full(p->pipe_fd, b, n) < 0)
-		return btr_fail_errno(BTR_EXIT_SYS, "write %s to its filter", p->name);
+	if (p->pipe_fd >= 0 && filter_write(p, b, n) < 0)
+		return -1;
 	return 0;
 }
 
-static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
+/* sbuf: BLOCK bytes for a spooled piece's trip to the filter; NULL: do not send it
+ * (the split failed). */
+static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf)
 {
 	int rc = 0;
 	btr_sum_final(&p->h, sum);
@@ -98,13 +195,12 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
 			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", p->name);
 		p->fd = -1;
 	}
-	if (p->pipe_fd >= 0) {
-		close(p->pipe_fd);
-		p->pipe_fd = -1;
-		int st = btr_spawn_wait(p->pid);
-		if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-			rc = btr_fail(BTR_EXIT_SYS, "the filter for %s failed (%s %d)", p->name,
-				      WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	if (p->pipe_fd >= 0 && filter_end(p, 0) < 0 && rc == 0)
+		rc = -1;
+	if (rc == 0 && p->o->filter && p->o->spool && buf) {
+		rc = send(p, NULL, buf);
+		if (rc == 0 && !p->o->keep && unlink(p->path) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s", p->path);
 	}
 	return rc;
 }
@@ -112,17 +208,9 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
 /* Runs the filter once more for the manifest, so the remote side holds it too. */
 static int filter_manifest(const struct split_opts *o, const char *text)
 {
-	struct piece p = {.fd = -1};
-	uint8_t sum[BTR_SUM_BYTES];
+	struct piece p = {.o = o, .fd = -1, .pipe_fd = -1};
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
-	btr_sum_init(&p.h);
-	if ((p.pipe_fd = btr_spawn_sh(o->filter, p.name, 0, &p.pid)) < 0)
-		return -1;
-	if (piece_write(&p, (const uint8_t *)text, strlen(text)) < 0) {
-		piece_close(&p, sum);
-		return -1;
-	}
-	return piece_close(&p, sum);
+	return send(&p, text, NULL);
 }
 
 static int write_manifest(const struct split_opts *o, const struct split_manifest *m)
@@ -164,16 +252,20 @@ int btr_split(int in, const struct split_opts *o)
 {
 	struct split_manifest m = {0};
 	struct piece p;
-	uint8_t *buf = malloc(BLOCK);
+	uint8_t *buf = malloc(BLOCK), *sbuf = o->spool ? malloc(BLOCK) : NULL;
 	size_t cap = 0;
 	int rc = -1, open_piece = 0;
-	if (!buf)
+	if (!buf || (o->spool && !sbuf)) {
+		free(buf);
+		free(sbuf);
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	}
 	if (dir_prepare(o->dir, o->force) < 0)
 		goto out;
 	struct btr_progress pg;
 	btr_progress_init(&pg, "split", o->progress);
 	pg.unit = "pieces";
+	pg.limit_bytes = btr_rate_per_sec(o->limit_rate);
 	for (;;) {
 		ssize_t n = read(in, buf, BLOCK);
 		if (n < 0) {
@@ -215,7 +307,7 @@ int btr_split(int in, const struct split_opts *o)
 			btr_progress_add(&pg, 0, k);
 			if (p.size == o->size) {
 				m.pieces[m.n].size = p.size;
-				if (piece_close(&p, m.pieces[m.n].sum) < 0) {
+				if (piece_close(&p, m.pieces[m.n].sum, sbuf) < 0) {
 					open_piece = 0;
 					goto out;
 				}
@@ -230,7 +322,7 @@ int btr_split(int in, const struct split_opts *o)
 	if (open_piece) {
 		m.pieces[m.n].size = p.size;
 		open_piece = 0;
-		if (piece_close(&p, m.pieces[m.n].sum) < 0)
+		if (piece_close(&p, m.pieces[m.n].sum, sbuf) < 0)
 			goto out;
 		m.n++;
 		btr_progress_add(&pg, 1, 0);
@@ -245,10 +337,11 @@ out:
 		int saved = btr_errcode();
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", btr_errmsg());
-		piece_close(&p, s);
+		piece_close(&p, s, NULL);
 		btr_fail(saved, "%s", msg);
 	}
 	split_manifest_free(&m);
 	free(buf);
+	free(sbuf);
 	return rc;
 }

@@ -55,6 +55,7 @@ void split_manifest_free(struct split_manifest *m);
 /* Computes m->sum from the pieces. */
 void split_manifest_seal(struct split_manifest *m);
 
+struct btr_rate;
 struct split_opts {
 	const char *dir;
 	uint64_t size;          /* bytes per piece */
@@ -63,6 +64,10 @@ struct split_opts {
 	int force;              /* allow a directory that already holds files */
 	int quiet;
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
+	struct btr_rate *limit_rate; /* bytes per second to the filter (or the pieces); NULL: none */
+	long timeout_ms;        /* per piece, waiting on the filter; 0: none */
+	int spool;              /* --retries given: each piece to DIR first, then to the filter */
+	unsigned retries;       /* re-sends of a piece whose filter failed */
 };
 int btr_split(int in, const struct split_opts *o);
 
