@@ -74,8 +74,8 @@ uint64_t btr_rate_arg(const char *opt, const char *s, const char *what)
 {
 	uint64_t v;
 	if (btr_parse_rate(s, &v) < 0)
-		btr_usage_error("%s wants %s per second above 0 (e.g. 50M, 1G; K M G T are powers of 1024), not '%s'",
-				opt, what, s);
+		btr_usage_error("%s wants %s per second above 0 (e.g. %s; K M G T are powers of 1024), not '%s'",
+				opt, what, strcmp(what, "bytes") ? "500, 2K" : "50M, 1G", s);
 	return v;
 }
 

@@ -85,3 +85,36 @@ l1=$(date +%s.%N)
 awk -v a="$l0" -v b="$l1" 'BEGIN { exit !(b - a >= 1.8) }' && pass "ceph-load --limit-ops 100: 200 objects take 2 s or more" ||
 	fail "ceph-load --limit-ops 100: 200 objects take 2 s or more" "$(awk -v a="$l0" -v b="$l1" 'BEGIN{print b-a}') s"
 check "the limited load restored every object" ceph-load -q -c "$C" -p small:back --verify <"$T/ops"
+
+# ---- btrdb-backup create and restore pass the limits on ----
+export BTR_PASSPHRASE=rate-test
+for ((i = 0; i < 60; i++)); do echo "kv rk$i v$i"; done | mkobjs | etcd-load -q --endpoints "$rs_etcd" ||
+	{ fail "seed etcd" "etcd-load failed"; exit 1; }
+expect_exit 2 "create --limit-rate 0: exit 2" btrdb-backup create --outputdir "$T/never2" --limit-rate 0
+expect_err "create --limit-rate 0 names the option" "^btrdb-backup: --limit-rate wants bytes per second above 0"
+expect_exit 2 "restore --limit-keys 1X: exit 2" btrdb-backup restore --outputdir "$T/never2" --limit-keys 1X
+expect_exit 2 "inspect --limit-ops: does not apply" btrdb-backup inspect --outputdir "$T/never2" --limit-ops 5
+[ ! -e "$T/never2" ] && [ ! -e "$T/never2.partial" ] && pass "refused limits create nothing" || fail "refused limits create nothing" ""
+c0=$(date +%s.%N)
+btrdb-backup create -q --kdf interactive --outputdir "$T/bk" --etcd "$rs_etcd" --cephconf "$C" --include-pool big \
+	--limit-rate ${RATE}M --limit-keys 30 2>"$T/create.err"
+rc=$?
+c1=$(date +%s.%N)
+secs=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
+# keys: 60 at 30/s = 2 s, then the pool at the rate
+want=$(awk -v r="$RATE" -v m="$MIB" 'BEGIN { printf "%.2f", 2 + m / r }')
+[ $rc = 0 ] && awk -v s="$secs" -v w="$want" 'BEGIN { exit !(s >= w * 0.95) }' &&
+	pass "create --limit-keys 30 --limit-rate ${RATE}M: $secs s (at least $want s)" ||
+	fail "create --limit-keys 30 --limit-rate ${RATE}M takes at least $want s" "rc=$rc after $secs s: $(tail -2 "$T/create.err")"
+"$BTR_TOP/contrib/sandbox" pool "$T/rs" back2 >/dev/null
+r0=$(date +%s.%N)
+btrdb-backup restore -q --outputdir "$T/bk" --etcd "$rs_etcd" --cephconf "$C" --restore-pool big:back2 --limit-ops 4 \
+	--limit-keys 60 2>"$T/restore.err"
+rc=$?
+r1=$(date +%s.%N)
+secs=$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.2f", b - a }')
+n=$((MIB / 8 * 2))
+want=$(awk -v n="$n" 'BEGIN { printf "%.2f", n / 4 }')
+[ $rc = 0 ] && awk -v s="$secs" -v w="$want" 'BEGIN { exit !(s >= w * 0.95) }' &&
+	pass "restore --limit-ops 4: $n objects in $secs s (at least $want s)" ||
+	fail "restore --limit-ops 4 takes at least $want s" "rc=$rc after $secs s: $(tail -2 "$T/restore.err")"
