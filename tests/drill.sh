@@ -1,0 +1,84 @@
+# btrdb-backup drill: a backup restored into a throwaway sandbox and read back; exit 1
+# before any server starts on damage or a wrong key; nothing left behind, even after
+# SIGINT or SIGTERM mid-drill.
+. "$(dirname "$0")/lib.sh"
+
+sandbox_up src
+"$BTR_TOP/contrib/sandbox" seed "$T/src" --small >/dev/null 2>"$T/seed.err" || { fail "seed" "$(tail -2 "$T/seed.err")"; exit 1; }
+echo "drill passphrase" >"$T/pass"
+btrdb-backup create -q --kdf interactive --passphrase-file "$T/pass" --outputdir "$T/bk" --etcd "$src_etcd" \
+	--cephconf "$src_conf" 2>"$T/create.err" || { fail "create" "$(tail -2 "$T/create.err")"; exit 1; }
+nobj=$(for p in $(rados -c "$src_conf" lspools); do rados -c "$src_conf" -p "$p" ls --all; done | wc -l)
+
+# The drill's temporary directory (and so its sandbox) lives under TMPDIR: empty after.
+export TMPDIR=$T/dt
+mkdir "$TMPDIR"
+left_behind() { # nothing in TMPDIR, no process running from it
+	local procs
+	procs=$(pgrep -af -- "$TMPDIR" | grep -v pgrep)
+	if [ -n "$(ls -A "$TMPDIR")" ] || [ -n "$procs" ]; then
+		fail "$1: nothing left behind" "$(ls -A "$TMPDIR") $procs"
+	else
+		pass "$1: nothing left behind"
+	fi
+}
+
+expect_exit 0 "drill of a good backup passes" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk"
+grep -q "^drill: identical: $nobj objects and 100 etcd keys" "$T/last.err" && pass "every object and key read back identical" ||
+	fail "every object and key read back identical" "$(grep identical "$T/last.err") ($nobj objects in the source)"
+grep -Eq '^drill: throughput [0-9.]+ MiB/s; a full restore of .* would take about [0-9]+:[0-9]{2}:[0-9]{2} at this rate$' "$T/last.err" &&
+	pass "drill reports throughput and an estimate" || fail "drill reports throughput and an estimate" "$(tail -3 "$T/last.err")"
+grep -q '^drill passed$' "$T/last.err" && pass "drill says it passed" || fail "drill says it passed" "$(tail -1 "$T/last.err")"
+left_behind "a passed drill"
+
+expect_exit 0 "drill --sample 30 passes" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --sample 30
+n=$(sed -n 's/^drill: restored \([0-9]*\) of \([0-9]*\) objects.*a 30% sample.*/\1/p' "$T/last.err")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt "$nobj" ] && pass "--sample 30 restores some of the objects ($n of $nobj)" ||
+	fail "--sample 30 restores some of the objects" "$(grep restored "$T/last.err")"
+grep -q "^drill: identical: $n objects and 100 etcd keys" "$T/last.err" && pass "the sample and every key identical" ||
+	fail "the sample and every key identical" "$(grep identical "$T/last.err")"
+left_behind "a sampled drill"
+
+# ---- refusals: usage, wrong key, damage; no server started ----
+for bad in 0 101 x 5.5 ""; do
+	expect_exit 2 "--sample '$bad' is a usage error" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --sample "$bad"
+done
+expect_exit 2 "drill --etcd: does not apply" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --etcd 127.0.0.1:1
+expect_exit 2 "drill --skip-ceph: does not apply" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --skip-ceph
+expect_exit 2 "drill of a missing directory" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/nothere"
+echo "not the passphrase" >"$T/wrong"
+expect_exit 1 "drill with a wrong passphrase: exit 1" btrdb-backup drill --passphrase-file "$T/wrong" --outputdir "$T/bk"
+grep -q 'no sandbox was started' "$T/last.err" && ! grep -q 'starting a sandbox' "$T/last.err" &&
+	pass "a wrong key stops the drill before any server" || fail "a wrong key stops the drill before any server" "$(cat "$T/last.err")"
+left_behind "a wrong key"
+cp -r "$T/bk" "$T/dmg"
+printf 'X' | dd of="$T/dmg/ARCHIVE00000.bin" bs=1 seek=5000 conv=notrunc status=none
+expect_exit 1 "drill of a damaged piece: exit 1" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/dmg"
+grep -q 'no sandbox was started' "$T/last.err" && ! grep -q 'starting a sandbox' "$T/last.err" &&
+	pass "damage stops the drill before any server" || fail "damage stops the drill before any server" "$(cat "$T/last.err")"
+left_behind "a damaged backup"
+rm "$T/dmg/MANIFEST"
+expect_exit 1 "drill without a manifest: exit 1" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/dmg"
+
+# ---- a signal mid-drill (to the whole group, as a terminal or a service manager sends it) ----
+for sig in INT TERM; do
+	# job control: the drill leads its own group, with SIGINT not ignored as it
+	# would be in a background job without it
+	set -m
+	btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" 2>"$T/sig.err" &
+	pid=$!
+	set +m
+	for ((i = 0; i < 300; i++)); do
+		ls "$TMPDIR"/*/sandbox/env >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ls "$TMPDIR"/*/sandbox/env >/dev/null 2>&1 || fail "SIG$sig: the drill started a sandbox" "$(cat "$T/sig.err")"
+	sleep 0.5
+	kill -$sig -- -$pid
+	wait $pid
+	rc=$?
+	[ $rc != 0 ] && ! grep -q '^drill passed' "$T/sig.err" && pass "SIG$sig mid-drill: stopped, exit $rc" ||
+		fail "SIG$sig mid-drill: stopped" "exit $rc: $(tail -3 "$T/sig.err")"
+	sleep 1
+	left_behind "SIG$sig mid-drill"
+done
