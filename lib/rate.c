@@ -25,7 +25,7 @@ void btr_rate_take(struct btr_rate *r, uint64_t n)
 	double now = btr_now();
 	r->tokens += (now - r->last) * r->per_sec;
 	if (r->tokens > r->burst)
-		r->tokens = 0; /* no burst at the start either */
+		r->tokens = r->burst;
 	r->last = now;
 	/* Reserve now, wait outside the lock: later takers queue behind this debt. */
 	r->tokens -= (double)n;
