@@ -9,6 +9,8 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+# contrib/sandbox, for btrdb-backup drill (which looks for it at BINDIR/../lib/btrdb-backup)
+SANDBOXDIR ?= $(PREFIX)/lib/btrdb-backup
 
 CC        ?= cc
 PKGS      := grpc gpr libprotobuf-c libsodium libzstd
@@ -147,9 +149,12 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(SANDBOXDIR)
+	install -m 0755 contrib/sandbox $(DESTDIR)$(SANDBOXDIR)/sandbox
 
 uninstall:
 	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox
 	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
 
 clean:

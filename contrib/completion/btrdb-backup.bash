@@ -27,7 +27,7 @@ _btrdb_backup()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "create inspect clear restore --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "create inspect clear restore drill --help --version" -- "$cur"))
 		return
 	fi
 	_btr_tool
