@@ -130,6 +130,19 @@ grep -q '^btr-split: the filter for ARCHIVE00000.bin did not finish within 2 s (
 [ ! -e hang/MANIFEST ] && pass "no manifest after a timeout" || fail "no manifest after a timeout" "$(ls hang)"
 sleep 0.2
 pgrep -f "$mark" >/dev/null && fail "the hung filter's process group is gone" "$(pgrep -af "$mark")" || pass "the hung filter's process group is gone"
+# Killed while it waits on a watched filter, btr-split takes the filter's group along.
+for sig in TERM INT; do
+	btr-split -q -d hangsig$sig -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
+	pid=$!
+	sleep 0.5
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	sleep 0.2
+	[ $rc -gt 128 ] && ! pgrep -f "$mark" >/dev/null && [ ! -e hangsig$sig/MANIFEST ] &&
+		pass "SIG$sig to btr-split kills its filter's group too" ||
+		fail "SIG$sig to btr-split kills its filter's group too" "rc=$rc $(pgrep -af "$mark" | grep -v pgrep)"
+done
 # A filter that reads everything but then hangs: the same, with the data fitting the pipe.
 btr-split -q -d hang2 -b 64K --filter-timeout 500ms --filter "cat >/dev/null; sleep 1000; : $mark" <in.1 2>err; rc=$?
 [ $rc = 3 ] && grep -q 'within 500 ms' err && [ ! -e hang2/MANIFEST ] && pass "a filter hanging after reading: killed, exit 3" ||
