@@ -123,9 +123,13 @@ void btr_watch_begin(struct btr_watch *w, pid_t pgid, long budget_ms)
 		sa.sa_handler = on_alarm;
 		sigaction(SIGALRM, &sa, NULL);
 		sa.sa_handler = on_fatal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
+		static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
+		for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) {
+			struct sigaction old;
+			/* one we were started ignoring (a background job's SIGINT) stays ignored */
+			if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+				sigaction(fatal[i], &sa, NULL);
+		}
 		installed = 1;
 	}
 	watched_pgid = pgid;

@@ -132,8 +132,10 @@ sleep 0.2
 pgrep -f "$mark" >/dev/null && fail "the hung filter's process group is gone" "$(pgrep -af "$mark")" || pass "the hung filter's process group is gone"
 # Killed while it waits on a watched filter, btr-split takes the filter's group along.
 for sig in TERM INT; do
+	set -m # a job of its own, SIGINT not ignored
 	btr-split -q -d hangsig$sig -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
 	pid=$!
+	set +m
 	sleep 0.5
 	kill -$sig $pid
 	wait $pid

@@ -55,6 +55,7 @@ struct piece {
 	int fd, pipe_fd;
 	pid_t pid;
 	struct btr_watch watch;
+	int epipe;              /* the filter stopped reading */
 	char name[32], path[4096];
 	struct btr_sum h;
 	uint64_t size;
@@ -94,7 +95,7 @@ static int filter_end(struct piece *p, int failed)
 	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		return btr_fail(BTR_EXIT_SYS, "the filter for %s failed (%s %d)", p->name,
 				WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-	if (failed && btr_errcode() == BTR_EXIT_SYS && strstr(btr_errmsg(), "Broken pipe"))
+	if (failed && p->epipe)
 		return btr_fail(BTR_EXIT_SYS, "the filter for %s exited (status 0) before reading the whole piece", p->name);
 	return failed ? -1 : 0;
 }
@@ -103,9 +104,13 @@ static int filter_write(struct piece *p, const void *b, size_t n)
 {
 	btr_rate_take(p->o->limit_rate, n);
 	btr_watch_start(&p->watch);
-	int r = btr_write_full(p->pipe_fd, b, n);
+	int r = btr_write_full(p->pipe_fd, b, n), e = errno;
 	btr_watch_stop(&p->watch);
-	return r < 0 ? btr_fail_errno(BTR_EXIT_SYS, "write %s to its filter", p->name) : 0;
+	if (r == 0)
+		return 0;
+	p->epipe = e == EPIPE;
+	errno = e;
+	return btr_fail_errno(BTR_EXIT_SYS, "write %s to its filter", p->name);
 }
 
 /* One attempt to hand a spooled piece (path) or the manifest (text) to the filter. */
