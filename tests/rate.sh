@@ -118,3 +118,16 @@ want=$(awk -v n="$n" 'BEGIN { printf "%.2f", n / 4 }')
 [ $rc = 0 ] && awk -v s="$secs" -v w="$want" 'BEGIN { exit !(s >= w * 0.95) }' &&
 	pass "restore --limit-ops 4: $n objects in $secs s (at least $want s)" ||
 	fail "restore --limit-ops 4 takes at least $want s" "rc=$rc after $secs s: $(tail -2 "$T/restore.err")"
+
+# etcd-dump and etcd-load on their own: 60 keys at 30/s take 2 s each
+k0=$(date +%s.%N)
+etcd-dump -q --endpoints "$rs_etcd" --prefix rk --limit-keys 30 >"$T/keys"
+rc=$?
+k1=$(date +%s.%N)
+etcd-load -q --endpoints "$rs_etcd" --limit-keys 30 <"$T/keys"
+rc2=$?
+k2=$(date +%s.%N)
+awk -v a="$k0" -v b="$k1" -v c="$k2" 'BEGIN { exit !(b - a >= 1.9 && b - a < 3 && c - b >= 1.9 && c - b < 3) }' && [ $rc$rc2 = 00 ] &&
+	pass "etcd-dump and etcd-load --limit-keys 30: 60 keys in about 2 s each" ||
+	fail "etcd-dump and etcd-load --limit-keys 30: 60 keys in about 2 s each" \
+		"exit $rc/$rc2, $(awk -v a="$k0" -v b="$k1" -v c="$k2" 'BEGIN { print b - a, c - b }') s"
