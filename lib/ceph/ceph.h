@@ -189,8 +189,9 @@ struct btr_since;
 struct btr_since *btr_since_load(const char *path, const char *fsid, char **pools, size_t npools,
 				 unsigned slice_i, unsigned slice_n, int force);
 void btr_since_free(struct btr_since *s);
-/* Trailer digest of the base index (the new header's since_digest). */
-const uint8_t *btr_since_digest(const struct btr_since *s);
+/* Trailer digest of the base index (the new header's since_digest; 32 bytes for a
+ * format-1 index, 16 for format 2). */
+const ProtobufCBinaryData *btr_since_digest(const struct btr_since *s);
 /* 1 when the object is in the base index with this version, size and mtime (and marks
  * it unchanged and present); 0 otherwise.  Thread-safe for distinct objects. */
 int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,

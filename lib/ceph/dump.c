@@ -329,7 +329,7 @@ static int cb_begin(void *ctx, const Btr__ObjectBegin *b)
 	}
 #undef COPY
 	wk->b.xattrs = wk->xp;
-	btr_objhash_begin(&wk->oh, &wk->b);
+	btr_objhash_begin(&wk->oh, BTR_FORMAT_VERSION, &wk->b);
 	wk->data_len = wk->omap_bytes = wk->no = 0;
 	wk->streaming_dest = 0;
 	if (b->size > wk->d->o->buffer) {
@@ -421,9 +421,9 @@ static int finish_object(struct worker *wk)
 	uint8_t dg[BTR_DIGEST_LEN];
 	Btr__ObjectEnd e = BTR__OBJECT_END__INIT;
 	struct btr_record r = {.type = BTR_OBJECT_END};
-	btr_objhash_final(&wk->oh, dg);
+	size_t dl = btr_objhash_final(&wk->oh, dg);
 	e.digest.data = dg;
-	e.digest.len = sizeof dg;
+	e.digest.len = dl;
 	r.u.end = &e;
 	if (btr_writer_record(d->w, &r) < 0)
 		return -1;
@@ -437,7 +437,7 @@ static int finish_object(struct worker *wk)
 		ie.mtime = wk->b.mtime;
 		ie.version = wk->b.version;
 		ie.digest.data = dg;
-		ie.digest.len = sizeof dg;
+		ie.digest.len = dl;
 		if (btr_writer_index(d->iw, &ie) < 0)
 			return -1;
 	}
@@ -598,7 +598,7 @@ static int open_index(const char *path, int *fd)
 }
 
 static void header(Btr__Header *h, const char *content, char *fsid, char **pools, size_t n, char *snap,
-		   const struct btr_dump_opts *o, const uint8_t *since, char *host)
+		   const struct btr_dump_opts *o, const ProtobufCBinaryData *since, char *host)
 {
 	btr__header__init(h);
 	h->producer = "ceph-dump " BTR_VERSION;
@@ -611,8 +611,7 @@ static void header(Btr__Header *h, const char *content, char *fsid, char **pools
 	h->slice_count = o->slice_n;
 	h->hostname = host;
 	if (since) {
-		h->since_digest.data = (uint8_t *)since;
-		h->since_digest.len = BTR_DIGEST_LEN;
+		h->since_digest = *since;
 	}
 }
 

@@ -53,7 +53,7 @@ struct piece {
 	int fd, pipe_fd;
 	pid_t pid;
 	char name[32], path[4096];
-	struct btr_sum h;
+	struct btr_xxh128 h;
 	uint64_t size;
 };
 
@@ -63,7 +63,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
-	btr_sum_init(&p->h);
+	btr_xxh128_init(&p->h);
 	if (!o->quiet)
 		fprintf(stderr, "creating new file %s\n", p->name);
 	if (!o->filter || o->keep) {
@@ -78,7 +78,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 
 static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 {
-	btr_sum_update(&p->h, b, n);
+	btr_xxh128_update(&p->h, b, n);
 	p->size += n;
 	if (p->fd >= 0 && btr_write_full(p->fd, b, n) < 0)
 		return btr_fail_errno(BTR_EXIT_SYS, "write %s", p->name);
@@ -90,7 +90,7 @@ static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES])
 {
 	int rc = 0;
-	btr_sum_final(&p->h, sum);
+	btr_xxh128_final(&p->h, sum);
 	if (p->fd >= 0) {
 		if (btr_fsync_file(p->fd, p->name) < 0)
 			rc = -1;
@@ -115,7 +115,7 @@ static int filter_manifest(const struct split_opts *o, const char *text)
 	struct piece p = {.fd = -1};
 	uint8_t sum[BTR_SUM_BYTES];
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
-	btr_sum_init(&p.h);
+	btr_xxh128_init(&p.h);
 	if ((p.pipe_fd = btr_spawn_sh(o->filter, p.name, 0, &p.pid)) < 0)
 		return -1;
 	if (piece_write(&p, (const uint8_t *)text, strlen(text)) < 0) {
