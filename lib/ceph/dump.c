@@ -391,20 +391,26 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 	return 0;
 }
 
-/* Data goes straight into the arena while it fits; a streamed object uses the arena's
- * two halves in turn as chunk buffers (two reads in flight; nothing is buffered then). */
+/* Data goes straight into the arena while it fits; a streamed object uses the arena as
+ * a ring of --buffer / --chunk slots, one per read in flight (read_depth), so a big
+ * object is read as that many extents at once and nothing more is held. */
+static size_t ring_slots(const struct btr_dump_opts *o)
+{
+	size_t n = o->chunk ? o->buffer / o->chunk : 0;
+	return n > BTR_CEPH_READ_DEPTH ? BTR_CEPH_READ_DEPTH : n;
+}
+
 static void *cb_dest(void *ctx, uint64_t off, size_t len)
 {
 	struct worker *wk = ctx;
-	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk;
+	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk, slots = ring_slots(wk->d->o);
 	if (wk->streaming_dest) {
-		size_t half = (size_t)(off / chunk % 2);
-		return (half + 1) * chunk <= cap && len <= chunk ? wk->arena + half * chunk : NULL;
+		if (slots < 2 || len > chunk)
+			return NULL;
+		return wk->arena + (size_t)(off / chunk % slots) * chunk;
 	}
 	return off + len <= cap ? wk->arena + off : NULL;
 }
-
-static const struct btr_obj_cb callbacks = {cb_begin, cb_data, cb_omap};
 
 /* ---- one object ---- */
 
@@ -454,7 +460,8 @@ static int dump_object(struct worker *wk)
 			       "which librados' C API cannot read", objname(wk, on, sizeof on));
 	wk->streaming = 0;
 	wk->streaming_dest = 0;
-	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
+	struct btr_obj_cb cb = {cb_begin, cb_data, cb_omap, (unsigned)ring_slots(d->o)};
+	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &cb, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
 	if (r == BTR_READ_UNSTABLE)

@@ -165,7 +165,7 @@ static void differs(struct vsink *v, const char *fmt, ...)
 static int v_end(void *s, const Btr__ObjectBegin *b)
 {
 	struct vsink *v = s;
-	struct btr_obj_cb cb = {live_begin, live_data, live_omap};
+	struct btr_obj_cb cb = {live_begin, live_data, live_omap, 0};
 	uint8_t a[BTR_DIGEST_LEN], l[BTR_DIGEST_LEN];
 	(void)b;
 	int r = btr_ceph_read_object(v->id.t->io, v->id.nspace, v->id.oid, v->id.locator, 0, &cb, v);

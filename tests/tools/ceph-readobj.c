@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	rados_t cl;
 	rados_ioctx_t io;
 	struct h h = {0};
-	struct btr_obj_cb cb = {b, d, o};
+	struct btr_obj_cb cb = {b, d, o, 0};
 	uint8_t dg[BTR_DIGEST_LEN];
 	btr_init(argv[0]);
 	if (argc < 5 || argv[1][0] != '-' || argv[1][1] != 'c')
