@@ -57,6 +57,12 @@ same "streamed with 4 KiB reads: same objects" "$T/want" "$T/got.small"
 btr-cat p1 "" staging.big <"$T/small" | cmp -s - "$T/big.rados" && pass "streamed with 4 KiB reads: same bytes" ||
 	fail "streamed with 4 KiB reads: same bytes" "differs"
 [ ! -s "$T/small.err" ] && pass "-q is quiet" || fail "-q is quiet" "$(cat "$T/small.err")"
+# A ring of 16 extents in flight (--buffer / --chunk), delivered in order however the
+# reads end: the 20 MiB object in 64 KiB extents, and the digests verify.
+ceph-dump -c "$C" -p p1 -j 1 --buffer 1M --chunk 64K -q >"$T/ring"
+btr-cat p1 "" staging.big <"$T/ring" | cmp -s - "$T/big.rados" && pass "16 extents in flight: same bytes" ||
+	fail "16 extents in flight: same bytes" "differs"
+expect_exit 0 "16 extents in flight: the stream verifies" btr-inspect <"$T/ring"
 
 # All pools by default, minus --skip-pool.
 ceph-dump -c "$C" --skip-pool p2 -q >"$T/skip" && btr-inspect <"$T/skip" >"$T/skip.i"

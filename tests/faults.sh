@@ -96,7 +96,14 @@ finish() {
 	wait "$TP"
 	RC=$?
 	TOOK=$((SECONDS - end + $1))
-	for h in "${HELPERS[@]}"; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
+	# The tool is gone: a slowcat copying its output ends by itself once it has drained
+	# the pipe (killing it at once cut complete outputs short when the tool finished
+	# with up to 1 MiB still in its pipe), one feeding it ends on EPIPE; 10 s at most.
+	local until=$((SECONDS + 10))
+	for h in "${HELPERS[@]}"; do
+		while alive "$h" && [ $SECONDS -lt $until ]; do sleep 0.1; done
+		kill "$h" 2>/dev/null; wait "$h" 2>/dev/null
+	done
 	HELPERS=()
 	return 0
 }

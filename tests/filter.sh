@@ -243,9 +243,10 @@ PS="${PIPESTATUS[1]}"; pipe_status "trailing garbage exits 1" "1"
 expect_exit 1 "output after trailing garbage does not verify" btr-inspect <"$T/out"
 expect_err "output after trailing garbage: an open segment" "truncated"
 # A flipped data byte: caught here with --verify (exit 1); by default, caught by the next reader.
-off=$(grep -abo 'with space' "$S" | head -1 | cut -d: -f1)
+# (100 bytes after the name of a 200-byte object: inside its data in every format)
+off=$(grep -abo $'tab\tname' "$S" | head -1 | cut -d: -f1)
 cp "$S" "$T/flip"
-printf 'X' | dd of="$T/flip" bs=1 seek=$((off + 300)) conv=notrunc status=none
+printf 'X' | dd of="$T/flip" bs=1 seek=$((off + 100)) conv=notrunc status=none
 btr-filter --verify <"$T/flip" >"$T/out" 2>"$T/err"
 [ $? = 1 ] && grep -q 'digest mismatch' "$T/err" && pass "--verify: a damaged object exits 1" || fail "--verify: a damaged object exits 1" "$(cat "$T/err")"
 expect_exit 1 "--verify: output after a damaged object does not verify" btr-inspect <"$T/out"

@@ -258,6 +258,14 @@ expect_exit 2 "compare with a map of a pool A lacks" "$SB" compare "$T/s" nosuch
 expect_err "missing map pool message" "nosuch is not a pool of"
 expect_exit 2 "compare with a bad reader" "$SB" compare --reader bogus "$T/s" "$T/t"
 expect_exit 2 "compare of a non-sandbox" "$SB" compare "$T/s" "$T/full"
+# The bench datasets' shapes, planned without writing them (1.9 GB and 0.5 GB).
+expect_exit 0 "seed --large plans a mature cold pool" sandbox-data seed --large --no-ceph
+pct=$(sed -n 's/.*(\([0-9]*\)% in full 16 MiB cold objects).*/\1/p' "$T/last.err")
+[ "${pct:-0}" -ge 70 ] && pass "seed --large: at least 70% of the bytes in full 16 MiB objects" ||
+	fail "seed --large: at least 70% of the bytes in full 16 MiB objects" "$(cat "$T/last.err")"
+expect_exit 0 "seed --many-small plans many small objects" sandbox-data seed --many-small --no-ceph
+grep -q '2006 objects, 521.5 MB in 4 pools (0% in full' "$T/last.err" && pass "seed --many-small is the old --large" ||
+	fail "seed --many-small is the old --large" "$(cat "$T/last.err")"
 expect_exit 2 "seed with a bad seed" "$SB" seed "$T/s" --seed x
 expect_exit 2 "seed of a non-sandbox" "$SB" seed "$T/full"
 expect_exit 2 "mutate of an unseeded sandbox" "$SB" mutate "$T/a"

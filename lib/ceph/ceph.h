@@ -86,7 +86,11 @@ struct btr_obj_cb {
 	int (*begin)(void *ctx, const Btr__ObjectBegin *b);
 	int (*data)(void *ctx, const void *p, size_t n);
 	int (*omap)(void *ctx, Btr__OmapEntry *const *e, size_t n);
+	/* Data reads in flight while dest (below) gives memory: 0 means 2, at most
+	 * BTR_CEPH_READ_DEPTH.  A big object is then read as that many extents at once. */
+	unsigned depth;
 };
+#define BTR_CEPH_READ_DEPTH 16
 
 #define BTR_CEPH_READ_CHUNK (4u << 20)  /* default data bytes per read op */
 #define BTR_CEPH_OMAP_PAGE 1024         /* omap entries asked for per op (the OSD may cap lower) */
@@ -121,7 +125,8 @@ int btr_ceph_read_object(rados_ioctx_t io, const char *nspace, const char *name,
  * data() is then called with p pointing there.  Saves a copy of every byte, and lets
  * two reads be in flight: dest may be asked for the next range before data() was
  * called for the previous one, so it must not return memory of a range that has not
- * been delivered yet. */
+ * been delivered yet: with cb->depth reads in flight, the last depth ranges asked for
+ * must not overlap.  Data is delivered in offset order whatever order reads end in. */
 typedef void *(*btr_obj_dest)(void *ctx, uint64_t off, size_t len);
 int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
 			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx);
@@ -192,8 +197,9 @@ struct btr_since;
 struct btr_since *btr_since_load(const char *path, const char *fsid, char **pools, size_t npools,
 				 unsigned slice_i, unsigned slice_n, int force);
 void btr_since_free(struct btr_since *s);
-/* Trailer digest of the base index (the new header's since_digest). */
-const uint8_t *btr_since_digest(const struct btr_since *s);
+/* Trailer digest of the base index (the new header's since_digest; 32 bytes for a
+ * format-1 index, 16 for format 2). */
+const ProtobufCBinaryData *btr_since_digest(const struct btr_since *s);
 /* 1 when the object is in the base index with this version, size and mtime (and marks
  * it unchanged and present); 0 otherwise.  Thread-safe for distinct objects. */
 int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,

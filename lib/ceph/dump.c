@@ -330,7 +330,7 @@ static int cb_begin(void *ctx, const Btr__ObjectBegin *b)
 	}
 #undef COPY
 	wk->b.xattrs = wk->xp;
-	btr_objhash_begin(&wk->oh, &wk->b);
+	btr_objhash_begin(&wk->oh, BTR_FORMAT_VERSION, &wk->b);
 	wk->data_len = wk->omap_bytes = wk->no = 0;
 	wk->streaming_dest = 0;
 	if (b->size > wk->d->o->buffer) {
@@ -392,20 +392,26 @@ static int cb_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 	return 0;
 }
 
-/* Data goes straight into the arena while it fits; a streamed object uses the arena's
- * two halves in turn as chunk buffers (two reads in flight; nothing is buffered then). */
+/* Data goes straight into the arena while it fits; a streamed object uses the arena as
+ * a ring of --buffer / --chunk slots, one per read in flight (read_depth), so a big
+ * object is read as that many extents at once and nothing more is held. */
+static size_t ring_slots(const struct btr_dump_opts *o)
+{
+	size_t n = o->chunk ? o->buffer / o->chunk : 0;
+	return n > BTR_CEPH_READ_DEPTH ? BTR_CEPH_READ_DEPTH : n;
+}
+
 static void *cb_dest(void *ctx, uint64_t off, size_t len)
 {
 	struct worker *wk = ctx;
-	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk;
+	size_t cap = wk->d->o->buffer, chunk = wk->d->o->chunk, slots = ring_slots(wk->d->o);
 	if (wk->streaming_dest) {
-		size_t half = (size_t)(off / chunk % 2);
-		return (half + 1) * chunk <= cap && len <= chunk ? wk->arena + half * chunk : NULL;
+		if (slots < 2 || len > chunk)
+			return NULL;
+		return wk->arena + (size_t)(off / chunk % slots) * chunk;
 	}
 	return off + len <= cap ? wk->arena + off : NULL;
 }
-
-static const struct btr_obj_cb callbacks = {cb_begin, cb_data, cb_omap};
 
 /* ---- one object ---- */
 
@@ -422,9 +428,9 @@ static int finish_object(struct worker *wk)
 	uint8_t dg[BTR_DIGEST_LEN];
 	Btr__ObjectEnd e = BTR__OBJECT_END__INIT;
 	struct btr_record r = {.type = BTR_OBJECT_END};
-	btr_objhash_final(&wk->oh, dg);
+	size_t dl = btr_objhash_final(&wk->oh, dg);
 	e.digest.data = dg;
-	e.digest.len = sizeof dg;
+	e.digest.len = dl;
 	r.u.end = &e;
 	if (btr_writer_record(d->w, &r) < 0)
 		return -1;
@@ -438,7 +444,7 @@ static int finish_object(struct worker *wk)
 		ie.mtime = wk->b.mtime;
 		ie.version = wk->b.version;
 		ie.digest.data = dg;
-		ie.digest.len = sizeof dg;
+		ie.digest.len = dl;
 		if (btr_writer_index(d->iw, &ie) < 0)
 			return -1;
 	}
@@ -456,7 +462,8 @@ static int dump_object(struct worker *wk)
 	wk->streaming = 0;
 	wk->streaming_dest = 0;
 	btr_rate_take(d->o->limit_ops, 1);
-	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &callbacks, cb_dest, wk);
+	struct btr_obj_cb cb = {cb_begin, cb_data, cb_omap, (unsigned)ring_slots(d->o)};
+	int r = btr_ceph_read_object_into(wk->io, wk->ns.p, wk->name.p, wk->loc.p, d->o->chunk, &cb, cb_dest, wk);
 	if (r == BTR_READ_VANISHED && wk->streaming)
 		r = btr_fail(BTR_EXIT_DATA, "%s was deleted while being written out", objname(wk, on, sizeof on));
 	if (r == BTR_READ_UNSTABLE)
@@ -600,7 +607,7 @@ static int open_index(const char *path, int *fd)
 }
 
 static void header(Btr__Header *h, const char *content, char *fsid, char **pools, size_t n, char *snap,
-		   const struct btr_dump_opts *o, const uint8_t *since, char *host)
+		   const struct btr_dump_opts *o, const ProtobufCBinaryData *since, char *host)
 {
 	btr__header__init(h);
 	h->producer = "ceph-dump " BTR_VERSION;
@@ -613,8 +620,7 @@ static void header(Btr__Header *h, const char *content, char *fsid, char **pools
 	h->slice_count = o->slice_n;
 	h->hostname = host;
 	if (since) {
-		h->since_digest.data = (uint8_t *)since;
-		h->since_digest.len = BTR_DIGEST_LEN;
+		h->since_digest = *since;
 	}
 }
 

@@ -213,13 +213,16 @@ static int dop_wait(struct rd *r, struct dop *d)
 	return res == GO && d->n != d->want ? CHANGED : res;
 }
 
-/* The data after the first chunk.  With the caller's memory (dest) two reads are in
- * flight, so the OSD works on the next chunk while this one is hashed and written;
- * the reader's own buffer is never given to two reads at once. */
+/* The data after the first chunk.  With the caller's memory (dest) cb->depth reads are
+ * in flight (a ring, delivered in offset order), so the OSD works on the next extents
+ * while this one is hashed and written; the reader's own buffer is never given to two
+ * reads at once. */
 static int read_rest(struct rd *r, uint64_t got, uint64_t size, int res)
 {
-	struct dop q[2];
-	unsigned h = 0, nq = 0, depth = r->dest ? 2 : 1;
+	struct dop q[BTR_CEPH_READ_DEPTH];
+	unsigned h = 0, nq = 0, depth = 1;
+	if (r->dest)
+		depth = !r->cb->depth ? 2 : r->cb->depth > BTR_CEPH_READ_DEPTH ? BTR_CEPH_READ_DEPTH : r->cb->depth;
 	uint64_t issued = got;
 	int own_busy = 0;
 	while (res == GO && got < size) {
@@ -233,7 +236,7 @@ static int read_rest(struct rd *r, uint64_t got, uint64_t size, int res)
 				res = -1;
 				break;
 			}
-			if ((res = dop_issue(r, &q[(h + nq) % 2], issued, want, to, own)) != GO)
+			if ((res = dop_issue(r, &q[(h + nq) % depth], issued, want, to, own)) != GO)
 				break;
 			own_busy |= own;
 			nq++;
@@ -242,7 +245,7 @@ static int read_rest(struct rd *r, uint64_t got, uint64_t size, int res)
 		if (res != GO || !nq)
 			break;
 		struct dop *d = &q[h];
-		h ^= 1;
+		h = (h + 1) % depth;
 		nq--;
 		if ((res = dop_wait(r, d)) == GO && r->cb->data)
 			res = r->cb->data(r->ctx, d->to, d->n);
@@ -252,7 +255,7 @@ static int read_rest(struct rd *r, uint64_t got, uint64_t size, int res)
 	}
 	while (nq) { /* a read still in flight writes into memory we are about to give back */
 		dop_wait(r, &q[h]);
-		h ^= 1;
+		h = (h + 1) % depth;
 		nq--;
 	}
 	return res;

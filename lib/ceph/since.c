@@ -35,19 +35,20 @@ struct btr_since {
 	size_t mask;
 	uint64_t entries;
 	uint8_t digest[BTR_DIGEST_LEN];
+	ProtobufCBinaryData digest_bytes; /* points into digest */
 };
 
 static void ident(const char *pool, const void *ns, size_t nsl, const void *name, size_t nl, const void *loc,
 		  size_t ll, uint64_t k[2])
 {
-	crypto_generichash_state st;
-	uint8_t d[16];
-	crypto_generichash_init(&st, NULL, 0, sizeof d);
+	struct btr_hash st;
+	uint8_t d[BTR_DIGEST_LEN];
+	btr_hash_init(&st, 1); /* BLAKE2b: live object names must not be able to collide */
 	btr_hash_lp(&st, pool, strlen(pool));
 	btr_hash_lp(&st, ns, nsl);
 	btr_hash_lp(&st, name, nl);
 	btr_hash_lp(&st, loc, ll);
-	crypto_generichash_final(&st, d, sizeof d);
+	btr_hash_final(&st, d);
 	memcpy(&k[0], d, 8);
 	memcpy(&k[1], d + 8, 8);
 }
@@ -167,7 +168,10 @@ static int scan(struct btr_since *s, const char *fsid, unsigned si, unsigned sn,
 		} else if (rec.type == BTR_INDEX) {
 			s->entries++;
 		} else if (rec.type == BTR_TRAILER) {
-			memcpy(s->digest, rec.u.trailer->digest.data, BTR_DIGEST_LEN);
+			/* the reader checked its length against the segment's format */
+			memcpy(s->digest, rec.u.trailer->digest.data, rec.u.trailer->digest.len);
+			s->digest_bytes.data = s->digest;
+			s->digest_bytes.len = rec.u.trailer->digest.len;
 		}
 	}
 	btr_reader_free(r);
@@ -259,9 +263,9 @@ void btr_since_free(struct btr_since *s)
 	free(s);
 }
 
-const uint8_t *btr_since_digest(const struct btr_since *s)
+const ProtobufCBinaryData *btr_since_digest(const struct btr_since *s)
 {
-	return s->digest;
+	return &s->digest_bytes;
 }
 
 int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,

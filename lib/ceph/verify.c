@@ -15,7 +15,7 @@
 #include <string.h>
 
 struct side {
-	crypto_generichash_state data, omap;
+	struct btr_hash data, omap;     /* XXH3-128: only ever compared here */
 	uint64_t size, data_bytes, omap_n;
 	uint8_t xattrs[BTR_DIGEST_LEN];
 	size_t n_xattrs;
@@ -45,7 +45,7 @@ static int xcmp(const void *a, const void *b)
 /* Xattrs hashed in name order: the comparison must not depend on listing order. */
 static int side_begin(struct vsink *v, struct side *s, const Btr__ObjectBegin *b)
 {
-	crypto_generichash_state x;
+	struct btr_hash x;
 	if (b->n_xattrs > v->xcap) {
 		const Btr__Xattr **n = realloc(v->xs, b->n_xattrs * sizeof *n);
 		if (!n)
@@ -57,23 +57,23 @@ static int side_begin(struct vsink *v, struct side *s, const Btr__ObjectBegin *b
 		v->xs[i] = b->xattrs[i];
 	if (b->n_xattrs)
 		qsort(v->xs, b->n_xattrs, sizeof *v->xs, xcmp);
-	crypto_generichash_init(&x, NULL, 0, BTR_DIGEST_LEN);
+	btr_hash_init(&x, 2);
 	for (size_t i = 0; i < b->n_xattrs; i++) {
 		btr_hash_lp(&x, v->xs[i]->name.data, v->xs[i]->name.len);
 		btr_hash_lp(&x, v->xs[i]->value.data, v->xs[i]->value.len);
 	}
-	crypto_generichash_final(&x, s->xattrs, sizeof s->xattrs);
+	btr_hash_final(&x, s->xattrs);
 	s->n_xattrs = b->n_xattrs;
 	s->size = b->size;
 	s->data_bytes = s->omap_n = 0;
-	crypto_generichash_init(&s->data, NULL, 0, BTR_DIGEST_LEN);
-	crypto_generichash_init(&s->omap, NULL, 0, BTR_DIGEST_LEN);
+	btr_hash_init(&s->data, 2);
+	btr_hash_init(&s->omap, 2);
 	return 0;
 }
 
 static void side_data(struct side *s, const void *p, size_t n)
 {
-	crypto_generichash_update(&s->data, p, n);
+	btr_hash_update(&s->data, p, n);
 	s->data_bytes += n;
 }
 
@@ -106,15 +106,15 @@ static int live_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 
 static uint64_t identity(struct vsink *v, const char *pool, const char *ns, const char *loc, const char *name)
 {
-	crypto_generichash_state h;
-	uint8_t d[16];
+	struct btr_hash h;
+	uint8_t d[BTR_DIGEST_LEN];
 	uint64_t x = 0;
-	crypto_generichash_init(&h, v->hkey, sizeof v->hkey, sizeof d);
+	btr_hash_init_keyed(&h, v->hkey, sizeof v->hkey);
 	btr_hash_lp(&h, pool, strlen(pool) + 1);
 	btr_hash_lp(&h, ns, strlen(ns) + 1);
 	btr_hash_lp(&h, loc, strlen(loc) + 1);
 	btr_hash_lp(&h, name, strlen(name) + 1);
-	crypto_generichash_final(&h, d, sizeof d);
+	btr_hash_final(&h, d);
 	memcpy(&x, d, sizeof x);
 	return x;
 }
@@ -165,7 +165,7 @@ static void differs(struct vsink *v, const char *fmt, ...)
 static int v_end(void *s, const Btr__ObjectBegin *b)
 {
 	struct vsink *v = s;
-	struct btr_obj_cb cb = {live_begin, live_data, live_omap};
+	struct btr_obj_cb cb = {live_begin, live_data, live_omap, 0};
 	uint8_t a[BTR_DIGEST_LEN], l[BTR_DIGEST_LEN];
 	(void)b;
 	int r = btr_ceph_read_object(v->id.t->io, v->id.nspace, v->id.oid, v->id.locator, 0, &cb, v);
@@ -184,19 +184,19 @@ static int v_end(void *s, const Btr__ObjectBegin *b)
 			(unsigned long long)v->live.size);
 		return 0;
 	}
-	crypto_generichash_final(&v->s.data, a, sizeof a);
-	crypto_generichash_final(&v->live.data, l, sizeof l);
-	if (sodium_memcmp(a, l, sizeof a) != 0) {
+	size_t n = btr_hash_final(&v->s.data, a);
+	btr_hash_final(&v->live.data, l);
+	if (memcmp(a, l, n) != 0) {
 		differs(v, "data differs");
 		return 0;
 	}
-	if (v->s.n_xattrs != v->live.n_xattrs || sodium_memcmp(v->s.xattrs, v->live.xattrs, sizeof a) != 0) {
+	if (v->s.n_xattrs != v->live.n_xattrs || memcmp(v->s.xattrs, v->live.xattrs, n) != 0) {
 		differs(v, "xattrs differ (%zu in the stream, %zu on the cluster)", v->s.n_xattrs, v->live.n_xattrs);
 		return 0;
 	}
-	crypto_generichash_final(&v->s.omap, a, sizeof a);
-	crypto_generichash_final(&v->live.omap, l, sizeof l);
-	if (v->s.omap_n != v->live.omap_n || sodium_memcmp(a, l, sizeof a) != 0)
+	btr_hash_final(&v->s.omap, a);
+	btr_hash_final(&v->live.omap, l);
+	if (v->s.omap_n != v->live.omap_n || memcmp(a, l, n) != 0)
 		differs(v, "omap differs (%llu entries in the stream, %llu on the cluster)",
 			(unsigned long long)v->s.omap_n, (unsigned long long)v->live.omap_n);
 	return 0;

@@ -90,13 +90,13 @@ static int open_piece(const char *dir, const char *fetch, const char *name, pid_
 /* Where a piece's bytes go while they are summed. */
 struct sink {
 	int out;
-	struct btr_sum h;
+	struct btr_xxh128 h;
 	struct btr_progress *pg;
 };
 
 static int sink_put(struct sink *k, const uint8_t *p, size_t n)
 {
-	btr_sum_update(&k->h, p, n);
+	btr_xxh128_update(&k->h, p, n);
 	btr_progress_add(k->pg, 0, n);
 	return k->out >= 0 ? btr_write_or_fail(k->out, p, n, "stdout") : 0;
 }
@@ -202,7 +202,7 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 			goto out;
 		}
 		struct sink k = {.out = out, .pg = &pg};
-		btr_sum_init(&k.h);
+		btr_xxh128_init(&k.h);
 		uint64_t got = m.pieces[i].size;
 		int err = fetch ? pass_read(fd, name, m.pieces[i].size, buf, &k, &got) : pass_mapped(fd, name, got, &k);
 		close(fd);
@@ -218,7 +218,7 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 		if (err)
 			goto out;
 		uint8_t sum[BTR_SUM_BYTES];
-		btr_sum_final(&k.h, sum);
+		btr_xxh128_final(&k.h, sum);
 		if (got != m.pieces[i].size) {
 			btr_fail(BTR_EXIT_DATA, "piece %s has %llu bytes, the manifest says %llu", name,
 				 (unsigned long long)got, (unsigned long long)m.pieces[i].size);

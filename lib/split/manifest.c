@@ -204,9 +204,9 @@ void split_manifest_free(struct split_manifest *m)
 
 void split_manifest_seal(struct split_manifest *m)
 {
-	struct btr_sum st;
-	btr_sum_init(&st);
+	struct btr_xxh128 st;
+	btr_xxh128_init(&st);
 	for (size_t i = 0; i < m->n; i++)
-		btr_sum_update(&st, m->pieces[i].sum, BTR_SUM_BYTES);
-	btr_sum_final(&st, m->sum);
+		btr_xxh128_update(&st, m->pieces[i].sum, BTR_SUM_BYTES);
+	btr_xxh128_final(&st, m->sum);
 }

@@ -57,7 +57,7 @@ struct piece {
 	struct btr_watch watch;
 	int epipe;              /* the filter stopped reading */
 	char name[32], path[4096];
-	struct btr_sum h;
+	struct btr_xxh128 h;
 	uint64_t size;
 };
 
@@ -161,7 +161,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
-	btr_sum_init(&p->h);
+	btr_xxh128_init(&p->h);
 	if (!o->quiet)
 		fprintf(stderr, "creating new file %s\n", p->name);
 	if (!o->filter || o->keep || o->spool) {
@@ -176,7 +176,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 
 static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 {
-	btr_sum_update(&p->h, b, n);
+	btr_xxh128_update(&p->h, b, n);
 	p->size += n;
 	if (!p->o->filter) /* with a filter, what goes to it is limited */
 		btr_rate_take(p->o->limit_rate, n);
@@ -192,7 +192,7 @@ static int piece_write(struct piece *p, const uint8_t *b, size_t n)
 static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf)
 {
 	int rc = 0;
-	btr_sum_final(&p->h, sum);
+	btr_xxh128_final(&p->h, sum);
 	if (p->fd >= 0) {
 		if (btr_fsync_file(p->fd, p->name) < 0)
 			rc = -1;

@@ -5,25 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- piece checksums (checksum.c) ---- */
-/* The piece checksum of btr-split: XXH3 with 128 bits of output, written in its
- * canonical (big-endian) byte order, as `xxhsum -H2` prints it.  Fast enough that
- * joining runs at the speed of cat; it guards against damage and misordering, not
- * against an attacker (who could rewrite the manifest as well: btr-unseal is what
+/* Piece checksums are XXH3-128 (xxh128.h), as `xxhsum -H2` prints them.  Fast enough
+ * that joining runs at the speed of cat; they guard against damage and misordering,
+ * not against an attacker (who could rewrite the manifest as well: btr-unseal is what
  * authenticates a backup). */
-#include <stddef.h>
-#include <stdint.h>
-
-#define BTR_SUM_BYTES 16
-
-struct btr_sum {
-	_Alignas(64) unsigned char state[640]; /* an XXH3_state_t, without its header here */
-};
-
-void btr_sum_init(struct btr_sum *s);
-void btr_sum_update(struct btr_sum *s, const void *p, size_t n);
-void btr_sum_final(struct btr_sum *s, uint8_t out[BTR_SUM_BYTES]);
-
+#include "xxh128.h"
+#define BTR_SUM_BYTES BTR_XXH128_BYTES
 
 #define SPLIT_MANIFEST "MANIFEST"
 #define SPLIT_MAX_PIECES 10000000u

@@ -251,7 +251,7 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 	case BTR_INDEX: {
 		const Btr__IndexEntry *e = rec->u.index;
 		char d[2 * BTR_DIGEST_LEN + 1] = "";
-		if (e->digest.len == BTR_DIGEST_LEN)
+		if (e->digest.len <= BTR_DIGEST_LEN) /* 16 bytes in format 2, 32 in format 1 */
 			hex(d, e->digest.data, e->digest.len);
 		if (json) {
 			fprintf(f, "{\"kind\":\"index\",\"pool\":");

@@ -31,8 +31,9 @@ struct btr_reader {
 	ProtobufCMessage *msg;  /* unpacked message handed out last */
 	Btr__ObjectBegin *begin;/* current object's begin (owned) */
 	uint64_t obj_data;
+	uint32_t format;        /* the segment's format version: its digests */
 	struct btr_objhash oh;
-	crypto_generichash_state seg;
+	struct btr_hash seg;
 	Btr__Trailer seen;
 	struct budget mem;      /* every unpacked message (and the held begin) lives here */
 };
@@ -250,6 +251,7 @@ static const ProtobufCMessageDescriptor *descriptor(int type)
 static int check_trailer(struct btr_reader *r, uint64_t off, const Btr__Trailer *t)
 {
 	uint8_t d[BTR_DIGEST_LEN];
+	size_t dl;
 	CHECK_COUNT(records, "records");
 	CHECK_COUNT(objects, "objects");
 	CHECK_COUNT(data_bytes, "data bytes");
@@ -258,8 +260,8 @@ static int check_trailer(struct btr_reader *r, uint64_t off, const Btr__Trailer 
 	CHECK_COUNT(kvs, "key-values");
 	CHECK_COUNT(deletions, "deletions");
 	CHECK_COUNT(index_entries, "index entries");
-	crypto_generichash_final(&r->seg, d, sizeof d);
-	if (t->digest.len != BTR_DIGEST_LEN || sodium_memcmp(d, t->digest.data, sizeof d) != 0)
+	dl = btr_hash_final(&r->seg, d);
+	if (t->digest.len != dl || sodium_memcmp(d, t->digest.data, dl) != 0)
 		return bad(r, off, "segment digest mismatch: the segment was altered");
 	return 0;
 }
@@ -306,8 +308,7 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 						       : "not a btr record stream (bad magic)");
 		}
 		r->start += BTR_STREAM_MAGIC_LEN;
-		crypto_generichash_init(&r->seg, NULL, 0, BTR_DIGEST_LEN);
-		crypto_generichash_update(&r->seg, p, BTR_STREAM_MAGIC_LEN);
+		/* the segment digest starts at the header, which says which one it is */
 		btr__trailer__init(&r->seen);
 		r->in_segment = 1;
 		r->header_seen = 0;
@@ -354,8 +355,8 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 		return bad(r, off, "%s record outside an object", btr_rtype_name(type));
 	}
 
-	if (type != BTR_TRAILER && type != BTR_OBJECT_DATA)
-		crypto_generichash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
+	if (type != BTR_TRAILER && type != BTR_OBJECT_DATA && type != BTR_HEADER)
+		btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
 	if (type != BTR_HEADER && type != BTR_TRAILER)
 		r->seen.records++;
 
@@ -400,8 +401,12 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 
 	switch (type) {
 	case BTR_HEADER:
-		if (rec->u.header->format_version != BTR_FORMAT_VERSION)
-			return bad(r, off, "unsupported stream format version %u", rec->u.header->format_version);
+		r->format = rec->u.header->format_version;
+		if (r->format < BTR_FORMAT_OLDEST || r->format > BTR_FORMAT_VERSION)
+			return bad(r, off, "unsupported stream format version %u", r->format);
+		btr_hash_init(&r->seg, r->format);
+		btr_hash_update(&r->seg, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
+		btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
 		break;
 	case BTR_TRAILER: {
 		if (check_trailer(r, off, rec->u.trailer) < 0)
@@ -420,7 +425,7 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 		r->seen.objects++;
 		r->seen.xattrs += r->begin->n_xattrs;
 		if (!r->trust_objects)
-			btr_objhash_begin(&r->oh, r->begin);
+			btr_objhash_begin(&r->oh, r->format, r->begin);
 		if (r->begin->size > (UINT64_C(1) << 50))
 			return bad(r, off, "object size %llu is implausible", (unsigned long long)r->begin->size);
 		break;
@@ -440,15 +445,16 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 	case BTR_OBJECT_END: {
 		char nm[512];
 		uint8_t d[BTR_DIGEST_LEN];
+		size_t dl = btr_digest_len(r->format);
 		object_name(r->begin, nm, sizeof nm);
 		if (r->obj_data != r->begin->size)
 			return bad(r, off, "object %s ends after %llu of its %llu bytes", nm,
 				   (unsigned long long)r->obj_data, (unsigned long long)r->begin->size);
-		if (rec->u.end->digest.len != BTR_DIGEST_LEN)
-			return bad(r, off, "object end for %s without a %d-byte digest", nm, BTR_DIGEST_LEN);
+		if (rec->u.end->digest.len != dl)
+			return bad(r, off, "object end for %s without a %zu-byte digest", nm, dl);
 		if (!r->trust_objects)
 			btr_objhash_final(&r->oh, d);
-		if (!r->trust_objects && sodium_memcmp(d, rec->u.end->digest.data, sizeof d) != 0)
+		if (!r->trust_objects && sodium_memcmp(d, rec->u.end->digest.data, dl) != 0)
 			return bad(r, off, "object digest mismatch for %s: its data or metadata was altered", nm);
 		r->in_object = 0;
 		break;

@@ -21,8 +21,9 @@
 #define BTR_MAX_PAYLOAD (32u << 20)     /* largest frame payload a reader accepts */
 #define BTR_MAX_CHUNK (8u << 20)        /* largest data chunk a writer emits */
 #define BTR_DEFAULT_CHUNK (1u << 20)
-#define BTR_DIGEST_LEN 32
-#define BTR_FORMAT_VERSION 1
+#define BTR_DIGEST_LEN 32               /* room for the longest digest (format 1's) */
+#define BTR_FORMAT_VERSION 2            /* what writers write; readers also take 1 */
+#define BTR_FORMAT_OLDEST 1
 
 enum btr_rtype {
 	BTR_HEADER = BTR__RECORD_TYPE__RECORD_HEADER,
@@ -49,14 +50,17 @@ void btr_writer_set_chunk(struct btr_writer *w, size_t chunk);
 struct btr_rate;
 void btr_writer_set_rate(struct btr_writer *w, struct btr_rate *r);
 
-/* Starts a segment: magic + header.  format_version and created are filled in when 0. */
+/* Starts a segment: magic + header.  format_version and created are filled in when 0;
+ * a header of format 1 (passed on by a filter) makes a format-1 segment, whose
+ * object digests the caller hands over as they were read. */
 int btr_writer_header(struct btr_writer *w, Btr__Header *h);
 int btr_writer_object_begin(struct btr_writer *w, const Btr__ObjectBegin *b);
 /* Appends object data (split into chunks as needed); offsets are tracked here. */
 int btr_writer_object_data(struct btr_writer *w, const void *p, size_t n);
 /* Appends omap entries (split into batches that fit a frame). */
 int btr_writer_object_omap(struct btr_writer *w, Btr__OmapEntry *const *e, size_t n);
-/* Ends the object: checks data bytes == size, writes the digest; digest_out may be NULL. */
+/* Ends the object: checks data bytes == size, writes the digest; digest_out may be NULL
+ * (it gets btr_digest_len(format) bytes). */
 int btr_writer_object_end(struct btr_writer *w, uint8_t digest_out[BTR_DIGEST_LEN]);
 int btr_writer_kv(struct btr_writer *w, const Btr__KeyValue *kv);
 int btr_writer_delete(struct btr_writer *w, const Btr__Delete *d);
@@ -130,20 +134,43 @@ uint64_t btr_reader_offset(const struct btr_reader *r);
 /* 1 while inside a segment (a header seen, its trailer not yet). */
 int btr_reader_in_segment(const struct btr_reader *r);
 
-/* ---- digests (shared by reader and writer; see man/btr-stream.5) ---- */
+/* ---- digests (objdigest.c; shared by reader and writer; see man/btr-stream.5) ---- */
+/* Format 2: XXH3-128 (16 bytes), fast enough that hashing costs next to nothing beside
+ * the I/O; format 1: BLAKE2b-256 (32 bytes), still read.  Either finds damage in
+ * transit and at rest; neither stops forgery: authenticity is btr-seal's job. */
 
 #include <sodium.h>
+#include "xxh128.h"
+struct btr_hash {
+	union {
+		crypto_generichash_state b2;
+		struct btr_xxh128 xxh;
+	} u;
+	uint32_t format;
+	uint8_t len;
+};
+/* The digest length of a stream format: 32 (1), 16 (2), 0 for a format not known. */
+size_t btr_digest_len(uint32_t format);
+/* Starts the digest of format 1 or 2 (any other value is a caller's bug: it gets 2). */
+void btr_hash_init(struct btr_hash *h, uint32_t format);
+/* Keyed BLAKE2b-256 (for in-memory tables that hostile input must not steer). */
+void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen);
+void btr_hash_update(struct btr_hash *h, const void *p, size_t n);
+/* Writes h->len bytes to out and returns that length. */
+size_t btr_hash_final(struct btr_hash *h, uint8_t out[BTR_DIGEST_LEN]);
+/* The digests' building blocks: u64(x) as 8 little-endian bytes, and lp(b) = u64(len) b. */
+void btr_hash_u64(struct btr_hash *h, uint64_t v);
+void btr_hash_lp(struct btr_hash *h, const void *p, size_t n);
+
 struct btr_objhash {
-	crypto_generichash_state st;
+	struct btr_hash st;
 	uint64_t data_bytes, omap_entries;
 };
-void btr_objhash_begin(struct btr_objhash *h, const Btr__ObjectBegin *b);
+void btr_objhash_begin(struct btr_objhash *h, uint32_t format, const Btr__ObjectBegin *b);
 void btr_objhash_data(struct btr_objhash *h, const void *p, size_t n);
 void btr_objhash_omap(struct btr_objhash *h, const Btr__OmapEntry *e);
-void btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
-/* The digests' building blocks: u64(x) as 8 little-endian bytes, and lp(b) = u64(len) b. */
-void btr_hash_u64(crypto_generichash_state *st, uint64_t v);
-void btr_hash_lp(crypto_generichash_state *st, const void *p, size_t n);
+/* Returns the digest's length. */
+size_t btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
 
 /* Printable, reversible form of arbitrary bytes for listings and messages:
  * printable ASCII except backslash as is, everything else as \xHH (and \\).

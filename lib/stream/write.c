@@ -26,8 +26,9 @@ struct btr_writer {
 	int in_segment, in_object, object_trusted, omap_started;
 	const Btr__ObjectBegin *begin; /* borrowed only during object_begin */
 	uint64_t obj_size, obj_written;
+	uint32_t format;               /* the segment's: which digests */
 	struct btr_objhash oh;
-	crypto_generichash_state seg;
+	struct btr_hash seg;
 	Btr__Trailer counts;
 };
 
@@ -153,7 +154,7 @@ static int put_msg(struct btr_writer *w, int type, const ProtobufCMessage *m)
 	frame_header(f, n, type);
 	protobuf_c_message_pack(m, f + BTR_FRAME_HEADER);
 	if (type != BTR_TRAILER) {
-		crypto_generichash_update(&w->seg, f, BTR_FRAME_HEADER + n);
+		btr_hash_update(&w->seg, f, BTR_FRAME_HEADER + n);
 		w->counts.records++;
 	}
 	w->offset += BTR_FRAME_HEADER + n;
@@ -180,6 +181,9 @@ int btr_writer_header(struct btr_writer *w, Btr__Header *h)
 		return btr_fail(BTR_EXIT_SYS, "internal: header written inside a segment");
 	if (!h->format_version)
 		h->format_version = BTR_FORMAT_VERSION;
+	if (!btr_digest_len(h->format_version))
+		return btr_fail(BTR_EXIT_DATA, "cannot write stream format version %u", h->format_version);
+	w->format = h->format_version;
 	if (!h->created)
 		h->created = (uint64_t)time(NULL);
 	if (w->len + BTR_STREAM_MAGIC_LEN > WBUF && btr_writer_flush(w) < 0)
@@ -187,8 +191,8 @@ int btr_writer_header(struct btr_writer *w, Btr__Header *h)
 	memcpy(w->buf + w->len, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
 	w->len += BTR_STREAM_MAGIC_LEN;
 	w->offset += BTR_STREAM_MAGIC_LEN;
-	crypto_generichash_init(&w->seg, NULL, 0, BTR_DIGEST_LEN);
-	crypto_generichash_update(&w->seg, (const uint8_t *)BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
+	btr_hash_init(&w->seg, w->format);
+	btr_hash_update(&w->seg, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
 	btr__trailer__init(&w->counts);
 	w->in_segment = 1;
 	int rc = put_msg(w, BTR_HEADER, &h->base);
@@ -208,7 +212,7 @@ static int begin_object(struct btr_writer *w, const Btr__ObjectBegin *b, int tru
 	w->obj_size = b->size;
 	w->obj_written = 0;
 	if (!trusted)
-		btr_objhash_begin(&w->oh, b);
+		btr_objhash_begin(&w->oh, w->format, b);
 	w->counts.objects++;
 	w->counts.xattrs += b->n_xattrs;
 	return 0;
@@ -309,34 +313,39 @@ int btr_writer_object_omap(struct btr_writer *w, Btr__OmapEntry *const *e, size_
 	return 0;
 }
 
-static int end_object(struct btr_writer *w, const uint8_t *given, uint8_t *out)
+/* given: a digest read (or computed) elsewhere, of given_len bytes. */
+static int end_object(struct btr_writer *w, const uint8_t *given, size_t given_len, uint8_t *out)
 {
+	size_t dl = btr_digest_len(w->format);
 	if (need(w, 1, 1, "object end") < 0)
 		return -1;
 	if (w->obj_written != w->obj_size)
 		return btr_fail(BTR_EXIT_DATA, "object has %llu bytes of data, its size says %llu (changed while read?)",
 				(unsigned long long)w->obj_written, (unsigned long long)w->obj_size);
 	uint8_t d[BTR_DIGEST_LEN];
+	if (given && given_len != dl)
+		return btr_fail(BTR_EXIT_DATA, "an object digest of %zu bytes in a format-%u segment (wants %zu)",
+				given_len, w->format, dl);
 	if (given)
-		memcpy(d, given, sizeof d);
+		memcpy(d, given, dl);
 	else if (w->object_trusted)
 		return btr_fail(BTR_EXIT_SYS, "internal: passed-through object ended without its digest");
 	else
 		btr_objhash_final(&w->oh, d);
 	Btr__ObjectEnd m = BTR__OBJECT_END__INIT;
 	m.digest.data = d;
-	m.digest.len = sizeof d;
+	m.digest.len = dl;
 	if (put_msg(w, BTR_OBJECT_END, &m.base) < 0)
 		return -1;
 	w->in_object = 0;
 	if (out)
-		memcpy(out, d, sizeof d);
+		memcpy(out, d, dl);
 	return 0;
 }
 
 int btr_writer_object_end(struct btr_writer *w, uint8_t digest_out[BTR_DIGEST_LEN])
 {
-	return end_object(w, NULL, digest_out);
+	return end_object(w, NULL, 0, digest_out);
 }
 
 int btr_writer_kv(struct btr_writer *w, const Btr__KeyValue *kv)
@@ -368,14 +377,14 @@ int btr_writer_trailer(struct btr_writer *w, uint8_t digest_out[BTR_DIGEST_LEN])
 	if (need(w, 1, 0, "trailer") < 0)
 		return -1;
 	uint8_t d[BTR_DIGEST_LEN];
-	crypto_generichash_final(&w->seg, d, sizeof d);
+	size_t dl = btr_hash_final(&w->seg, d);
 	w->counts.digest.data = d;
-	w->counts.digest.len = sizeof d;
+	w->counts.digest.len = dl;
 	if (put_msg(w, BTR_TRAILER, &w->counts.base) < 0)
 		return -1;
 	w->in_segment = 0;
 	if (digest_out)
-		memcpy(digest_out, d, sizeof d);
+		memcpy(digest_out, d, dl);
 	return 0;
 }
 
@@ -397,9 +406,9 @@ int btr_writer_record(struct btr_writer *w, const struct btr_record *r)
 	case BTR_OBJECT_OMAP:
 		return btr_writer_object_omap(w, r->u.omap->entries, r->u.omap->n_entries);
 	case BTR_OBJECT_END:
-		if (r->u.end->digest.len != BTR_DIGEST_LEN)
-			return btr_fail(BTR_EXIT_DATA, "object end without a digest");
-		return end_object(w, w->object_trusted ? r->u.end->digest.data : NULL, NULL);
+		if (r->u.end->digest.len != btr_digest_len(w->format))
+			return btr_fail(BTR_EXIT_DATA, "object end without a %zu-byte digest", btr_digest_len(w->format));
+		return end_object(w, w->object_trusted ? r->u.end->digest.data : NULL, r->u.end->digest.len, NULL);
 	case BTR_KV:
 		return btr_writer_kv(w, r->u.kv);
 	case BTR_DELETE:

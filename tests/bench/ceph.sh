@@ -1,29 +1,36 @@
-# ceph-dump beside `rados export` on the same pools and
-# machine (the sandbox's --large BTrDB-shaped dataset, four pools); peak memory with
+# ceph-dump beside `rados export` on the same pools and machine (contrib/sandbox seed
+# --$BENCH_DATASET: --large is BTrDB's mature shape, mostly full 16 MiB cold objects;
+# --many-small the small-object case), wall time and client CPU (user + sys of the
+# tools, not of the servers); the OSD's own read and write ceilings (rados bench, 16 MiB
+# objects, 4 in flight as ceph-dump's 4 jobs); one 120 MiB object; peak memory with
 # default options on the dataset and on one 1 GiB object; an incremental dump after
 # `contrib/sandbox mutate` beside the full dump.  Numbers only: a shared machine's load
 # moves them a lot, so each is the best of three runs.
 . "$(dirname "$0")/../lib.sh"
 SB=$BTR_TOP/contrib/sandbox
+SET=${BENCH_DATASET:-large}
 POOLS="btrdbhot btrdbcold btrdbjournal staging"
-SANDBOX_OSD_BYTES=$((4 << 30)) sandbox_up b --no-etcd
+SANDBOX_OSD_BYTES=$((8 << 30)) sandbox_up b --no-etcd
 C=$b_conf
 export CEPH_CONF=$C
-"$SB" seed "$T/b" --large 2>&1 | tail -1
+"$SB" seed "$T/b" "--$SET" 2>&1 | tail -1
 P=""
 for p in $POOLS; do P="$P -p $p"; done
 
-# best NAME CMD: best of 3 wall times and that run's peak RSS into $secs $rss
+# best CMD: best of 3 wall times, and that run's CPU (user + sys) and peak RSS, into
+# $secs $cpu $rss
 best() {
-	local i t r
-	secs="" rss=""
+	local i t u s r
+	secs="" cpu="" rss=""
 	for i in 1 2 3; do
-		/usr/bin/time -f '%e %M' -o "$T/time" bash -c "$1" || { echo "failed: $1"; return 1; }
-		read -r t r <"$T/time"
-		if [ -z "$secs" ] || awk -v a="$t" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$t rss=$r; fi
+		/usr/bin/time -f '%e %U %S %M' -o "$T/time" bash -c "$1" || { echo "failed: $1"; return 1; }
+		read -r t u s r <"$T/time"
+		if [ -z "$secs" ] || awk -v a="$t" -v b="$secs" 'BEGIN { exit !(a < b) }'; then
+			secs=$t rss=$r cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+		fi
 	done
 }
-row() { printf '%-46s %6.2f s %8s  peak RSS %6.1f MiB\n' "$1" "$2" "$3" "$(awk -v k="$4" 'BEGIN { print k / 1024 }')"; }
+row() { printf '%-46s %6.2f s %10s  CPU %5.2f s  peak RSS %6.1f MiB\n' "$1" "$2" "$3" "$cpu" "$(awk -v k="$4" 'BEGIN { print k / 1024 }')"; }
 mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", (s > 0 ? b / s / 1e6 : 0) }'; }
 
 ceph-dump -c "$C" $P -q >"$T/full"
@@ -33,12 +40,26 @@ exports=""
 for p in $POOLS; do
 	exports="$exports rados -c '$C' -p $p export - >/dev/null;"
 done
-best "$exports"; ex=$secs; row "rados export (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
-best "ceph-dump -c '$C' $P -q >/dev/null"; du=$secs; du_rss=$rss; row "ceph-dump (defaults: -j 4)" "$secs" "$(mbs $BYTES $secs)" "$rss"
+best "$exports"; ex=$secs ex_cpu=$cpu; row "rados export - (each pool)" "$secs" "$(mbs $BYTES $secs)" "$rss"
+best "ceph-dump -c '$C' $P -q >/dev/null"; du=$secs du_cpu=$cpu du_rss=$rss; row "ceph-dump (defaults: -j 4)" "$secs" "$(mbs $BYTES $secs)" "$rss"
 for j in 1 2 8; do
 	best "ceph-dump -c '$C' $P -q -j $j >/dev/null" && row "ceph-dump -j $j" "$secs" "$(mbs $BYTES $secs)" "$rss"
 done
-awk -v a="$ex" -v b="$du" 'BEGIN { printf "ceph-dump speed-up over rados export: %.2fx (target >= 1.5x)\n", a / b }'
+awk -v a="$ex" -v b="$du" -v c="$ex_cpu" -v d="$du_cpu" -v g="$BYTES" 'BEGIN {
+	printf "ceph-dump speed vs rados export: %.2fx; client CPU per GiB: ours %.2f s, rados export %.2f s\n",
+		a / b, d / (g / 1073741824), c / (g / 1073741824) }'
+
+# The OSD's ceilings with 16 MiB objects, 4 ops in flight (ceph-dump's 4 jobs): a
+# write run leaves its objects for the read run, then they go.
+"$SB" pool "$T/b" osdbench >/dev/null 2>&1
+rados -c "$C" -p osdbench bench 5 write -b 16M -O 16M -t 4 --no-cleanup >"$T/bw" 2>&1
+rados -c "$C" -p osdbench bench 5 seq -t 4 >"$T/br" 2>&1
+rados -c "$C" -p osdbench cleanup >/dev/null 2>&1
+printf 'OSD ceiling (rados bench, 16 MiB objects, -t 4): write %s MB/s, read %s MB/s\n' \
+	"$(awk '/^Bandwidth \(MB\/sec\)/ { printf "%.0f", $3 * 1.048576 }' "$T/bw")" \
+	"$(awk '/^Bandwidth \(MB\/sec\)/ { printf "%.0f", $3 * 1.048576 }' "$T/br")"
+awk -v b="$BYTES" -v s="$du" -v f="$T/br" 'BEGIN { while ((getline l < f) > 0) if (l ~ /^Bandwidth/) { split(l, x, " "); c = x[3] * 1.048576 }
+	if (c > 0) printf "ceph-dump at %.2f of the OSD read ceiling\n", b / s / 1e6 / c }'
 
 # (ceph-load beside rados import: tests/bench/ceph_load.sh)
 # incremental after one mutation round: what it changed, then the time
@@ -50,6 +71,16 @@ ceph-dump -c "$C" $P --since "$T/idx" 2>"$T/inc.err" | btr-inspect --json >"$T/i
 echo "  the incremental: $(grep -o 'included.*' "$T/inc.err"), $(grep -o '[0-9]* deletions' "$T/inc.err"), $(jq '.data_bytes' "$T/inc.json") bytes of data"
 awk -v a="$du" -v b="$inc" 'BEGIN { printf "incremental / full dump time: %.2f (target < 0.2)\n", b / a }'
 rm -f "$T/full"
+
+# one 120 MiB object (just under the OSD's default osd_max_object_size of 128 MiB)
+"$SB" pool "$T/b" big120 >/dev/null 2>&1
+head -c $((120 << 20)) /dev/urandom | rados -c "$C" -p big120 put one - || echo "cannot write the 120 MiB object"
+best "rados -c '$C' -p big120 export - >/dev/null"; e120=$secs
+row "rados export - of one 120 MiB object" "$secs" "$(mbs $((120 << 20)) $secs)" "$rss"
+best "ceph-dump -c '$C' -p big120 -q >/dev/null"; d120=$secs
+row "ceph-dump of one 120 MiB object" "$secs" "$(mbs $((120 << 20)) $secs)" "$rss"
+awk -v a="$e120" -v b="$d120" 'BEGIN { printf "one 120 MiB object: ceph-dump %.2fx rados export (target >= 1.0x)\n", a / b }'
+rados -c "$C" purge big120 --yes-i-really-really-mean-it >/dev/null 2>&1
 
 # one 1 GiB object (the OSD refuses objects over 128 MiB unless told)
 ceph -c "$C" config set osd osd_max_object_size 2147483648 >/dev/null 2>&1

@@ -1,8 +1,9 @@
-# The whole pipelines side by side, in the same run, on the large dataset
-# (contrib/sandbox seed --large): one table with wall time, throughput, peak RSS of
-# every stage, and the ratio of each pair.
-#   backup : ceph-dump | btr-seal -r | btr-split      vs  rados export - | zstd -3 -T0 | age -r | split -b
-#            (btr-seal's default level is 1; ours at level 3 is timed too, and its size shown)
+# The whole pipelines side by side, in the same run, on contrib/sandbox seed
+# --$BENCH_DATASET (large: BTrDB's 16 MiB windows; many-small): one table with wall time,
+# throughput, client CPU (user + sys of every stage, not the servers), peak RSS of every
+# stage, and the ratio of each pair.
+#   backup : ceph-dump | btr-seal -r | btr-split      vs  rados export - | zstd -1 -T0 | age -r | split -b
+#            (both at zstd level 1, btr-seal's default; both at level 3 are timed too)
 #   restore: btr-split --join | btr-unseal -k | ceph-load vs cat | age -d | zstd -d | rados import
 #   etcd   : etcd-dump / etcd-load                     vs  etcdctl get -w protobuf / etcdctl put per key
 # Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 4), best kept.
@@ -10,11 +11,12 @@
 # pool in one stream.  Both restore into new pools and are checked against the source.
 . "$(dirname "$0")/../lib.sh"
 RUNS=${BENCH_PIPELINE_RUNS:-4}
-SANDBOX_OSD_BYTES=$((6 << 30)) sandbox_up b
+SET=${BENCH_DATASET:-large}
+SANDBOX_OSD_BYTES=$((8 << 30)) sandbox_up b
 C=$b_conf E=$b_etcd
 export CEPH_CONF=$C ETCDCTL_API=3
 unset ETCDCTL_ENDPOINTS
-"$BTR_TOP/contrib/sandbox" seed "$T/b" --large >"$T/seed.out" 2>&1 || { echo "seed failed: $(tail -3 "$T/seed.out")"; exit 1; }
+"$BTR_TOP/contrib/sandbox" seed "$T/b" "--$SET" >"$T/seed.out" 2>&1 || { echo "seed failed: $(tail -3 "$T/seed.out")"; exit 1; }
 POOLS="btrdbhot btrdbcold btrdbjournal staging"
 targets=''
 for p in $POOLS; do targets="$targets our_$p peer_$p"; done
@@ -39,18 +41,21 @@ stage() { local n=$1; shift; /usr/bin/time -f '%M' -o "$T/rss.$n" "$@"; }
 export -f stage
 export T C E AGEPUB POOLS
 now() { date +%s.%N; }
-# timed NAME SCRIPT: runs SCRIPT with bash; keeps the best wall time in $best_NAME and
-# that run's per-stage peaks in $T/peak.NAME.*.
-declare -A best
+# timed NAME SCRIPT: runs SCRIPT with bash; keeps the best wall time in $best_NAME,
+# that run's client CPU (user + sys of every process of the pipeline) in $cpu_NAME and
+# its per-stage peaks in $T/peak.NAME.*.
+declare -A best cpu
 timed() {
 	local name=$1 t0 t1 s f
 	rm -f "$T"/rss.*
 	t0=$(now)
-	bash -o pipefail -c "$2" 2>"$T/err.$name" || { echo "$name failed: $(tail -3 "$T/err.$name")"; exit 1; }
+	/usr/bin/time -f '%U %S' -o "$T/cpu.$name" bash -o pipefail -c "$2" 2>"$T/err.$name" ||
+		{ echo "$name failed: $(tail -3 "$T/err.$name")"; exit 1; }
 	t1=$(now)
 	s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	if [ -z "${best[$name]:-}" ] || awk -v a="$s" -v b="${best[$name]}" 'BEGIN { exit !(a < b) }'; then
 		best[$name]=$s
+		cpu[$name]=$(awk '{ printf "%.2f", $1 + $2 }' "$T/cpu.$name")
 		rm -f "$T/peak.$name".*
 		for f in "$T"/rss.*; do [ -f "$f" ] && cp "$f" "$T/peak.$name.${f##*/rss.}"; done
 	fi
@@ -68,8 +73,12 @@ OURB='stage ceph-dump ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) |
 	stage btr-seal btr-seal -q -r "$T/key.pub" |
 	stage btr-split btr-split -q --force -d "$T/ours" -b 1G'
 PEERB='for p in $POOLS; do
-	stage "export.$p" rados -c "$C" -p "$p" export - | stage "zstd.$p" zstd -q -3 -T0 |
+	stage "export.$p" rados -c "$C" -p "$p" export - | stage "zstd.$p" zstd -q -1 -T0 |
 		stage "age.$p" age -r "$AGEPUB" | stage "split.$p" split -b 1G - "$T/peer/$p." || exit 1
+done'
+PEERB3='for p in $POOLS; do
+	stage "export.$p" rados -c "$C" -p "$p" export - | stage "zstd.$p" zstd -q -3 -T0 |
+		stage "age.$p" age -r "$AGEPUB" | stage "split.$p" split -b 1G - "$T/peer3/$p." || exit 1
 done'
 OURB3='stage ceph-dump ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) |
 	stage btr-seal btr-seal -q -3 -r "$T/key.pub" |
@@ -87,7 +96,8 @@ for ((r = 1; r <= RUNS; r++)); do
 	rm -rf "$T/ours" "$T/peer"; mkdir -p "$T/ours" "$T/peer"
 	timed peer_backup "$PEERB"
 	timed our_backup "$OURB"
-	rm -rf "$T/ours3"; mkdir -p "$T/ours3"
+	rm -rf "$T/ours3" "$T/peer3"; mkdir -p "$T/ours3" "$T/peer3"
+	timed peer_backup3 "$PEERB3"
 	timed our_backup3 "$OURB3"
 	for p in $POOLS; do for q in peer our; do rados -c "$C" purge "${q}_$p" --yes-i-really-really-mean-it >/dev/null 2>&1; done; done
 	timed peer_restore "$PEERR"
@@ -100,7 +110,7 @@ done
 timed our_read 'stage ceph-dump ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) >"$T/plain.s"'
 timed our_seal 'btr-seal -q -r "$T/key.pub" <"$T/plain.s" | btr-split -q --force -d "$T/ours.2" -b 1G'
 timed peer_read 'for p in $POOLS; do rados -c "$C" -p "$p" export "$T/plain.$p" >/dev/null || exit 1; done'
-timed peer_seal 'for p in $POOLS; do zstd -q -3 -T0 <"$T/plain.$p" | age -r "$AGEPUB" | split -b 1G - "$T/peer.2.$p." || exit 1; done'
+timed peer_seal 'for p in $POOLS; do zstd -q -1 -T0 <"$T/plain.$p" | age -r "$AGEPUB" | split -b 1G - "$T/peer.2.$p." || exit 1; done'
 rm -rf "$T"/plain.* "$T/ours.2" "$T"/peer.2.*
 # Where a restore spends its time: the decoding half alone (into a file on tmpfs-backed
 # $T or disk), then the writing half alone from that file.
@@ -113,6 +123,7 @@ rm -f "$T"/plain.*
 our_size=$(du -cb "$T/ours"/* | tail -1 | cut -f1)
 our3_size=$(du -cb "$T/ours3"/* | tail -1 | cut -f1)
 peer_size=$(du -cb "$T/peer"/* | tail -1 | cut -f1)
+peer3_size=$(du -cb "$T/peer3"/* | tail -1 | cut -f1)
 
 # Both restores hold what the source holds (the sandbox's independent comparer).
 check=ok
@@ -141,20 +152,26 @@ mb() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? b / 1048576 
 ratio() { awk -v p="$1" -v o="$2" 'BEGIN { printf "%.2fx", (o > 0 ? p / o : 0) }'; }
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "best of $RUNS runs each, ours and the peer's alternating; MB/s over the $((bytes >> 20)) MiB of object data"
-printf '%-8s %-60s %8s %7s  %s\n' "" "pipeline" "seconds" "MiB/s" "peak RSS per stage (MiB)"
-printf '%-8s %-60s %8s %7s  %s\n' backup "ceph-dump | btr-seal -r | btr-split" "${best[our_backup]}" "$(mb "${best[our_backup]}")" "$(peaks our_backup)"
-printf '%-8s %-60s %8s %7s  %s\n' "" "rados export - | zstd -3 -T0 | age -r | split (per pool)" "${best[peer_backup]}" "$(mb "${best[peer_backup]}")" "$(peaks peer_backup | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
-printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_backup]}" "${best[our_backup]}")"
-printf '%-8s %-60s %8s %7s\n' "" "ours with btr-seal -3 (the peer's zstd level)" "${best[our_backup3]}" "$(mb "${best[our_backup3]}")"
-printf '%-8s %-60s %8s\n' "" "ratio at the same level (peer / ours -3)" "$(ratio "${best[peer_backup]}" "${best[our_backup3]}")"
+echo "best of $RUNS runs each, ours and the peer's alternating; MB/s over the $((bytes >> 20)) MiB of object data;"
+echo "CPU: user + sys of every process of the pipeline (the clients; not the servers)"
+pk() { peaks "$1" | sed 's/\.[a-z_]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}'; }
+r() { printf '%-8s %-60s %8s %7s %7s  %s\n' "$1" "$2" "${best[$3]}" "$(mb "${best[$3]}")" "${cpu[$3]}" "$(pk "$3")"; }
+printf '%-8s %-60s %8s %7s %7s  %s\n' "" "pipeline" "seconds" "MiB/s" "CPU s" "peak RSS per stage (MiB)"
+r backup "ceph-dump | btr-seal -r | btr-split" our_backup
+r "" "rados export - | zstd -1 -T0 | age -r | split (per pool)" peer_backup
+printf '%-8s %-60s %8s %7s\n' "" "ratio (peer / ours; target >= 1.5x, CPU <= 0.67)" "$(ratio "${best[peer_backup]}" "${best[our_backup]}")" \
+	"$(awk -v a="${cpu[our_backup]}" -v b="${cpu[peer_backup]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+r "" "ours with btr-seal -3" our_backup3
+r "" "rados export - | zstd -3 -T0 | age -r | split (per pool)" peer_backup3
+printf '%-8s %-60s %8s\n' "" "ratio at level 3 (peer / ours)" "$(ratio "${best[peer_backup3]}" "${best[our_backup3]}")"
 printf '%-8s %-60s %8s\n' "" "  ours alone: ceph-dump > file" "${best[our_read]}"
 printf '%-8s %-60s %8s\n' "" "  ours alone: btr-seal -r | btr-split < file" "${best[our_seal]}"
 printf '%-8s %-60s %8s\n' "" "  peer alone: rados export files" "${best[peer_read]}"
-printf '%-8s %-60s %8s\n' "" "  peer alone: zstd -3 -T0 | age -r | split < files" "${best[peer_seal]}"
-printf '%-8s %-60s %8s %7s  %s\n' restore "btr-split --join | btr-unseal -k | ceph-load" "${best[our_restore]}" "$(mb "${best[our_restore]}")" "$(peaks our_restore)"
-printf '%-8s %-60s %8s %7s  %s\n' "" "cat | age -d | zstd -d | rados import (per pool)" "${best[peer_restore]}" "$(mb "${best[peer_restore]}")" "$(peaks peer_restore | sed 's/\.[a-z]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}')"
-printf '%-8s %-60s %8s\n' "" "ratio (peer / ours; target >= 1.5x)" "$(ratio "${best[peer_restore]}" "${best[our_restore]}")"
+printf '%-8s %-60s %8s\n' "" "  peer alone: zstd -1 -T0 | age -r | split < files" "${best[peer_seal]}"
+r restore "btr-split --join | btr-unseal -k | ceph-load" our_restore
+r "" "cat | age -d | zstd -d | rados import (per pool)" peer_restore
+printf '%-8s %-60s %8s %7s\n' "" "ratio (peer / ours; target >= 1.2x, CPU <= 0.67)" "$(ratio "${best[peer_restore]}" "${best[our_restore]}")" \
+	"$(awk -v a="${cpu[our_restore]}" -v b="${cpu[peer_restore]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 printf '%-8s %-60s %8s\n' "" "  ours alone: join | unseal > file" "${best[our_decode]}"
 printf '%-8s %-60s %8s\n' "" "  ours alone: ceph-load < file" "${best[our_write]}"
 printf '%-8s %-60s %8s\n' "" "  peer alone: cat | age -d | zstd -d > files" "${best[peer_decode]}"
@@ -165,4 +182,4 @@ printf '%-8s %-60s %8s\n' "" "ratio (peer / ours)" "$(ratio "${best[peer_etcd_du
 printf '%-8s %-60s %8s %7s  %s\n' "" "etcd-load ($nkeys keys, Txn of 128)" "${best[our_etcd_load]}" "" "$(peaks our_etcd_load)"
 printf '%-8s %-60s %8s\n' "" "etcdctl put per key ($SAMPLE timed, extrapolated)" "$peer_load"
 printf '%-8s %-60s %8s\n' "" "ratio (peer / ours)" "$(ratio "$peer_load" "${best[our_etcd_load]}")"
-echo "backup size: ours $((our_size >> 20)) MiB (at -3: $((our3_size >> 20)) MiB), peer $((peer_size >> 20)) MiB; restored copies vs source: $check"
+echo "backup size: ours $((our_size >> 20)) MiB (at -3: $((our3_size >> 20)) MiB), peer $((peer_size >> 20)) MiB (at -3: $((peer3_size >> 20)) MiB); restored copies vs source: $check"

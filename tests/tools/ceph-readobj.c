@@ -19,7 +19,7 @@ struct h {
 static int b(void *c, const Btr__ObjectBegin *bg)
 {
 	struct h *h = c;
-	btr_objhash_begin(&h->oh, bg);
+	btr_objhash_begin(&h->oh, BTR_FORMAT_VERSION, bg);
 	h->size = bg->size;
 	h->version = bg->version;
 	h->xattrs = bg->n_xattrs;
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	rados_t cl;
 	rados_ioctx_t io;
 	struct h h = {0};
-	struct btr_obj_cb cb = {b, d, o};
+	struct btr_obj_cb cb = {b, d, o, 0};
 	uint8_t dg[BTR_DIGEST_LEN];
 	btr_init(argv[0]);
 	if (argc < 5 || argv[1][0] != '-' || argv[1][1] != 'c')
@@ -70,10 +70,10 @@ int main(int argc, char **argv)
 	}
 	if (r == BTR_READ_UNSTABLE)
 		btr_die_last();
-	btr_objhash_final(&h.oh, dg);
+	size_t dl = btr_objhash_final(&h.oh, dg);
 	printf("%llu %llu %zu %llu %zu ", (unsigned long long)h.size, (unsigned long long)h.version, h.xattrs,
 	       (unsigned long long)h.oh.omap_entries, h.begins);
-	for (int i = 0; i < BTR_DIGEST_LEN; i++)
+	for (size_t i = 0; i < dl; i++)
 		printf("%02x", dg[i]);
 	printf("\n");
 	rados_ioctx_destroy(io);

@@ -163,10 +163,10 @@ static char *fresh_manifest(const struct pieces *ps)
 	struct split_manifest m = {.n = ps->n};
 	m.pieces = calloc(ps->n + 1, sizeof *m.pieces);
 	for (size_t i = 0; i < ps->n; i++) {
-		struct btr_sum h;
-		btr_sum_init(&h);
-		btr_sum_update(&h, ps->v[i].p, ps->v[i].n);
-		btr_sum_final(&h, m.pieces[i].sum);
+		struct btr_xxh128 h;
+		btr_xxh128_init(&h);
+		btr_xxh128_update(&h, ps->v[i].p, ps->v[i].n);
+		btr_xxh128_final(&h, m.pieces[i].sum);
 		m.pieces[i].size = ps->v[i].n;
 		m.total += ps->v[i].n;
 	}

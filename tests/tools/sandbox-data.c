@@ -1,8 +1,11 @@
 /* sandbox-data: fills a sandbox with data shaped like a BTrDB deployment (DESIGN.md,
  * "BTrDB's footprint"), or mutates it, deterministically from a seed.
  *
- *   sandbox-data seed   [-c CONF] [--small|--large] [--seed N] [--etcd-dir DIR] [--no-ceph]
- *   sandbox-data mutate [-c CONF] [--small|--large] [--seed N] --round R [--etcd-dir DIR] [--no-ceph]
+ *   sandbox-data seed   [-c CONF] [--small|--large|--many-small] [--seed N] [--etcd-dir DIR] [--no-ceph]
+ *   sandbox-data mutate [-c CONF] [--small|--large|--many-small] [--seed N] --round R [--etcd-dir DIR] [--no-ceph]
+ *
+ * --many-small is --large without the full 16 MiB cold windows: ~2,000 objects, most
+ * of them small, the shape where per-object costs show.
  *
  * Ceph objects go in through librados on one connection (the rados CLI would pay a cephx
  * handshake per object).  etcd requests are written into DIR as JSON files for etcd's
@@ -26,7 +29,9 @@
 #define MIB (1u << 20)
 #define MAXX 3
 
-enum kind { K_META, K_SB, K_CORE, K_ALLOC, K_COLD, K_LOC, K_NODE, K_JO, K_ARCH, K_PQ, K_MASTER, K_MISC, K_NEW };
+/* K_WINDOW: a long-running stream's cold window, full (16 MiB) or the open one; never
+ * mutated (BTrDB never rewrites a full window). */
+enum kind { K_META, K_SB, K_CORE, K_ALLOC, K_COLD, K_LOC, K_NODE, K_JO, K_ARCH, K_PQ, K_MASTER, K_MISC, K_NEW, K_WINDOW };
 
 struct xat {
 	char name[32];
@@ -52,7 +57,8 @@ struct kv {
 };
 
 static uint64_t seed = 1;
-static int large;
+static int large;               /* --large or --many-small */
+static int windows;             /* --large: the full cold windows too */
 static struct obj *objs;
 static size_t nobj, capobj;
 static struct kv *kvs;
@@ -163,6 +169,14 @@ static void plan_ceph(void)
 		add("btrdbcold", "", K_COLD, logsize(2048, coldmax), "%s%010llx", h, (unsigned long long)(0x1000 + i * 8));
 	}
 	add("btrdbcold", "", K_ALLOC, 8, "cold_allocator");
+	/* A mature cold pool (btrdb-server's Ceph provider: one RADOS object per 16 MiB of a
+	 * stream's address space): long-running streams have filled windows 1..6 and
+	 * write into window 7, so most of the pool's bytes are in full 16 MiB objects. */
+	for (size_t i = 0; windows && i < 14; i++) {
+		hex(h, uuid[i], 16);
+		for (unsigned long long w = 1; w <= 7; w++)
+			add("btrdbcold", "", K_WINDOW, w < 7 ? 16 * MIB : logsize(4096, 16 * MIB), "%s%010llx", h, w << 24);
+	}
 	/* Locator keys: placement by another name, and two objects of one name. */
 	for (size_t i = 0; i < (large ? 10u : 3u); i++) {
 		hex(h, uuid[i % nstreams], 16);
@@ -510,9 +524,13 @@ static void seed_all(int ceph)
 	size_t leased = 0;
 	for (size_t i = 0; i < nkv; i++)
 		leased += kvs[i].lease != 0;
-	btr_msg("seed %llu (%s): %s%zu objects, %.1f MB in 4 pools; %s%zu etcd keys (%zu lease-bound)",
-		(unsigned long long)seed, large ? "large" : "small", ceph ? "" : "not written: ", nobj,
-		(double)ceph_bytes() / 1e6, etcd_dir ? "" : "not written: ", nkv, leased);
+	uint64_t full = 0;
+	for (size_t i = 0; i < nobj; i++)
+		full += objs[i].size == 16 * MIB && objs[i].kind == K_WINDOW ? objs[i].size : 0;
+	btr_msg("seed %llu (%s): %s%zu objects, %.1f MB in 4 pools (%.0f%% in full 16 MiB cold objects); %s%zu etcd keys (%zu lease-bound)",
+		(unsigned long long)seed, windows ? "large" : large ? "many-small" : "small", ceph ? "" : "not written: ", nobj,
+		(double)ceph_bytes() / 1e6, 100.0 * (double)full / (double)(ceph_bytes() ? ceph_bytes() : 1),
+		etcd_dir ? "" : "not written: ", nkv, leased);
 }
 
 /* pick KIND: a not yet chosen object of that kind, from the mutation's own randomness. */
@@ -653,7 +671,7 @@ static void mutate(uint64_t round, int ceph)
 static _Noreturn void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-		"usage: sandbox-data seed|mutate [-c CONF] [--small|--large] [--seed N] [--round R]\n"
+		"usage: sandbox-data seed|mutate [-c CONF] [--small|--large|--many-small] [--seed N] [--round R]\n"
 		"                    [--etcd-dir DIR] [--no-ceph]\n");
 	exit(code);
 }
@@ -672,7 +690,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{"conf", required_argument, NULL, 'c'}, {"small", no_argument, NULL, 's'},
-		{"large", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 'S'},
+		{"large", no_argument, NULL, 'l'}, {"many-small", no_argument, NULL, 'm'}, {"seed", required_argument, NULL, 'S'},
 		{"round", required_argument, NULL, 'r'}, {"etcd-dir", required_argument, NULL, 'e'},
 		{"no-ceph", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
@@ -683,8 +701,9 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf = optarg; break;
-		case 's': large = 0; break;
-		case 'l': large = 1; break;
+		case 's': large = windows = 0; break;
+		case 'l': large = 1; windows = 1; break;
+		case 'm': large = 1; windows = 0; break;
 		case 'S': seed = num(optarg, "--seed"); break;
 		case 'r': round = num(optarg, "--round"); break;
 		case 'e': etcd_dir = optarg; break;

@@ -10,6 +10,7 @@
 
 static uint8_t *out;
 static size_t out_len;
+static uint32_t format; /* of the segments build() writes; 0: the writer's default */
 
 /* Writes a stream into memory through a pipe-less temp file. */
 static void build(int segments, int big)
@@ -21,6 +22,7 @@ static void build(int segments, int big)
 		Btr__Header h = BTR__HEADER__INIT;
 		char *pools[] = {"btrdbhot", "btrdbcold"};
 		h.producer = "unit";
+		h.format_version = format;
 		h.n_pools = 2;
 		h.pools = pools;
 		btr_writer_header(w, &h);
@@ -244,6 +246,66 @@ int main(void)
 	uint8_t ver[] = "BTRSTRM\x02";
 	t = readback(ver, 8);
 	T_CHECK("future format version refused", t.rc == -1 && strstr(t.err, "version 2"));
+
+	/* Formats: 2 by default with 16-byte digests, 1 still read (and written on request,
+	 * for filters passing a format-1 segment on), others refused by both sides. */
+	build(1, 0);
+	{
+		size_t p = BTR_STREAM_MAGIC_LEN, ends = 0, bad_len = 0;
+		while (p + 5 <= out_len) {
+			uint32_t len = out[p] | out[p + 1] << 8 | out[p + 2] << 16 | (uint32_t)out[p + 3] << 24;
+			if (out[p + 4] == BTR_OBJECT_END && ++ends && len != 2 + 16)
+				bad_len++;
+			if (out[p + 4] == BTR_HEADER)
+				T_CHECK("the writer's default is format 2", out[p + 6] == 2 && out[p + 5] == 0x08);
+			p += 5 + len;
+		}
+		T_CHECK("format 2 object digests are 16 bytes", ends == 3 && bad_len == 0);
+	}
+	format = 1;
+	build(2, 0);
+	format = 0;
+	t = readback(out, out_len);
+	T_CHECK("a format-1 stream (BLAKE2b) round trips", t.rc == 0 && t.segments == 2 && t.objects == 6);
+	missed = 0;
+	for (size_t i = 0; i < out_len; i += 7 * step) {
+		out[i] ^= 0x01;
+		t = readback(out, out_len);
+		missed += t.rc != -1;
+		out[i] ^= 0x01;
+	}
+	T_CHECK("a flipped byte in format 1 is detected", missed == 0);
+	{
+		uint8_t *f1 = out;
+		size_t f1_len = out_len;
+		out = NULL;
+		build(1, 0);
+		uint8_t *mix = malloc(f1_len + out_len);
+		memcpy(mix, f1, f1_len);
+		memcpy(mix + f1_len, out, out_len);
+		t = readback(mix, f1_len + out_len);
+		T_CHECK("format-1 and format-2 segments concatenate", t.rc == 0 && t.segments == 3);
+		/* a format-2 header on a format-1 segment: the digests do not match its format */
+		size_t hp = BTR_STREAM_MAGIC_LEN;
+		T_CHECK("format-1 header found", f1[hp + 4] == BTR_HEADER && f1[hp + 5] == 0x08 && f1[hp + 6] == 1);
+		f1[hp + 6] = 2;
+		t = readback(f1, f1_len);
+		T_CHECK("a format-1 segment relabelled 2 is refused", t.rc == -1 && strstr(t.err, "16-byte digest"));
+		f1[hp + 6] = 3;
+		t = readback(f1, f1_len);
+		T_CHECK("format 3 is refused", t.rc == -1 && strstr(t.err, "unsupported stream format version 3"));
+		free(mix);
+		free(f1);
+	}
+	{
+		FILE *f = tmpfile();
+		struct btr_writer *w = btr_writer_new(fileno(f), "tmp");
+		Btr__Header h = BTR__HEADER__INIT;
+		h.format_version = 3;
+		T_CHECK("the writer refuses format 3", btr_writer_header(w, &h) == -1 && strstr(btr_errmsg(), "format version 3"));
+		btr_writer_free(w);
+		fclose(f);
+	}
 
 	uint8_t sealed[] = "BTRSEAL\x01xxxxxxxx";
 	t = readback(sealed, 16);
