@@ -11,17 +11,22 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 # contrib/sandbox, for btrdb-backup drill (which looks for it at BINDIR/../lib/btrdb-backup)
 SANDBOXDIR ?= $(PREFIX)/lib/btrdb-backup
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
 PKGS      := grpc gpr libprotobuf-c libsodium libzstd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked when a recipe first needs its answer (then kept), never while make
+# reads this file: on a bare machine `make demo` and `make check` install the packages
+# first (deps) and build in a new make; a plain `make` without them stops with one line.
+pkg_query = $(if $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo y),$(shell pkg-config $1 $(PKGS)),$(error pkg-config does not find all of $(PKGS): run 'make deps' (contrib/install-deps) first))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_query,--cflags))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(call pkg_query,--libs))$(PKG_LIBS)
 
 OPT       ?= -O2 -g
 WERROR    ?= $(if $(CI),-Werror,)
 CFLAGS    ?= $(OPT)
 CFLAGS    += -std=c11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -pthread \
-             -Ilib -Ibuild/proto $(PKG_CFLAGS) -DBTR_VERSION='"$(VERSION)"'
+             -Ilib -Ibuild/proto $(PKG_CFLAGS) -DBTR_VERSION='"$(VERSION)"' $(CPPFLAGS)
 # --as-needed: every tool links every library, the linker keeps only those it uses,
 # so btr-seal does not pay librados' start-up.
 LDFLAGS   += -pthread -Wl,--as-needed
@@ -58,7 +63,17 @@ MAN       := $(wildcard man/*.[1-8])
 .PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture memcheck
 .SECONDARY:
 
-all: $(TOOLS) $(UNITS) $(TOOLS_T)
+# A sanitizer build gets its own copy of the scripts: btrdb-backup runs the tools beside
+# itself, so the copy in build/san/bin runs the sanitized ones.
+ifneq ($(BINOUT),bin)
+  SCRIPT_COPIES := $(patsubst bin/%,$(BINOUT)/%,$(SCRIPTS))
+endif
+
+all: $(TOOLS) $(UNITS) $(TOOLS_T) $(SCRIPT_COPIES)
+
+$(SCRIPT_COPIES): $(BINOUT)/%: bin/%
+	@mkdir -p $(@D)
+	@cp $< $@
 
 build/proto/%.pb-c.c build/proto/%.pb-c.h: proto/%.proto
 	@mkdir -p build/proto
@@ -103,26 +118,34 @@ TESTENV   := BTR_BIN=$(CURDIR)/$(BINOUT) BTR_UNITS=$(CURDIR)/$(B)/tests BTR_TOOL
 deps:
 	@contrib/install-deps
 
+# The targets a newcomer types install what is missing first (deps), then build in a new
+# make, which reads pkg-config's answers only once the packages are there.
+BUILD     = $(MAKE) --no-print-directory all
+
 # The test command of the README.  Installs what is missing (saying so), builds, runs
 # every unit test and integration test, ends with "N passed, N failed, N skipped".
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(BUILD)
 	@$(TESTENV) tests/run $(T)
 
 unit: all
 	@$(TESTENV) tests/run --unit
 
-bench: deps all
+bench: deps
+	@$(BUILD)
 	@BTR_BIN=$(CURDIR)/bin tests/bench/run
 
-torture: deps all
+torture: deps
+	@$(BUILD)
 	@$(TESTENV) BTR_TORTURE_LONG=1 BTR_FAULTS_LONG=1 tests/run torture faults
 
 # valgrind memcheck over the unit tests and the stream tools (tests/memcheck).
-memcheck: deps all
+memcheck: deps
+	@$(BUILD)
 	@$(TESTENV) tests/memcheck
 
-demo: deps all
+demo: deps
+	@$(BUILD)
 	@BTR_BIN=$(CURDIR)/bin contrib/demo
 
 # libFuzzer targets (clang).  `make fuzz FUZZTIME=60 FUZZJOBS=2` runs each for that many
@@ -130,7 +153,7 @@ demo: deps all
 FUZZTIME  ?= 60
 FUZZJOBS  ?= 1
 FUZZ_B    := build/fuzz
-FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -pthread -Ilib -Ibuild/proto $(PKG_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -pthread -Ilib -Ibuild/proto $(PKG_CFLAGS) \
                -DBTR_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined
 FUZZ_LIB_SRC := $(LIB_SRC) $(PB_C)
 FUZZERS   := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
@@ -151,9 +174,13 @@ install: all
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(SANDBOXDIR)
 	install -m 0755 contrib/sandbox $(DESTDIR)$(SANDBOXDIR)/sandbox
+	@# One completion file; bash-completion loads it by command name: a link per tool.
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 0644 contrib/completion/btrdb-backup.bash $(DESTDIR)$(COMPDIR)/btrdb-backup
+	for t in $(notdir $(TOOLS)); do ln -sf btrdb-backup $(DESTDIR)$(COMPDIR)/$$t; done
 
 uninstall:
-	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox
 	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
 

@@ -87,13 +87,40 @@ expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --o
 last_line "wrong passphrase names btr-unseal" '^btrdb-backup: the backup in .* did not verify \(.*btr-unseal exited 1'
 [ ! -s "$T/last.out" ] && pass "nothing reported from a backup that did not verify" || fail "nothing reported from a backup that did not verify" "$(head -1 "$T/last.out")"
 
+# ---- the tools beside the script come first (also through a symlink), then PATH;
+# a missing one is named before anything starts.  PATH holds no tool of ours here.
+nopath=/usr/sbin:/usr/bin:/sbin:/bin
+fe=$(command -v btrdb-backup)	# the checkout's (bin/, or build/san/bin under SAN=1)
+if PATH=$nopath command -v btr-seal >/dev/null; then
+	skip "tools found beside the script" "btr-seal is installed in $nopath"
+else
+	expect_exit 0 "from the checkout with no tool on PATH" env PATH=$nopath "$fe" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	mkdir "$T/kit" "$T/links" "$T/other" "$T/src"
+	for t in btrdb-backup etcd-dump etcd-load ceph-dump ceph-load btr-seal btr-unseal btr-split btr-inspect; do
+		cp "$(command -v "$t")" "$T/kit/"
+	done
+	ln -s "$T/kit/btrdb-backup" "$T/links/bb"
+	expect_exit 0 "through a symlink, the tools beside its target" env PATH=$nopath "$T/links/bb" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	expect_exit 0 "a symlink found on PATH" env PATH="$T/links:$nopath" bb inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	mv "$T/kit/btr-unseal" "$T/other/"
+	expect_exit 3 "a missing tool exits 3" env PATH=$nopath "$T/kit/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	expect_err "a missing tool is named, with how to get it" "^btrdb-backup: btr-unseal not found beside $T/kit or on PATH \\(install them: 'make install' .*\\)$"
+	expect_exit 3 "create with a missing tool exits 3" env PATH=$nopath BTR_PASSPHRASE="$PP" "$T/links/bb" create --outputdir "$T/m1" --etcd "$es_etcd" --skip-ceph
+	gone "create with a missing tool starts nothing" "$T/m1"
+	expect_exit 0 "then the tool from PATH" env PATH="$nopath:$T/other" "$T/kit/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	# A checkout that was never built says so.
+	cp "$BTR_TOP/bin/btrdb-backup" "$BTR_TOP/bin/btr-seal.c" "$T/src/"
+	expect_exit 3 "an unbuilt checkout exits 3" env PATH=$nopath "$T/src/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	expect_err "an unbuilt checkout says to run make" "^btrdb-backup: etcd-dump, etcd-load, ceph-dump, ceph-load, btr-seal, btr-unseal, btr-split, btr-inspect not found beside $T/src or on PATH \\(run 'make' in $T\\)$"
+fi
+
 expect_exit 0 "clear --skip-ceph" btrdb-backup clear --etcd "$ed_etcd" --skip-ceph
 lines "clear messages" '^deleted [0-9]+ etcd keys$' '^done$'
 [ "$(count "$ed_etcd")" = 0 ] &&
 	pass "clear empties etcd" || fail "clear empties etcd" "keys remain"
 
 expect_exit 0 "restore --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/e1" --etcd "$ed_etcd" --skip-ceph
-lines "restore messages" "^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored  $((nkeys - 1)) etcd records\$"
+lines "restore messages" "^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored $((nkeys - 1)) etcd records\$"
 ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es.kv"
 ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed.kv"
 same "restored keys and values equal the source's, lease-bound ones aside" "$T/es.kv" "$T/ed.kv"
@@ -267,12 +294,12 @@ lines "inspect verifies the index" '^index verified$'
 expect_exit 0 "clear the target pools" btrdb-backup clear --cephconf "$cd_conf" --include-pool restore_hot --include-pool restore_cold --skip-etcd
 expect_exit 0 "restore the full backup into renamed pools" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/full" \
 	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
-lines "restore summary" '^Restore complete: restored 8 ceph objects, skipped 0 ceph objects and restored  1 etcd records$'
+lines "restore summary" '^Restore complete: restored 8 ceph objects, skipped 0 ceph objects and restored 1 etcd records$'
 [ "$(grep -c '^Restore complete: ' "$T/last.err")" = 1 ] && pass "one summary line, not the loaders' too" ||
 	fail "one summary line, not the loaders' too" "$(grep '^Restore complete: ' "$T/last.err" | tr '\n' '|')"
 expect_exit 0 "restore the incremental" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/incr" \
 	--cephconf "$cd_conf" --skip-etcd --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold
-lines "incremental restore summary" '^Restore complete: restored 2 ceph objects, skipped 0 ceph objects and restored  0 etcd records$'
+lines "incremental restore summary" '^Restore complete: restored 2 ceph objects, skipped 0 ceph objects and restored 0 etcd records$'
 # Independently (rados), the target equals the source.
 listing() { rad "$1" -p "$2" ls --all | sort; }
 for p in hot cold; do
@@ -336,7 +363,7 @@ if command -v tmux >/dev/null && [ -n "${sock:-}" ]; then
 		grep -q '^the following 2 pools are referenced:' "$T/screen.ceph-inspect" &&
 		pass "terminal: inspect prints the original report" || fail "terminal: inspect prints the original report" "$(tail -6 "$T/screen.ceph-inspect")"
 	run_typed ceph-restore "btrdb-backup restore --cephconf $cd_conf --outputdir $T/tty_full --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold --skip-etcd" 1
-	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored  0 etcd records' "$T/screen.ceph-restore" &&
+	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored 0 etcd records' "$T/screen.ceph-restore" &&
 		pass "terminal: restore with Ceph prints the original summary" || fail "terminal: restore with Ceph prints the original summary" "$(tail -6 "$T/screen.ceph-restore")"
 	! grep -qF "$PP" "$T/spy" && pass "terminal: the passphrase is in no argv and no tool's environment (Ceph)" ||
 		fail "terminal: the passphrase is in no argv and no tool's environment (Ceph)" "$(grep -F "$PP" "$T/spy" | head -2)"
