@@ -60,7 +60,7 @@ TOOLS_T   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 MAN       := $(wildcard man/*.[1-8])
 
-.PHONY: all check unit bench demo fuzz fuzz-build install uninstall clean deps torture memcheck
+.PHONY: all tools check unit bench demo fuzz fuzz-build install uninstall clean deps torture memcheck deb fresh
 .SECONDARY:
 
 # A sanitizer build gets its own copy of the scripts: btrdb-backup runs the tools beside
@@ -69,7 +69,10 @@ ifneq ($(BINOUT),bin)
   SCRIPT_COPIES := $(patsubst bin/%,$(BINOUT)/%,$(SCRIPTS))
 endif
 
-all: $(TOOLS) $(UNITS) $(TOOLS_T) $(SCRIPT_COPIES)
+all: tools $(UNITS) $(TOOLS_T)
+
+# The installed programs only (what `make install` and the Debian package need).
+tools: $(TOOLS) $(SCRIPT_COPIES)
 
 $(SCRIPT_COPIES): $(BINOUT)/%: bin/%
 	@mkdir -p $(@D)
@@ -168,7 +171,7 @@ fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZTIME) $(FUZZJOBS) $(FUZZERS)
 
-install: all
+install: tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
@@ -178,6 +181,23 @@ install: all
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 contrib/completion/btrdb-backup.bash $(DESTDIR)$(COMPDIR)/btrdb-backup
 	for t in $(notdir $(TOOLS)); do ln -sf btrdb-backup $(DESTDIR)$(COMPDIR)/$$t; done
+
+# The Debian package (debian/), built from a copy of this tree in build/deb/src, so that
+# dpkg-buildpackage's output (it writes beside the tree it builds) lands in build/deb/
+# and not outside the checkout; lintian must report no error or warning.
+deb:
+	@contrib/install-deps deb
+	@rm -rf build/deb && mkdir -p build/deb/src
+	@tar -c --exclude=./build --exclude=./.git . | tar -x -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning build/deb/*.changes
+	@ls build/deb/*.deb
+
+# The README's two commands on a bare Debian root, and the package installed on another
+# (contrib/fresh; needs root).
+fresh:
+	@contrib/install-deps fresh
+	@contrib/fresh
 
 uninstall:
 	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
