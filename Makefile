@@ -14,7 +14,7 @@ SANDBOXDIR ?= $(PREFIX)/lib/btrdb-backup
 COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
-PKGS      := grpc gpr libprotobuf-c libsodium libzstd
+PKGS      := grpc gpr libprotobuf-c libsodium libzstd libcrypto msgpack
 # pkg-config is asked when a recipe first needs its answer (then kept), never while make
 # reads this file: on a bare machine `make demo` and `make check` install the packages
 # first (deps) and build in a new make; a plain `make` without them stops with one line.
@@ -30,7 +30,7 @@ CFLAGS    += -std=c11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -pthread \
 # --as-needed: every tool links every library, the linker keeps only those it uses,
 # so btr-seal does not pay librados' start-up.
 LDFLAGS   += -pthread -Wl,--as-needed
-LDLIBS    += $(PKG_LIBS) -lrados -lm
+LDLIBS    += $(PKG_LIBS) -lrados -lsnappy -lm
 
 # A sanitizer build lives in its own tree so it never mixes with the normal one.
 ifeq ($(SAN),1)
@@ -164,7 +164,7 @@ FUZZERS   := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
 $(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(PB_H) $(LIB_H)
 	@mkdir -p $(@D)
 	@echo '  FUZZ   $@'
-	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lm
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lrados -lsnappy -lm
 
 fuzz-build: $(FUZZERS)
 

@@ -95,11 +95,14 @@ comp() { # comp WORD...: the completions of the last word
 [ "$(comp btrdb-backup cr)" = create ] && pass "completion: commands" || fail "completion: commands" "$(comp btrdb-backup cr | tr '\n' ' ')"
 got=$(comp btrdb-backup create --inc | tr '\n' ' ')
 [ "$got" = "--include-pool --incremental-over " ] && pass "completion: btrdb-backup options" || fail "completion: btrdb-backup options" "$got"
-for t in btr-seal btr-unseal btr-split btr-inspect btr-keygen etcd-dump etcd-load ceph-load ceph-dump btr-filter; do
+for t in btr-seal btr-unseal btr-split btr-inspect btr-keygen etcd-dump etcd-load ceph-load ceph-dump btr-filter legacy-dump; do
 	command -v "$t" >/dev/null || continue
 	n=$(comp "$t" -- | grep -c '^--')
 	[ "$n" -ge 1 ] && pass "completion: $t options ($n)" || fail "completion: $t options" "$n"
 done
+[ "$(comp btrdb-backup conv)" = convert ] && pass "completion: convert" || fail "completion: convert" "$(comp btrdb-backup conv | tr '\n' ' ')"
+got=$(comp btrdb-backup convert --old | tr '\n' ' ')
+[ "$got" = "--old-passphrase-file " ] && pass "completion: convert's options" || fail "completion: convert's options" "$got"
 mkdir -p "$T/dirs/backup_one"
 got=$(cd "$T/dirs" && comp btrdb-backup inspect --outputdir back)
 [ "$got" = backup_one ] && pass "completion: directories for --outputdir" || fail "completion: directories for --outputdir" "$got"

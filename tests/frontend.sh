@@ -167,19 +167,9 @@ last_line "unreachable target names etcd-load" 'etcd-load exited 3'
 
 # ---- a passphrase typed at a terminal (tmux), never in argv or a child's environment
 if command -v tmux >/dev/null; then
-	sock=btr-fe-$$
-	at_exit "tmux -L $sock kill-server 2>/dev/null"
-	tmux -L "$sock" -f /dev/null new-session -d -s fe -x 220 -y 50 \
-		"env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' sh" 2>"$T/tmux.err" ||
+	tmux_up fe "env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' sh" 2>"$T/tmux.err" ||
 		fail "tmux starts" "$(cat "$T/tmux.err")"
-	screen() { tmux -L "$sock" capture-pane -p -J -S -200 -t fe; }
-	# wait_for REGEX [SECONDS]: until the screen shows REGEX.
-	wait_for() {
-		local i
-		for i in $(seq 1 $((${2:-30} * 10))); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done
-		return 1
-	}
-	type_line() { tmux -L "$sock" send-keys -t fe -l -- "$1"; tmux -L "$sock" send-keys -t fe Enter; }
+	sock=$tmux_sock
 	# spy: while the command runs, record every process's argv and the environment of
 	# our tools, to look for the passphrase in them afterwards.
 	spy() {

@@ -119,3 +119,20 @@ open(out + '.off', 'w').write(str(len(head)))
 open(out, 'wb').write(head + bad)
 PY
 }
+
+# A terminal for typed input: tmux_up SESSION CMD starts CMD in a detached tmux
+# session (stopped when the test ends); screen, wait_for REGEX [SECONDS] and
+# type_line TEXT then act on it.
+tmux_up() {
+	tmux_session=$1 tmux_sock=btr-$1-$$
+	at_exit "tmux -L $tmux_sock kill-server 2>/dev/null"
+	tmux -L "$tmux_sock" -f /dev/null new-session -d -s "$1" -x 220 -y 50 "$2"
+}
+screen() { tmux -L "$tmux_sock" capture-pane -p -J -S -200 -t "$tmux_session"; }
+# wait_for REGEX [SECONDS]: until the screen shows REGEX.
+wait_for() {
+	local i
+	for i in $(seq 1 $((${2:-30} * 10))); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done
+	return 1
+}
+type_line() { tmux -L "$tmux_sock" send-keys -t "$tmux_session" -l -- "$1"; tmux -L "$tmux_sock" send-keys -t "$tmux_session" Enter; }

@@ -12,8 +12,8 @@ _btr_tool()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-d|--dir|--outputdir|--incremental-over) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-c|--conf|--cephconf|--keyring|--passphrase-file|--password-file|-r|--recipient|-k|--identity|--key|--cert|--cacert|--index|--since|--from-list|-o)
+	-d|--dir|--outputdir|--incremental-over|--to) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-c|--conf|--cephconf|--keyring|--passphrase-file|--old-passphrase-file|--password-file|-r|--recipient|-k|--identity|--key|--cert|--cacert|--index|--since|--from-list|-o)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pool|--include-pool|--skip-pool)
 		COMPREPLY=($(compgen -W "$(rados lspools 2>/dev/null)" -- "$cur")); return ;;
@@ -27,11 +27,11 @@ _btrdb_backup()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "create inspect clear restore drill --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "create inspect clear restore drill convert --help --version" -- "$cur"))
 		return
 	fi
 	_btr_tool
 }
 
 complete -F _btrdb_backup btrdb-backup
-complete -F _btr_tool ceph-dump ceph-load etcd-dump etcd-load btr-seal btr-unseal btr-split btr-inspect btr-filter btr-keygen
+complete -F _btr_tool ceph-dump ceph-load etcd-dump etcd-load btr-seal btr-unseal btr-split btr-inspect btr-filter btr-keygen legacy-dump
