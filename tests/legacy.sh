@@ -201,7 +201,7 @@ expect_exit 0 "btrdb-backup restore of an old backup exits 0" btrdb-backup resto
 	--restore-pool btrdbhot:fe_hot --restore-pool btrdbcold:fe_cold --restore-pool btrdbjournal:fe_journal
 grep -q '^archive contains 30 ceph objects and 120 etcd records$' "$T/last.err" &&
 	grep -q '^ - btrdbjournal$' "$T/last.err" &&
-	grep -q '^Restore complete: restored 30 ceph objects, skipped 0 ceph objects and restored  120 etcd records$' "$T/last.err" &&
+	grep -q '^Restore complete: restored 30 ceph objects, skipped 0 ceph objects and restored 120 etcd records$' "$T/last.err" &&
 	pass "restore prints the original tool's lines" || fail "restore prints the original tool's lines" "$(tr '\n' '|' <"$T/last.err")"
 "$C" "$s_conf" "$e3_etcd" fe_hot:btrdbhot fe_cold:btrdbcold fe_journal:btrdbjournal >"$T/fe.got"
 same "btrdb-backup restore: rados and etcdctl find exactly pieces.contents" "$T/pieces.want" "$T/fe.got"
