@@ -53,8 +53,8 @@ refused() {
 }
 
 printf x | btr-seal -q -r a.key.pub | btr-unseal -q -k a.key --signer h.sign.pub >o 2>err
-PS="${PIPESTATUS[*]}"
-[ "$PS" = "0 0 1" ] && [ ! -s o ] && [ "$(wc -l <err)" = 1 ] && pass "an unsigned stream with --signer: exit 1, no output" ||
+PS="${PIPESTATUS[*]}"   # (btr-seal may see its reader go away: exit 3)
+[ "${PS##* }" = 1 ] && [ ! -s o ] && [ "$(wc -l <err)" = 1 ] && pass "an unsigned stream with --signer: exit 1, no output" ||
 	fail "an unsigned stream with --signer: exit 1, no output" "statuses $PS, $(stat -c %s o) bytes, $(cat err)"
 btr-seal -q -r a.key.pub <in >u.s
 refused "unsigned: refused, named" 'not signed' u.s -k a.key --signer h.sign.pub
