@@ -187,3 +187,24 @@ case $found in
 *) fail "the signing key is wiped once the header is signed" "$found" ;;
 esac
 kill $holder 2>/dev/null; wait $pid
+
+# ---- the front end: create --sign-key, inspect and restore --signer (etcd only)
+sandbox_up es --no-ceph
+sandbox_up ed --no-ceph
+export ETCDCTL_API=3
+nkeys() { etcdctl --endpoints "$1" get --prefix '' --keys-only -w json | jq '.count // 0'; }
+for i in 1 2 3; do etcdctl --endpoints "$es_etcd" put "btrdb/n/node$i/conf" "value $i" >/dev/null; done
+fe() { btrdb-backup "$@" --passphrase-file pf --skip-ceph; }
+expect_exit 0 "btrdb-backup create --sign-key" fe create -q --outputdir fb --etcd "$es_etcd" --sign-key h.sign
+expect_exit 0 "btrdb-backup create, unsigned" fe create -q --outputdir fu --etcd "$es_etcd"
+expect_exit 0 "inspect --signer: signed by it" btrdb-backup inspect --passphrase-file pf --outputdir fb --signer h.sign.pub
+grep -q "signed by $fp at " "$T/last.err" && pass "inspect shows who signed the backup" || fail "inspect shows who signed the backup" "$(head -c 300 "$T/last.err")"
+expect_exit 1 "inspect --signer: signed by another key" btrdb-backup inspect --passphrase-file pf --outputdir fb --signer h2.sign.pub
+grep -q 'signed by another key' "$T/last.err" && pass "inspect names the other signer" || fail "inspect names the other signer" "$(head -c 300 "$T/last.err")"
+expect_exit 1 "inspect --signer: an unsigned backup" btrdb-backup inspect --passphrase-file pf --outputdir fu --signer h.sign.pub
+expect_exit 1 "restore --signer: signed by another key" fe restore --outputdir fb --etcd "$ed_etcd" --signer h2.sign.pub
+[ "$(nkeys "$ed_etcd")" = 0 ] && pass "a refused restore loads nothing" || fail "a refused restore loads nothing" "$(nkeys "$ed_etcd") keys"
+expect_exit 0 "restore --signer: signed by it" fe restore -q --outputdir fb --etcd "$ed_etcd" --signer h.sign.pub
+[ "$(nkeys "$ed_etcd")" = 3 ] && pass "the signed backup is restored" || fail "the signed backup is restored" "$(nkeys "$ed_etcd") keys"
+expect_exit 2 "--signer does not apply to create" fe create --outputdir fx --etcd "$es_etcd" --signer h.sign.pub
+expect_exit 2 "--sign-key does not apply to restore" fe restore --outputdir fb --etcd "$ed_etcd" --sign-key h.sign
