@@ -170,6 +170,8 @@ with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem
         if perms[0] != "r":
             continue
         lo, hi = (int(x, 16) for x in addr.split("-"))
+        if hi - lo > 1 << 28:   # a sanitizer's shadow memory, not the heap
+            continue
         try:
             mem.seek(lo)
             data = mem.read(hi - lo)
