@@ -55,6 +55,8 @@ int main(int argc, char **argv)
 			break;
 		case 'c': check = 1; break;
 		case 'S':
+			if (k.signer)
+				btr_usage_error("one --signer at most");
 			if (btr_signpub_load(optarg, signer) < 0)
 				btr_die_last();
 			k.signer = signer;

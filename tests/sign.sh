@@ -40,6 +40,8 @@ expect_exit 2 "a public signing key cannot sign" btr-seal -q -r a.key.pub -s h.s
 expect_exit 2 "an X25519 public key is not a signer" btr-unseal -q -k a.key --signer a.key.pub </dev/null
 expect_exit 2 "a secret signing key is not a --signer" btr-unseal -q -k a.key --signer h.sign </dev/null
 expect_exit 2 "a missing signing key" btr-seal -q -r a.key.pub -s nosuch.sign </dev/null
+expect_exit 2 "two -s keys are refused" btr-seal -q -r a.key.pub -s h.sign -s h2.sign </dev/null
+expect_exit 2 "two --signer keys are refused, not the last one taken" btr-unseal -q -k a.key --signer h.sign.pub --signer h2.sign.pub </dev/null
 
 # ---- signing and checking ----
 random_file in 300000 7
@@ -208,5 +210,8 @@ expect_exit 1 "restore --signer: signed by another key" fe restore --outputdir f
 [ "$(nkeys "$ed_etcd")" = 0 ] && pass "a refused restore loads nothing" || fail "a refused restore loads nothing" "$(nkeys "$ed_etcd") keys"
 expect_exit 0 "restore --signer: signed by it" fe restore -q --outputdir fb --etcd "$ed_etcd" --signer h.sign.pub
 [ "$(nkeys "$ed_etcd")" = 3 ] && pass "the signed backup is restored" || fail "the signed backup is restored" "$(nkeys "$ed_etcd") keys"
+expect_exit 2 "create --sign-key with an X25519 key: refused" fe create --outputdir fk --etcd "$es_etcd" --sign-key a.key
+grep -q 'a\.key is a secret key, not a signing secret key' "$T/last.err" && [ ! -e fk ] && [ ! -e fk.partial ] &&
+	pass "create --sign-key with an X25519 key: named, nothing kept" || fail "create --sign-key with an X25519 key: named, nothing kept" "$(head -c 300 "$T/last.err")"
 expect_exit 2 "--signer does not apply to create" fe create --outputdir fx --etcd "$es_etcd" --signer h.sign.pub
 expect_exit 2 "--sign-key does not apply to restore" fe restore --outputdir fb --etcd "$ed_etcd" --sign-key h.sign
