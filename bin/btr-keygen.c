@@ -1,6 +1,7 @@
 /* btr-keygen: an X25519 key pair for btr-seal -r / btr-unseal -k, or with --sign an
  * Ed25519 pair for btr-seal -s / btr-unseal --signer. */
 #include "err.h"
+#include "io.h"
 #include "tool.h"
 #include "seal/seal.h"
 
@@ -25,7 +26,9 @@ static int fingerprint(const char *file)
 	}
 	btr_sign_fingerprint(pk, fp);
 	printf("%s\n", fp);
-	return fflush(stdout) == 0 ? 0 : BTR_EXIT_SYS;
+	if (btr_close_stdout() < 0)
+		btr_die_last();
+	return 0;
 }
 
 int main(int argc, char **argv)

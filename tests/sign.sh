@@ -27,6 +27,8 @@ expect_exit 0 "--fingerprint of a public signing key" btr-keygen --fingerprint h
 	fail "--fingerprint prints the fingerprint keygen reported" "$(cat "$T/last.out") != $fp"
 btr-keygen --fingerprint h.sign >o 2>/dev/null
 [ "$(cat o)" = "$fp" ] && pass "--fingerprint of the secret key is the same" || fail "--fingerprint of the secret key is the same" "$(cat o)"
+btr-keygen --fingerprint h.sign.pub >/dev/full 2>err; rc=$?
+[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && pass "--fingerprint to a full disk: exit 3, one line" || fail "--fingerprint to a full disk: exit 3, one line" "rc=$rc $(cat err)"
 fp2=$(btr-keygen --fingerprint h2.sign.pub)
 [ -n "$fp2" ] && [ "$fp2" != "$fp" ] && pass "two signing keys, two fingerprints" || fail "two signing keys, two fingerprints" "$fp2"
 
