@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
-	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate";
+	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate", *sign_file = NULL;
 	static uint8_t rcpt[64][32];
 	uint64_t v;
 	int c;
@@ -92,12 +92,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K': kdf = optarg; break;
 		case 's':
-			if (o.sign_sk)
+			if (sign_file)
 				btr_usage_error("one -s signing key at most");
-			if (!(o.sign_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
-				btr_die(BTR_EXIT_SYS, "out of memory");
-			if (btr_signkey_load(optarg, o.sign_sk) < 0)
-				btr_die_last();
+			sign_file = optarg;
 			break;
 		case 'b':
 			if (btr_parse_size(optarg, &v) < 0 || v < 1024 || v > (16u << 20))
@@ -119,6 +116,12 @@ int main(int argc, char **argv)
 		btr_usage_error("-r and a passphrase option exclude each other");
 	btr_refuse_tty(STDOUT_FILENO, "stdout");
 	o.recipients = (const uint8_t(*)[32])rcpt;
+	if (sign_file) {
+		if (!(o.sign_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
+			btr_die(BTR_EXIT_SYS, "out of memory");
+		if (btr_signkey_load(sign_file, o.sign_sk) < 0)
+			btr_die_last();
+	}
 	char *pass = NULL;
 	if (!o.n_recipients) {
 		if (!(pass = btr_secret_get(&src, "passphrase: ", 1, &o.pass_len)))

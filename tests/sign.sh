@@ -6,6 +6,7 @@ export BTR_KDF=interactive   # keep key derivation fast in tests
 cd "$T"
 printf 'correct horse\n' >pf
 printf 'wrong\n' >wrong
+chmod 600 pf wrong   # secret files that others can read are refused
 btr-keygen -o a.key 2>/dev/null
 
 # ---- keys ----
