@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: btr-seal [-LEVEL] [-T N] [--no-compress] [-r FILE.pub]... [--passphrase-file F | --passphrase-fd N]\n"
-		   "                [--kdf interactive|moderate|sensitive] [-q] < IN > OUT\n"
+		   "                [--kdf interactive|moderate|sensitive] [-s FILE.sign] [-q] < IN > OUT\n"
 		   "Compresses stdin with zstd and seals it (XChaCha20-Poly1305 secretstream).\n"
 		   "  -1 .. -19               zstd level (default 1)\n"
 		   "  -T, --threads N         compression threads (default, and 0: one per core)\n"
@@ -28,6 +28,7 @@ static void usage(FILE *f)
 		   "      --passphrase-file F first line of F is the passphrase\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
+		   "  -s, --sign-key FILE     sign the header with this signing key (btr-keygen --sign)\n"
 		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
 		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
@@ -42,12 +43,12 @@ int main(int argc, char **argv)
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
 		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
-		{"level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
-	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate";
+	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate", *sign_file = NULL;
 	static uint8_t rcpt[64][32];
 	uint64_t v;
 	int c;
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 			argv[i] = lv[i];
 		}
 	}
-	while ((c = getopt_long(argc, argv, "T:r:b:qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "T:r:b:s:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			if (btr_parse_ulong(optarg, 1, 19, &num) < 0)
@@ -90,6 +91,11 @@ int main(int argc, char **argv)
 			src.fd = (int)num;
 			break;
 		case 'K': kdf = optarg; break;
+		case 's':
+			if (sign_file)
+				btr_usage_error("one -s signing key at most");
+			sign_file = optarg;
+			break;
 		case 'b':
 			if (btr_parse_size(optarg, &v) < 0 || v < 1024 || v > (16u << 20))
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
@@ -110,6 +116,12 @@ int main(int argc, char **argv)
 		btr_usage_error("-r and a passphrase option exclude each other");
 	btr_refuse_tty(STDOUT_FILENO, "stdout");
 	o.recipients = (const uint8_t(*)[32])rcpt;
+	if (sign_file) {
+		if (!(o.sign_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
+			btr_die(BTR_EXIT_SYS, "out of memory");
+		if (btr_signkey_load(sign_file, o.sign_sk) < 0)
+			btr_die_last();
+	}
 	char *pass = NULL;
 	if (!o.n_recipients) {
 		if (!(pass = btr_secret_get(&src, "passphrase: ", 1, &o.pass_len)))
@@ -118,6 +130,8 @@ int main(int argc, char **argv)
 	}
 	int rc = btr_seal(STDIN_FILENO, STDOUT_FILENO, &o);
 	btr_secret_free(pass);
+	if (o.sign_sk)
+		sodium_free(o.sign_sk);
 	if (rc < 0 || btr_close_stdout() < 0)
 		btr_die_last();
 	return 0;

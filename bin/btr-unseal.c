@@ -17,10 +17,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btr-unseal [-k FILE | --passphrase-file F | --passphrase-fd N] [--check] [-q] < IN > OUT\n"
+	fprintf(f, "usage: btr-unseal [-k FILE | --passphrase-file F | --passphrase-fd N] [--signer FILE.pub] [--check] [-q] < IN > OUT\n"
 		   "  -k, --identity FILE     secret key (btr-keygen) for streams sealed with -r\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
+		   "      --signer FILE.pub   refuse a stream not signed by this key (btr-keygen --sign)\n"
 		   "  -c, --check             authenticate the whole stream, write nothing\n"
 		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
@@ -33,11 +34,13 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"identity", required_argument, NULL, 'k'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
+		{"signer", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"}};
 	const char *identity = NULL;
+	uint8_t signer[crypto_sign_PUBLICKEYBYTES];
 	int check = 0, c;
 	unsigned long num;
 	btr_init(argv[0]);
@@ -51,6 +54,13 @@ int main(int argc, char **argv)
 			k.pass.fd = (int)num;
 			break;
 		case 'c': check = 1; break;
+		case 'S':
+			if (k.signer)
+				btr_usage_error("one --signer at most");
+			if (btr_signpub_load(optarg, signer) < 0)
+				btr_die_last();
+			k.signer = signer;
+			break;
 		case 'q': k.quiet = 1; k.progress = BTR_PROGRESS_OFF; break;
 		case 'P': k.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;

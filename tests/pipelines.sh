@@ -94,6 +94,14 @@ grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report" && pa
 btr-keygen -o other.key
 btr-split --join -d pkfull | env -u BTR_PASSPHRASE btr-unseal -k other.key >/dev/null 2>&1
 [ $? = 1 ] && pass "public key: another key does not" || fail "public key: another key does not" "status $?"
+# signed by the backup host, and only its backups read
+btr-keygen --sign -o host 2>/dev/null
+{ etcd-dump --endpoints "$src_etcd"; ceph-dump; } 2>/dev/null | env -u BTR_PASSPHRASE btr-seal -r backup.key.pub -s host.sign | btr-split -d sfull 2>/dev/null
+btr-split --join -d sfull | env -u BTR_PASSPHRASE btr-unseal -k backup.key --signer host.sign.pub | btr-inspect >"$T/report" 2>/dev/null
+grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report" && pass "signed: the host's backup is read with --signer" || fail "signed: the host's backup is read with --signer" "$(head -1 "$T/report")"
+btr-split --join -d pkfull 2>/dev/null | env -u BTR_PASSPHRASE btr-unseal -k backup.key --signer host.sign.pub >"$T/o" 2>/dev/null
+rc=$?
+[ $rc = 1 ] && [ ! -s "$T/o" ] && pass "signed: an unsigned backup is refused" || fail "signed: an unsigned backup is refused" "status $rc"
 
 # -- incrementals by hand, as in the manual
 pw="--passphrase-file $T/pass"; echo "$BTR_PASSPHRASE" >"$T/pass"

@@ -13,7 +13,7 @@ _btr_tool()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
 	-d|--dir|--outputdir|--incremental-over|--to) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-c|--conf|--cephconf|--keyring|--passphrase-file|--old-passphrase-file|--password-file|-r|--recipient|-k|--identity|--key|--cert|--cacert|--index|--since|--from-list|-o)
+	-c|--conf|--cephconf|--keyring|--passphrase-file|--old-passphrase-file|--password-file|-r|--recipient|-k|--identity|--sign-key|--signer|--fingerprint|--key|--cert|--cacert|--index|--since|--from-list|-o)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pool|--include-pool|--skip-pool)
 		COMPREPLY=($(compgen -W "$(rados lspools 2>/dev/null)" -- "$cur")); return ;;

@@ -50,7 +50,16 @@ size_t seal_header_encode(const struct seal_header *h, uint8_t *out)
 		}
 	}
 	memcpy(out + o, h->ss_header, sizeof h->ss_header);
-	return o + sizeof h->ss_header;
+	o += sizeof h->ss_header;
+	if (h->flags & SEAL_FLAG_SIGNED) {
+		memcpy(out + o, h->signer, sizeof h->signer);
+		o += sizeof h->signer;
+		put64(out + o, h->sig_time);
+		o += 8;
+		memcpy(out + o, h->sig, sizeof h->sig);
+		o += sizeof h->sig;
+	}
+	return o;
 }
 
 /* need(n): at least n more bytes must be present. */
@@ -77,7 +86,7 @@ int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t 
 	h->flags = p[o++];
 	h->chunk = (uint32_t)get(p + o, 4);
 	o += 4;
-	if (h->flags & ~SEAL_FLAG_ZSTD)
+	if (h->flags & ~(SEAL_FLAG_ZSTD | SEAL_FLAG_SIGNED))
 		return btr_fail(BTR_EXIT_DATA, "unknown sealed flags 0x%02x (byte 9)", h->flags);
 	if (h->chunk < SEAL_MIN_CHUNK || h->chunk > SEAL_MAX_CHUNK)
 		return btr_fail(BTR_EXIT_DATA, "sealed chunk size %u out of range (byte 10)", h->chunk);
@@ -114,9 +123,17 @@ int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t 
 	} else {
 		return btr_fail(BTR_EXIT_DATA, "unknown sealing mode %u (byte 8)", h->mode);
 	}
-	NEED(sizeof h->ss_header + SEAL_MAC);
+	NEED(sizeof h->ss_header + (h->flags & SEAL_FLAG_SIGNED ? SEAL_SIGBLOCK : 0) + SEAL_MAC);
 	memcpy(h->ss_header, p + o, sizeof h->ss_header);
 	o += sizeof h->ss_header;
+	if (h->flags & SEAL_FLAG_SIGNED) {
+		memcpy(h->signer, p + o, sizeof h->signer);
+		o += sizeof h->signer;
+		h->sig_time = get(p + o, 8);
+		o += 8;
+		memcpy(h->sig, p + o, sizeof h->sig);
+		o += sizeof h->sig;
+	}
 	memcpy(h->mac, p + o, SEAL_MAC);
 	*used = o; /* bytes covered by the MAC */
 	return 0;
@@ -150,6 +167,8 @@ int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_le
 		want = have;
 	}
 	want += crypto_secretstream_xchacha20poly1305_HEADERBYTES + SEAL_MAC;
+	if (raw[9] & SEAL_FLAG_SIGNED)
+		want += SEAL_SIGBLOCK;
 	if (want > have) {
 		if ((r = btr_read_or_fail(fd, raw + have, want - have, "sealed input")) < 0)
 			return -1;

@@ -12,11 +12,21 @@
 
 #define SK_PREFIX "btr-secret-key-1 "
 #define PK_PREFIX "btr-public-key-1 "
+/* Signing keys have first words of their own: neither kind loads as the other. */
+#define SIGN_SK_PREFIX "btr-sign-secret-key-1 "
+#define SIGN_PK_PREFIX "btr-sign-public-key-1 "
 #define B64LEN sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)
+
+static const struct {
+	const char *prefix, *kind;
+} kinds[] = {{SK_PREFIX, "secret key"},
+	     {PK_PREFIX, "public key"},
+	     {SIGN_SK_PREFIX, "signing secret key"},
+	     {SIGN_PK_PREFIX, "signing public key"}};
 
 static int write_key(const char *path, int mode, int force, const char *prefix, const uint8_t k[32])
 {
-	char line[sizeof SK_PREFIX + B64LEN + 2];
+	char line[sizeof SIGN_SK_PREFIX + B64LEN + 2];
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -41,21 +51,44 @@ static int write_key(const char *path, int mode, int force, const char *prefix, 
 	return rc;
 }
 
-int btr_keygen_write(const char *file, int force)
+/* FILE gets the secret sk, FILE.pub the public pk. */
+static int write_pair(const char *file, int force, const char *sk_prefix, const uint8_t *sk,
+		      const char *pk_prefix, const uint8_t *pk)
 {
 	char pub[4096];
+	if ((size_t)snprintf(pub, sizeof pub, "%s.pub", file) >= sizeof pub)
+		return btr_fail(BTR_EXIT_USAGE, "key file name too long");
+	int rc = write_key(file, 0600, force, sk_prefix, sk);
+	if (rc == 0 && (rc = write_key(pub, 0644, force, pk_prefix, pk)) < 0)
+		unlink(file); /* never leave half a key pair */
+	return rc;
+}
+
+int btr_keygen_write(const char *file, int force)
+{
 	uint8_t pk[32];
 	uint8_t *sk = sodium_malloc(32);
 	if (!sk)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	if ((size_t)snprintf(pub, sizeof pub, "%s.pub", file) >= sizeof pub) {
-		sodium_free(sk);
-		return btr_fail(BTR_EXIT_USAGE, "key file name too long");
-	}
 	crypto_box_keypair(pk, sk);
-	int rc = write_key(file, 0600, force, SK_PREFIX, sk);
-	if (rc == 0 && (rc = write_key(pub, 0644, force, PK_PREFIX, pk)) < 0)
-		unlink(file); /* never leave half a key pair */
+	int rc = write_pair(file, force, SK_PREFIX, sk, PK_PREFIX, pk);
+	sodium_free(sk);
+	return rc;
+}
+
+/* The file holds the 32-byte seed; the 64-byte libsodium secret key is made from it. */
+int btr_signkey_write(const char *file, int force, uint8_t pk[32])
+{
+	uint8_t *seed = sodium_malloc(32), *sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	int rc = -1;
+	if (!seed || !sk)
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+	else {
+		randombytes_buf(seed, 32);
+		crypto_sign_seed_keypair(pk, sk, seed);
+		rc = write_pair(file, force, SIGN_SK_PREFIX, seed, SIGN_PK_PREFIX, pk);
+	}
+	sodium_free(seed);
 	sodium_free(sk);
 	return rc;
 }
@@ -83,9 +116,14 @@ static int load_key(const char *file, const char *prefix, uint8_t k[32], const c
 			continue;
 		size_t pl = strlen(prefix), klen = 0;
 		if (strncmp(line, prefix, pl) != 0) {
-			const char *other = strncmp(line, "btr-secret-key-1 ", 17) == 0 ? "a secret key"
-					    : strncmp(line, "btr-public-key-1 ", 17) == 0 ? "a public key" : NULL;
-			btr_fail(BTR_EXIT_USAGE, "%s is %s, not a %s", file, other ? other : "not a btr key file", kind);
+			const char *other = NULL;
+			for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+				if (strncmp(line, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
+					other = kinds[i].kind;
+			if (other)
+				btr_fail(BTR_EXIT_USAGE, "%s is a %s, not a %s", file, other, kind);
+			else
+				btr_fail(BTR_EXIT_USAGE, "%s is not a btr key file, not a %s", file, kind);
 			goto out;
 		}
 		char *end = line + strlen(line);
@@ -118,4 +156,21 @@ int btr_pubkey_load(const char *file, uint8_t pk[32])
 int btr_seckey_load(const char *file, uint8_t sk[32])
 {
 	return load_key(file, SK_PREFIX, sk, "secret key");
+}
+
+int btr_signpub_load(const char *file, uint8_t pk[32])
+{
+	return load_key(file, SIGN_PK_PREFIX, pk, "signing public key");
+}
+
+int btr_signkey_load(const char *file, uint8_t *sk)
+{
+	uint8_t *seed = sodium_malloc(32), pk[crypto_sign_PUBLICKEYBYTES];
+	if (!seed)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	int rc = load_key(file, SIGN_SK_PREFIX, seed, "signing secret key");
+	if (rc == 0)
+		crypto_sign_seed_keypair(pk, sk, seed);
+	sodium_free(seed);
+	return rc;
 }

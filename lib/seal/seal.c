@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -81,9 +83,16 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		if (derive(filekey, o->pass, o->pass_len, &h, o->quiet) < 0)
 			goto out;
 	}
+	if (o->sign_sk) {
+		h.flags |= SEAL_FLAG_SIGNED;
+		crypto_sign_ed25519_sk_to_pk(h.signer, o->sign_sk);
+		h.sig_time = (uint64_t)time(NULL);
+	}
 	seal_subkey(sskey, 32, 2, filekey);
 	crypto_secretstream_xchacha20poly1305_init_push(st, h.ss_header, sskey);
 	size_t hl = seal_header_encode(&h, raw);
+	if (o->sign_sk)
+		seal_sign(raw, hl, filekey, o->sign_sk);
 	seal_header_mac(raw, hl, filekey, raw + hl);
 	sodium_memzero(filekey, 32);
 	if (btr_write_or_fail(out, raw, hl + SEAL_MAC, "stdout") < 0)
@@ -202,6 +211,33 @@ static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k
 	return btr_fail(BTR_EXIT_DATA, "wrong key: this secret key is not one of the stream's %u recipients", h->n_recipients);
 }
 
+static int want_signer(const struct seal_header *h, const uint8_t *signer)
+{
+	if (!signer)
+		return 0;
+	char want[BTR_FINGERPRINT_LEN + 1], got[BTR_FINGERPRINT_LEN + 1];
+	btr_sign_fingerprint(signer, want);
+	if (!(h->flags & SEAL_FLAG_SIGNED))
+		return btr_fail(BTR_EXIT_DATA, "the stream is not signed (--signer wants a signature by %s)", want);
+	if (memcmp(h->signer, signer, crypto_sign_PUBLICKEYBYTES) != 0) {
+		btr_sign_fingerprint(h->signer, got);
+		return btr_fail(BTR_EXIT_DATA, "the stream is signed by another key (%s), not %s", got, want);
+	}
+	return 0;
+}
+
+static void say_signer(const struct seal_header *h)
+{
+	char fp[BTR_FINGERPRINT_LEN + 1], when[64];
+	struct tm tm;
+	time_t t = (time_t)h->sig_time;
+	btr_sign_fingerprint(h->signer, fp);
+	if (h->sig_time > (uint64_t)INT64_MAX || !gmtime_r(&t, &tm) ||
+	    !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof when, "time %llu", (unsigned long long)h->sig_time);
+	btr_msg("signed by %s at %s", fp, when);
+}
+
 static int write_plain(ZSTD_DCtx *z, const uint8_t *p, size_t n, uint8_t *obuf, size_t osize, int out, size_t *last)
 {
 	if (!z)
@@ -234,7 +270,9 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
-	if (seal_header_read(in, &h, raw, &hl) < 0 || open_key(&h, k, filekey) < 0)
+	/* An unwanted signer is refused before any key is asked for or derived. */
+	if (seal_header_read(in, &h, raw, &hl) < 0 || want_signer(&h, k->signer) < 0 ||
+	    open_key(&h, k, filekey) < 0)
 		goto out;
 	seal_header_mac(raw, hl, filekey, mac);
 	if (sodium_memcmp(mac, h.mac, SEAL_MAC) != 0) {
@@ -242,6 +280,13 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 					    ? "wrong passphrase (or the sealed header was altered)"
 					    : "the sealed header was altered (authentication failed)");
 		goto out;
+	}
+	/* Checked with or without --signer: a signature that does not verify is a forgery. */
+	if (h.flags & SEAL_FLAG_SIGNED) {
+		if (seal_verify(raw, hl, filekey, h.signer) < 0)
+			goto out;
+		if (!k->quiet)
+			say_signer(&h);
 	}
 	seal_subkey(sskey, 32, 2, filekey);
 	sodium_memzero(filekey, 32);

@@ -16,6 +16,9 @@ struct btr_seal_opts {
 	uint64_t ops, mem;      /* Argon2id parameters */
 	const uint8_t (*recipients)[32];
 	size_t n_recipients;
+	/* Ed25519 secret key (64 bytes, sodium_malloc'd) to sign the header with, or
+	 * NULL; btr_seal wipes it as soon as the header is signed. */
+	uint8_t *sign_sk;
 	int quiet;
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
@@ -24,6 +27,9 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o);
 struct btr_unseal_keys {
 	const uint8_t *sk;      /* identity (X25519 secret key) or NULL */
 	struct btr_secret_src pass; /* asked only when the stream is passphrase-sealed */
+	/* --signer: the Ed25519 public key that must have signed the stream, or NULL
+	 * (then a signed stream is checked all the same and its signer reported). */
+	const uint8_t *signer;
 	int quiet;
 	int progress;
 };
@@ -46,5 +52,17 @@ int btr_keygen_write(const char *file, int force);
 int btr_pubkey_load(const char *file, uint8_t pk[32]);
 /* Loads a secret key into sk (the caller provides sodium_malloc'd memory). */
 int btr_seckey_load(const char *file, uint8_t sk[32]);
+
+/* Signing keys (Ed25519), for btr-seal -s / btr-unseal --signer:
+ *   btr-sign-secret-key-1 <base64 of the 32-byte seed>
+ *   btr-sign-public-key-1 <base64 of the 32-byte public key>
+ * Writes FILE (0600) and FILE.pub as btr_keygen_write does; pk receives the public key. */
+int btr_signkey_write(const char *file, int force, uint8_t pk[32]);
+int btr_signpub_load(const char *file, uint8_t pk[32]);
+/* Loads the seed and expands it into sk, 64 bytes of sodium_malloc'd memory. */
+int btr_signkey_load(const char *file, uint8_t *sk);
+/* A signing public key's fingerprint: 32 hex digits (BLAKE2b-128 of "btr-sign-fp" || pk). */
+#define BTR_FINGERPRINT_LEN 32
+void btr_sign_fingerprint(const uint8_t pk[32], char out[BTR_FINGERPRINT_LEN + 1]);
 
 #endif

@@ -1,4 +1,4 @@
-/* libFuzzer: arbitrary bytes as a btr-keygen key file (btr-seal -r, btr-unseal -k).
+/* libFuzzer: arbitrary bytes as a btr-keygen key file (btr-seal -r/-s, btr-unseal -k/--signer).
  * The loader reads a path, so the input goes through a memfd.  Checks that nothing
  * crashes, and that a key that loads is the base64 of the line it came from. */
 #include "seal/seal.h"
@@ -43,6 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (btr_seckey_load(path, sk) == 0)
 		check(path, data, size, sk, "btr-secret-key-1");
+	sodium_free(sk);
+	/* Signing keys: the public key as written, the secret key's seed (its first half). */
+	if (btr_signpub_load(path, pk) == 0)
+		check(path, data, size, pk, "btr-sign-public-key-1");
+	if (!(sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
+		abort();
+	if (btr_signkey_load(path, sk) == 0)
+		check(path, data, size, sk, "btr-sign-secret-key-1");
 	sodium_free(sk);
 	close(fd);
 	return 0;
