@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,49 +15,124 @@
 #define PK_PREFIX "btr-public-key-1 "
 #define B64LEN sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)
 
-static int write_key(const char *path, int mode, int force, const char *prefix, const uint8_t k[32])
+/* One key line: prefix, base64, newline (in the caller's buffer, wiped by it). */
+static size_t key_line(char line[sizeof SK_PREFIX + B64LEN + 2], const char *prefix, const uint8_t k[32])
 {
-	char line[sizeof SK_PREFIX + B64LEN + 2];
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return btr_fail(BTR_EXIT_USAGE, "%s already exists (use -f to replace it)", path);
-		return btr_fail_errno(BTR_EXIT_SYS, "create %s", path);
-	}
-	if (fchmod(fd, (mode_t)mode) < 0) {
-		close(fd);
-		return btr_fail_errno(BTR_EXIT_SYS, "chmod %s", path);
-	}
 	size_t n = strlen(prefix);
 	memcpy(line, prefix, n);
 	sodium_bin2base64(line + n, B64LEN, k, 32, sodium_base64_VARIANT_ORIGINAL);
 	n = strlen(line);
 	line[n++] = '\n';
-	int rc = btr_write_or_fail(fd, line, n, path);
-	sodium_memzero(line, sizeof line);
+	return n;
+}
+
+/* Writes text to a new file with a random name beside the target: O_EXCL never
+ * reuses a planted file or follows a symlink, and the mode is ours from creation. */
+static int write_temp(int dfd, const char *base, char tmp[NAME_MAX + 1], mode_t mode, const char *text, size_t n)
+{
+	uint8_t r[8];
+	char hex[sizeof r * 2 + 1];
+	randombytes_buf(r, sizeof r);
+	sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+	if ((size_t)snprintf(tmp, NAME_MAX + 1, ".%s.%s.tmp", base, hex) > NAME_MAX) {
+		tmp[0] = '\0';
+		return btr_fail(BTR_EXIT_USAGE, "key file name %s is too long", base);
+	}
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		btr_fail_errno(BTR_EXIT_SYS, "create a temporary file for %s", base);
+		tmp[0] = '\0';
+		return -1;
+	}
+	int rc = fchmod(fd, mode) < 0 ? btr_fail_errno(BTR_EXIT_SYS, "chmod %s", tmp) : 0; /* past the umask */
 	if (rc == 0)
-		rc = btr_fsync_file(fd, path);
+		rc = btr_write_or_fail(fd, text, n, base);
+	if (rc == 0)
+		rc = btr_fsync_file(fd, base);
 	if (close(fd) < 0 && rc == 0)
-		rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", path);
+		rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", tmp);
+	return rc;
+}
+
+/* Moves tmp onto name; without force never replaces an existing file. */
+static int put_in_place(int dfd, const char *tmp, const char *name, int force)
+{
+	if ((force ? renameat(dfd, tmp, dfd, name) : renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE)) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return btr_fail(BTR_EXIT_USAGE, "%s already exists (use -f to replace it)", name);
+	return btr_fail_errno(BTR_EXIT_SYS, "cannot put %s in place", name);
+}
+
+/* Both files are written under temporary names in the target's directory, then
+ * renamed into place, the public key first and the secret key last; if the secret
+ * key cannot be put in place, the old public key is put back.  Any failure leaves
+ * the old pair (or no pair) as it was, never half of a new one. */
+static int write_pair(const char *file, int force, const char *sk_text, size_t sk_len, const char *pk_text, size_t pk_len)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], pub[NAME_MAX + 1];
+	char sk_tmp[NAME_MAX + 1] = "", pk_tmp[NAME_MAX + 1] = "", old_tmp[NAME_MAX + 1] = "";
+	const char *slash = strrchr(file, '/');
+	size_t dl = slash ? (size_t)(slash - file) : 0;
+	const char *b = slash ? slash + 1 : file;
+	if (!*b)
+		return btr_fail(BTR_EXIT_USAGE, "%s names a directory, not a key file", file);
+	if (dl >= sizeof dir || strlen(b) + 4 > NAME_MAX)
+		return btr_fail(BTR_EXIT_USAGE, "key file name %s is too long", file);
+	memcpy(dir, slash ? file : ".", slash ? (dl ? dl : 1) : 1);
+	dir[slash ? (dl ? dl : 1) : 1] = '\0';
+	snprintf(base, sizeof base, "%s", b);
+	snprintf(pub, sizeof pub, "%s.pub", b);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return btr_fail_errno(errno == ENOENT ? BTR_EXIT_USAGE : BTR_EXIT_SYS, "open directory %s", dir);
+	struct stat st;
+	int rc = 0;
+	if (!force && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = btr_fail(BTR_EXIT_USAGE, "%s already exists (use -f to replace it)", file);
+	else if (!force && fstatat(dfd, pub, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = btr_fail(BTR_EXIT_USAGE, "%s.pub already exists (use -f to replace it)", file);
+	if (rc == 0)
+		rc = write_temp(dfd, pub, pk_tmp, 0644, pk_text, pk_len);
+	if (rc == 0)
+		rc = write_temp(dfd, base, sk_tmp, 0600, sk_text, sk_len);
+	/* A hard link keeps the old public key, to put back if the secret key cannot follow. */
+	if (rc == 0 && force && fstatat(dfd, pub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		snprintf(old_tmp, sizeof old_tmp, "%.*s.old", (int)(strlen(pk_tmp) - 4), pk_tmp);
+		if (linkat(dfd, pub, dfd, old_tmp, 0) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "keep the old %s.pub", file);
+	}
+	if (rc == 0 && (rc = put_in_place(dfd, pk_tmp, pub, force)) == 0) {
+		pk_tmp[0] = '\0';
+		if ((rc = put_in_place(dfd, sk_tmp, base, force)) == 0)
+			sk_tmp[0] = '\0';
+		else if (old_tmp[0] && renameat(dfd, old_tmp, dfd, pub) == 0)
+			old_tmp[0] = '\0';
+		else if (!old_tmp[0])
+			unlinkat(dfd, pub, 0);
+	}
+	const char *left[] = {pk_tmp, sk_tmp, old_tmp};
+	for (size_t i = 0; i < 3; i++)
+		if (left[i][0])
+			unlinkat(dfd, left[i], 0);
+	if (rc == 0)
+		rc = btr_fsync_file(dfd, dir);
+	close(dfd);
 	return rc;
 }
 
 int btr_keygen_write(const char *file, int force)
 {
-	char pub[4096];
+	char sk_line[sizeof SK_PREFIX + B64LEN + 2], pk_line[sizeof SK_PREFIX + B64LEN + 2];
 	uint8_t pk[32];
 	uint8_t *sk = sodium_malloc(32);
 	if (!sk)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	if ((size_t)snprintf(pub, sizeof pub, "%s.pub", file) >= sizeof pub) {
-		sodium_free(sk);
-		return btr_fail(BTR_EXIT_USAGE, "key file name too long");
-	}
 	crypto_box_keypair(pk, sk);
-	int rc = write_key(file, 0600, force, SK_PREFIX, sk);
-	if (rc == 0 && (rc = write_key(pub, 0644, force, PK_PREFIX, pk)) < 0)
-		unlink(file); /* never leave half a key pair */
+	size_t skn = key_line(sk_line, SK_PREFIX, sk), pkn = key_line(pk_line, PK_PREFIX, pk);
 	sodium_free(sk);
+	int rc = write_pair(file, force, sk_line, skn, pk_line, pkn);
+	sodium_memzero(sk_line, sizeof sk_line);
 	return rc;
 }
 
