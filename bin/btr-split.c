@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -71,6 +72,9 @@ int main(int argc, char **argv)
 		btr_usage_error("--fetch goes with --join or --check");
 	if ((join || check) && (o.filter || o.keep))
 		btr_usage_error("--filter and --keep are for splitting");
+	/* Without $FILE every piece goes to the same place, each overwriting the last. */
+	if (o.filter && !strstr(o.filter, "FILE"))
+		btr_msg("warning: the --filter command never mentions FILE: every piece goes to the same place");
 	int rc;
 	if (join || check) {
 		if (join)
