@@ -82,7 +82,7 @@ lines "create messages" '^skipping incremental metadata$' '^skipping ceph backup
 expect_exit 0 "inspect" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 grep -q "^archive contains 0 ceph objects and $nkeys etcd records\$" "$T/last.out" &&
 	pass "inspect prints the original summary on stdout" || fail "inspect prints the original summary on stdout" "$(head -2 "$T/last.out")"
-echo 'wrong passphrase' >"$T/wrong"
+echo 'wrong passphrase' >"$T/wrong"; chmod 600 "$T/wrong"
 expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/wrong"
 last_line "wrong passphrase names btr-unseal" '^btrdb-backup: the backup in .* did not verify \(.*btr-unseal exited 1'
 [ ! -s "$T/last.out" ] && pass "nothing reported from a backup that did not verify" || fail "nothing reported from a backup that did not verify" "$(head -1 "$T/last.out")"

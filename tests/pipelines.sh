@@ -96,8 +96,8 @@ btr-split --join -d pkfull | env -u BTR_PASSPHRASE btr-unseal -k other.key >/dev
 [ $? = 1 ] && pass "public key: another key does not" || fail "public key: another key does not" "status $?"
 
 # -- incrementals by hand, as in the manual
-pw="--passphrase-file $T/pass"; echo "$BTR_PASSPHRASE" >"$T/pass"
 umask 077
+pw="--passphrase-file $T/pass"; echo "$BTR_PASSPHRASE" >"$T/pass"
 ceph-dump -p btrdbhot -p btrdbcold --index full.index 2>/dev/null | btr-seal $pw | btr-split -d ifull 2>/dev/null &&
     btr-seal $pw < full.index > full.index.btr && rm full.index
 check "incremental: the full backup's index is sealed" test -s full.index.btr

@@ -136,7 +136,7 @@ int btr_keygen_write(const char *file, int force)
 	return rc;
 }
 
-static int load_key(const char *file, const char *prefix, uint8_t k[32], const char *kind)
+static int load_key(const char *file, const char *prefix, uint8_t k[32], const char *kind, int insecure_ok)
 {
 	char *buf = sodium_malloc(8192);
 	if (!buf)
@@ -146,7 +146,9 @@ static int load_key(const char *file, const char *prefix, uint8_t k[32], const c
 		btr_fail_errno(errno == ENOENT ? BTR_EXIT_USAGE : BTR_EXIT_SYS, "open %s %s", kind, file);
 		goto out;
 	}
-	ssize_t n = btr_read_or_fail(fd, buf, 8191, file);
+	/* a public key may be world-readable, a secret key may not */
+	ssize_t n = insecure_ok || btr_secret_file_private(fd, "secret key file", file, 0) == 0
+			    ? btr_read_or_fail(fd, buf, 8191, file) : -1;
 	close(fd);
 	if (n < 0)
 		goto out;
@@ -188,10 +190,10 @@ out:
 
 int btr_pubkey_load(const char *file, uint8_t pk[32])
 {
-	return load_key(file, PK_PREFIX, pk, "public key");
+	return load_key(file, PK_PREFIX, pk, "public key", 1);
 }
 
-int btr_seckey_load(const char *file, uint8_t sk[32])
+int btr_seckey_load(const char *file, uint8_t sk[32], int insecure_ok)
 {
-	return load_key(file, SK_PREFIX, sk, "secret key");
+	return load_key(file, SK_PREFIX, sk, "secret key", insecure_ok);
 }

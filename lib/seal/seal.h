@@ -44,7 +44,8 @@ int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem);
 int btr_keygen_write(const char *file, int force);
 /* Loads a public key.  -1 with btr_fail (2 for a missing file, 1 for a malformed one). */
 int btr_pubkey_load(const char *file, uint8_t pk[32]);
-/* Loads a secret key into sk (the caller provides sodium_malloc'd memory). */
-int btr_seckey_load(const char *file, uint8_t sk[32]);
+/* Loads a secret key into sk (the caller provides sodium_malloc'd memory); refuses
+ * (2) a file that group or others can read unless insecure_ok. */
+int btr_seckey_load(const char *file, uint8_t sk[32], int insecure_ok);
 
 #endif
