@@ -114,6 +114,19 @@ mkdir "$T/f3.partial"
 expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f3" --skip-ceph --passphrase-file "$T/pass"
 expect_err "left-over DIR.partial message" "f3.partial exists"
 [ -d "$T/f3.partial" ] && pass "someone else's DIR.partial is left alone" || fail "someone else's DIR.partial is left alone" "removed"
+# A dangling symlink planted for DIR.partial: refused, never followed or removed.
+ln -s "$T/elsewhere" "$T/f5.partial"
+expect_exit 2 "create over a planted DIR.partial symlink exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f5" --skip-ceph --passphrase-file "$T/pass"
+last_line "the planted DIR.partial is named" "cannot create .*f5.partial"
+[ -L "$T/f5.partial" ] && [ ! -e "$T/elsewhere" ] && pass "the planted symlink is left alone, nothing made through it" ||
+	fail "the planted symlink is left alone" "$(ls -ld "$T/f5.partial" "$T/elsewhere" 2>&1)"
+# A passphrase file others can read: refused by the sealing stage, unless --insecure-key-file.
+cp "$T/pass" "$T/pass.open"; chmod 0644 "$T/pass.open"
+expect_exit 2 "create with a passphrase file others can read exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
+grep -q 'pass.open is readable by group or others' "$T/last.err" && pass "the readable passphrase file is named" || fail "the readable passphrase file is named" "$(cat "$T/last.err")"
+gone "the refused create leaves no directory" "$T/f6"
+expect_exit 0 "create --insecure-key-file takes it" btrdb-backup create -q --insecure-key-file --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
+expect_exit 0 "inspect --insecure-key-file takes it" btrdb-backup inspect -q --insecure-key-file --outputdir "$T/f6" --passphrase-file "$T/pass.open"
 # Interrupted: SIGTERM while the pipeline runs removes DIR.partial.
 ectl "$es_etcd" put btrdb/g/filler "$(head -c 100000 /dev/zero | tr '\0' x)" >/dev/null
 btrdb-backup create --kdf interactive --outputdir "$T/f4" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" >/dev/null 2>"$T/last.err" &
