@@ -59,6 +59,11 @@ static int put_in_place(int dfd, const char *tmp, const char *name, int force)
 {
 	if ((force ? renameat(dfd, tmp, dfd, name) : renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE)) == 0)
 		return 0;
+	/* a file system without RENAME_NOREPLACE: a hard link also never replaces */
+	if (!force && errno == EINVAL && linkat(dfd, tmp, dfd, name, 0) == 0) {
+		unlinkat(dfd, tmp, 0);
+		return 0;
+	}
 	if (errno == EEXIST)
 		return btr_fail(BTR_EXIT_USAGE, "%s already exists (use -f to replace it)", name);
 	return btr_fail_errno(BTR_EXIT_SYS, "cannot put %s in place", name);
