@@ -226,8 +226,8 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 	struct split_manifest m;
 	/* The directory may be a symlink (a "latest" link to a backup); its files may not. */
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return btr_fail_errno(errno == ENOENT || errno == ENOTDIR ? BTR_EXIT_USAGE : BTR_EXIT_SYS, "open directory %s", dir);
+	if (dfd < 0) /* no directory is no finished split, as no MANIFEST is (exit 1) */
+		return btr_fail_errno(errno == ENOENT || errno == ENOTDIR ? BTR_EXIT_DATA : BTR_EXIT_SYS, "open directory %s", dir);
 	if (read_manifest(dfd, dir, &m) < 0) {
 		close(dfd);
 		return -1;
