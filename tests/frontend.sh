@@ -235,6 +235,20 @@ if command -v tmux >/dev/null; then
 	type_line "stty -a | grep -o ' echo ' ; echo EXIT=\$?"
 	sleep 0.5
 	screen | grep -q '^ echo $' && pass "the terminal echoes again afterwards" || fail "the terminal echoes again afterwards" "$(screen | tail -3)"
+	# Ctrl-Z at the prompt, then fg: echo is off again and the passphrase is asked anew.
+	# Under bash, which (unlike dash) gives a job back the terminal as it left it.
+	tmux -L "$sock" new-session -d -s fz -x 220 -y 50 \
+		"env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' PS1='$ ' bash --norc --noprofile -i"
+	tz() { tmux -L "$sock" send-keys -t fz "$@"; sleep 0.7; }
+	tz "btrdb-backup create -q --outputdir $T/tty3 --etcd $es_etcd --skip-ceph" Enter
+	tz C-z
+	tz fg Enter
+	tz -l "$PP"; tz Enter
+	tz -l "$PP"; tz Enter
+	for _ in $(seq 1 300); do [ -d "$T/tty3" ] && break; sleep 0.2; done
+	tmux -L "$sock" capture-pane -p -J -S -50 -t fz >"$T/screen.ctrlz"
+	[ -d "$T/tty3" ] && ! grep -qF "$PP" "$T/screen.ctrlz" && pass "Ctrl-Z and fg at the prompt: no echo, the passphrase taken" ||
+		fail "Ctrl-Z and fg at the prompt" "$(grep -v '^$' "$T/screen.ctrlz" | tail -6 | tr '\n' '|')"
 else
 	skip "passphrase typed at a terminal" "tmux is not installed"
 fi
