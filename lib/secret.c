@@ -101,6 +101,8 @@ static int prompt_tty(const char *prompt, char *buf, size_t cap, size_t *len, co
 		sigaction(SIGHUP, &sa, &old_hup);
 		sa.sa_handler = on_tstp;
 		sigaction(SIGTSTP, &sa, &old_tstp);
+		if (old_tstp.sa_handler == SIG_IGN) /* no job control here: stay unstoppable */
+			sigaction(SIGTSTP, &old_tstp, NULL);
 		sa.sa_handler = on_cont;
 		sigaction(SIGCONT, &sa, &old_cont);
 		tcsetattr(fd, TCSANOW, &t);
