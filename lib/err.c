@@ -17,11 +17,24 @@ static void vmsg(const char *fmt, va_list ap)
 	if (n < 0)
 		n = 0;
 	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-	/* One line, always: a message must never smuggle in a newline. */
-	for (char *p = buf; *p; p++)
+	/* One line, always: a message must never smuggle in a newline.  Names from
+	 * stream data (pools, keys, pieces) reach a terminal here: their control bytes
+	 * (C0, DEL, and C1 as UTF-8) are shown as \xNN, never sent. */
+	char out[4 * sizeof buf + 2]; /* every byte may become \\xNN */
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
 		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	fprintf(stderr, "%s\n", buf);
+			out[o++] = ' ';
+		else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x\\x%02x", p[0], p[1]);
+			p++;
+		} else
+			out[o++] = (char)*p;
+	}
+	out[o++] = '\n';
+	fwrite(out, 1, o, stderr);
 }
 
 void btr_msg(const char *fmt, ...)

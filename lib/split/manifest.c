@@ -78,99 +78,119 @@ static int fields(const char *line, size_t len, const char **f, size_t *fl, int 
 	return n == k ? 0 : -1;
 }
 
-int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
+void split_manifest_begin(struct split_parse *ps, struct split_manifest *m)
 {
 	memset(m, 0, sizeof *m);
-	size_t cap = 0, lineno = 0, pos = 0;
-	int ended = 0;
-	while (pos < len) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		if (!nl)
-			goto bad_end;
-		size_t ll = (size_t)(nl - line);
-		pos += ll + 1;
-		lineno++;
-		if (ll > 256)
-			return btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno), split_manifest_free(m), -1;
-		if (ended)
-			return btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno),
-			       split_manifest_free(m), -1;
-		const char *f[4];
-		size_t fl[4];
-		if (lineno == 1) {
-			if (ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0)
-				return btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)"), -1;
-			continue;
-		}
-		if (ll > 4 && memcmp(line, "end ", 4) == 0) {
-			uint64_t n;
-			if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 ||
-			    number(f[2], fl[2], &m->total) < 0 || hexsum(f[3], fl[3], m->sum) < 0)
-				goto bad_line;
-			if (n != m->n) {
-				btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu",
-					 (unsigned long long)n, m->n);
-				split_manifest_free(m);
-				return -1;
-			}
-			uint64_t t = 0;
-			for (size_t i = 0; i < m->n; i++)
-				t += m->pieces[i].size;
-			if (t != m->total) {
-				btr_fail(BTR_EXIT_DATA, "manifest pieces add up to %llu bytes, its end line says %llu",
-					 (unsigned long long)t, (unsigned long long)m->total);
-				split_manifest_free(m);
-				return -1;
-			}
-			uint8_t want_sum[BTR_SUM_BYTES];
-			memcpy(want_sum, m->sum, sizeof want_sum);
-			split_manifest_seal(m);
-			if (memcmp(want_sum, m->sum, sizeof want_sum) != 0) {
-				btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
-				split_manifest_free(m);
-				return -1;
-			}
-			ended = 1;
-			continue;
-		}
-		char want[32];
-		split_piece_name(want, sizeof want, m->n);
-		uint64_t size;
-		if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
-		    number(f[1], fl[1], &size) < 0)
-			goto bad_line;
-		if (m->n >= SPLIT_MAX_PIECES)
-			goto bad_line;
-		if (m->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct split_piece *p = realloc(m->pieces, cap * sizeof *p);
-			if (!p) {
-				split_manifest_free(m);
-				return btr_fail(BTR_EXIT_SYS, "out of memory");
-			}
-			m->pieces = p;
-		}
-		m->pieces[m->n].size = size;
-		if (hexsum(f[2], fl[2], m->pieces[m->n].sum) < 0)
-			goto bad_line;
-		m->n++;
+	memset(ps, 0, sizeof *ps);
+	ps->m = m;
+}
+
+static int parse_fail(struct split_parse *ps)
+{
+	split_manifest_free(ps->m);
+	return -1;
+}
+
+int split_manifest_line(struct split_parse *ps, const char *line, size_t ll)
+{
+	struct split_manifest *m = ps->m;
+	size_t lineno = ++ps->lineno;
+	if (ll > SPLIT_MANIFEST_LINE_MAX)
+		return btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno), parse_fail(ps);
+	if (ps->ended)
+		return btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno), parse_fail(ps);
+	const char *f[4];
+	size_t fl[4];
+	if (lineno == 1) {
+		if (ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0)
+			return btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)"), -1;
+		return 0;
 	}
-	if (lineno == 0)
-		return btr_fail(BTR_EXIT_DATA, "manifest is empty");
-	if (!ended)
-		goto bad_end;
-	if (m->n == 0) {
-		split_manifest_free(m);
-		return btr_fail(BTR_EXIT_DATA, "manifest lists no pieces");
+	if (ll > 4 && memcmp(line, "end ", 4) == 0) {
+		uint64_t n;
+		if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 ||
+		    number(f[2], fl[2], &m->total) < 0 || hexsum(f[3], fl[3], m->sum) < 0)
+			goto bad_line;
+		if (n != m->n) {
+			btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu",
+				 (unsigned long long)n, m->n);
+			return parse_fail(ps);
+		}
+		uint64_t t = 0;
+		for (size_t i = 0; i < m->n; i++)
+			t += m->pieces[i].size;
+		if (t != m->total) {
+			btr_fail(BTR_EXIT_DATA, "manifest pieces add up to %llu bytes, its end line says %llu",
+				 (unsigned long long)t, (unsigned long long)m->total);
+			return parse_fail(ps);
+		}
+		uint8_t want_sum[BTR_SUM_BYTES];
+		memcpy(want_sum, m->sum, sizeof want_sum);
+		split_manifest_seal(m);
+		if (memcmp(want_sum, m->sum, sizeof want_sum) != 0) {
+			btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
+			return parse_fail(ps);
+		}
+		ps->ended = 1;
+		return 0;
 	}
+	char want[32];
+	split_piece_name(want, sizeof want, m->n);
+	uint64_t size;
+	if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
+	    number(f[1], fl[1], &size) < 0)
+		goto bad_line;
+	if (m->n >= SPLIT_MAX_PIECES)
+		goto bad_line;
+	if (m->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+		struct split_piece *p = realloc(m->pieces, ps->cap * sizeof *p);
+		if (!p) {
+			btr_fail(BTR_EXIT_SYS, "out of memory");
+			return parse_fail(ps);
+		}
+		m->pieces = p;
+	}
+	m->pieces[m->n].size = size;
+	if (hexsum(f[2], fl[2], m->pieces[m->n].sum) < 0)
+		goto bad_line;
+	m->n++;
 	return 0;
 bad_line:
 	btr_fail(BTR_EXIT_DATA, "manifest line %zu is malformed or out of sequence", lineno);
-	split_manifest_free(m);
-	return -1;
-bad_end:
-	split_manifest_free(m);
-	return btr_fail(BTR_EXIT_DATA, "manifest is incomplete (no end line): the split did not finish");
+	return parse_fail(ps);
+}
+
+int split_manifest_end(struct split_parse *ps, int partial_line)
+{
+	if (ps->lineno == 0 && !partial_line)
+		return btr_fail(BTR_EXIT_DATA, "manifest is empty");
+	if (!ps->ended || partial_line) {
+		parse_fail(ps);
+		return btr_fail(BTR_EXIT_DATA, "manifest is incomplete (no end line): the split did not finish");
+	}
+	if (ps->m->n == 0) {
+		parse_fail(ps);
+		return btr_fail(BTR_EXIT_DATA, "manifest lists no pieces");
+	}
+	return 0;
+}
+
+int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
+{
+	struct split_parse ps;
+	split_manifest_begin(&ps, m);
+	size_t pos = 0;
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		if (!nl)
+			break;
+		size_t ll = (size_t)(nl - line);
+		pos += ll + 1;
+		if (split_manifest_line(&ps, line, ll) < 0)
+			return -1;
+	}
+	return split_manifest_end(&ps, pos < len);
 }
 
 char *split_manifest_format(const struct split_manifest *m)
