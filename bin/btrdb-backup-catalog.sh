@@ -235,6 +235,7 @@ cmd_verify() {
 			die $rc "verify: the index $outdir/INDEX.btr did not verify"
 		fi
 	fi
+	[ "$against" = 0 ] || verify_against_cluster
 	record_verify "$outdir" ok
 	say "verify: $outdir is intact"
 }
@@ -297,4 +298,35 @@ run_facts() {
 		"$tmp/log.etcd-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
 	[ -z "$_o" ] || _objs=$_o
 	[ -z "$_k" ] || _keys=$_k
+}
+
+# verify_against_cluster: the stream compared with the live cluster by the loaders'
+# --verify (they write nothing); the pools under their own names unless
+# --restore-pool maps them.  An incremental holds only what changed, so only that
+# is compared.
+verify_against_cluster() {
+	rm -f "$tmp"/st.*
+	stages=''
+	if [ $skip_ceph = 0 ]; then
+		mkfifo "$tmp/vceph" || die 3 "cannot create a fifo in $tmp"
+		set -- --verify -q
+		[ -n "$restore" ] || set -- "$@" --all-pools
+		{ exec 9>&-; logged ceph-load ceph_load "$@" <"$tmp/vceph"; } &
+		bg=$!
+		stages=ceph-load
+	fi
+	join_unseal "$outdir" | {
+		if [ $skip_ceph = 0 ] && [ $skip_etcd = 0 ]; then
+			tee "$tmp/vceph" | logged etcd-load etcd_load --verify -q
+		elif [ $skip_ceph = 0 ]; then cat >"$tmp/vceph"
+		else logged etcd-load etcd_load --verify -q; fi
+	}
+	[ -z "$bg" ] || wait $bg
+	bg=''
+	[ $skip_etcd = 1 ] || stages="$stages${stages:+$nl}etcd-load"
+	if ! verdict btr-split btr-unseal $stages; then
+		[ "$worst" = 1 ] && record_verify "$outdir" differs-from-cluster
+		die "$worst" "verify: the cluster differs from the backup in $outdir ($failed)"
+	fi
+	say "verify: the cluster holds what $outdir holds"
 }

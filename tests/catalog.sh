@@ -166,6 +166,16 @@ printf 'wrong one\n' >"$T/wrong"
 expect_exit 1 "verify with a wrong passphrase exits 1" btrdb-backup verify -q --outputdir "$R/$(day 26)" --passphrase-file "$T/wrong"
 grep -qx 'verify_result=failed' "$R/$(day 26)/INFO" && pass "a wrong key is recorded as failed" || fail "wrong key recorded" "$(tr '\n' ' ' <"$R/$(day 26)/INFO")"
 
+# --against-cluster: the loaders' --verify against the live source.
+expect_exit 2 "--cephconf without --against-cluster exits 2" btrdb-backup verify --repo "$R" --name "$(day 28)" --passphrase-file "$T/pass" --cephconf "$cs_conf"
+expect_err "--cephconf without --against-cluster message" "go with --against-cluster"
+expect_exit 0 "verify --against-cluster, unchanged" btrdb-backup verify -q --repo "$R" --name "$(day 28)" --passphrase-file "$T/pass" --against-cluster --cephconf "$cs_conf" --skip-etcd
+head -c 700 /dev/urandom >"$T/changed"
+rados -c "$cs_conf" -p src put common "$T/changed"
+expect_exit 1 "verify --against-cluster after a change exits 1" btrdb-backup verify -q --repo "$R" --name "$(day 28)" --passphrase-file "$T/pass" --against-cluster --cephconf "$cs_conf" --skip-etcd
+grep -q "verify: the cluster differs from the backup" "$T/last.err" && grep -qx 'verify_result=differs-from-cluster' "$R/$(day 28)/INFO" &&
+	pass "the difference is reported and recorded" || fail "the difference is reported and recorded" "$(cat "$T/last.err") $(grep verify_ "$R/$(day 28)/INFO")"
+
 # Restores: each chain, full first, into a cleared pool equals the source that day.
 for d in "$(day 15)" "$(day 24)" "$(day 28)"; do
 	btrdb-backup clear -q --cephconf "$cs_conf" --include-pool dst --skip-etcd || fail "clear dst" "exit $?"
