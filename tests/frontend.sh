@@ -99,6 +99,7 @@ else
 	for t in btrdb-backup etcd-dump etcd-load ceph-dump ceph-load btr-seal btr-unseal btr-split btr-inspect; do
 		cp "$(command -v "$t")" "$T/kit/"
 	done
+	cp "$(dirname "$fe")/btrdb-backup-catalog.sh" "$T/kit/"
 	ln -s "$T/kit/btrdb-backup" "$T/links/bb"
 	expect_exit 0 "through a symlink, the tools beside its target" env PATH=$nopath "$T/links/bb" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	expect_exit 0 "a symlink found on PATH" env PATH="$T/links:$nopath" bb inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
@@ -110,6 +111,9 @@ else
 	expect_exit 0 "then the tool from PATH" env PATH="$nopath:$T/other" "$T/kit/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	# A checkout that was never built says so.
 	cp "$BTR_TOP/bin/btrdb-backup" "$BTR_TOP/bin/btr-seal.c" "$T/src/"
+	expect_exit 3 "without its catalog helper exits 3" env PATH=$nopath "$T/src/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	expect_err "the missing helper is named" "btrdb-backup-catalog.sh not found beside $T/src nor in"
+	cp "$BTR_TOP/bin/btrdb-backup-catalog.sh" "$T/src/"
 	expect_exit 3 "an unbuilt checkout exits 3" env PATH=$nopath "$T/src/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	expect_err "an unbuilt checkout says to run make" "^btrdb-backup: etcd-dump, etcd-load, ceph-dump, ceph-load, btr-seal, btr-unseal, btr-split, btr-inspect not found beside $T/src or on PATH \\(run 'make' in $T\\)$"
 fi
