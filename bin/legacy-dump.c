@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		   "  -d, --dir DIR           the backup directory; repeat for a full backup followed by\n"
 		   "                          its incrementals, in the order they were made\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
+		   "      --insecure-key-file take a passphrase file that group or others can read\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
 		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no summary, no progress\n"
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"dir", required_argument, NULL, 'd'}, {"passphrase-file", required_argument, NULL, 'F'},
-		{"passphrase-fd", required_argument, NULL, 'D'}, {"quiet", no_argument, NULL, 'q'},
+		{"passphrase-fd", required_argument, NULL, 'D'}, {"insecure-key-file", no_argument, NULL, 'I'}, {"quiet", no_argument, NULL, 'q'},
 		{"progress", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 			dirs[n++] = optarg;
 			break;
 		case 'F': src.file = optarg; break;
+		case 'I': src.insecure_ok = 1; break;
 		case 'D':
 			if (btr_parse_ulong(optarg, 0, INT_MAX, &num) < 0)
 				btr_usage_error("bad file descriptor '%s'", optarg);

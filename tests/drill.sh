@@ -5,7 +5,7 @@
 
 sandbox_up src
 "$BTR_TOP/contrib/sandbox" seed "$T/src" --small >/dev/null 2>"$T/seed.err" || { fail "seed" "$(tail -2 "$T/seed.err")"; exit 1; }
-echo "drill passphrase" >"$T/pass"
+echo "drill passphrase" >"$T/pass"; chmod 600 "$T/pass"
 btrdb-backup create -q --kdf interactive --passphrase-file "$T/pass" --outputdir "$T/bk" --etcd "$src_etcd" \
 	--cephconf "$src_conf" 2>"$T/create.err" || { fail "create" "$(tail -2 "$T/create.err")"; exit 1; }
 nobj=$(for p in $(rados -c "$src_conf" lspools); do rados -c "$src_conf" -p "$p" ls --all; done | wc -l)
@@ -46,7 +46,7 @@ done
 expect_exit 2 "drill --etcd: does not apply" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --etcd 127.0.0.1:1
 expect_exit 2 "drill --skip-ceph: does not apply" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --skip-ceph
 expect_exit 2 "drill of a missing directory" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/nothere"
-echo "not the passphrase" >"$T/wrong"
+echo "not the passphrase" >"$T/wrong"; chmod 600 "$T/wrong"
 expect_exit 1 "drill with a wrong passphrase: exit 1" btrdb-backup drill --passphrase-file "$T/wrong" --outputdir "$T/bk"
 grep -q 'no sandbox was started' "$T/last.err" && ! grep -q 'starting a sandbox' "$T/last.err" &&
 	pass "a wrong key stops the drill before any server" || fail "a wrong key stops the drill before any server" "$(cat "$T/last.err")"

@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! L=$("$BTR_TOP/tests/tools/legacy-fixtures"); then skip "legacy fixtures" "no ../shared/legacy (set BTR_LEGACY)"; exit 0; fi
+# The fixtures' passphrase files are readable by all (shared/ is read-only): private copies.
+{ P=$T/legacy-pass; mkdir -p "$P" && for f in basic pieces; do install -m 0600 "$L/$f.passphrase" "$P/"; done; }
 W=$BTR_TOP/tests/tools/legacy-write
 C=$BTR_TOP/tests/tools/legacy-contents
 
@@ -24,12 +26,12 @@ cut_bytes() { { head -c "$2" "$1"; tail -c +$(($2 + $3 + 1)) "$1"; } >"$1.new" &
 poke() { printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 # damaged NAME: a fresh writable copy of the pieces fixture in $T/NAME.
 damaged() { rm -rf "$T/$1"; cp -r "$L/pieces" "$T/$1"; chmod -R u+w "$T/$1"; D=$T/$1; }
-dump() { legacy-dump --passphrase-file "$L/pieces.passphrase" "$@"; }
+dump() { legacy-dump --passphrase-file "$P/pieces.passphrase" "$@"; }
 # empty NAME: the last command wrote nothing on stdout.
 empty() { [ ! -s "$T/last.out" ] && pass "$1" || fail "$1" "$(wc -c <"$T/last.out") bytes written"; }
 
 # ---- usage
-expect_exit 2 "no -d exits 2" legacy-dump --passphrase-file "$L/basic.passphrase"
+expect_exit 2 "no -d exits 2" legacy-dump --passphrase-file "$P/basic.passphrase"
 grep -q '^legacy-dump: no backup directory' "$T/last.err" && pass "no -d message" || fail "no -d message" "$(head -1 "$T/last.err")"
 expect_exit 2 "a missing directory exits 2" dump -d "$T/nope"
 expect_err "missing directory message" "nope: no such backup directory"
@@ -47,7 +49,7 @@ for fx in basic pieces; do
 	etcd=$s_etcd
 	[ $fx = pieces ] && etcd=$e2_etcd
 	check "$fx: legacy-dump exits 0" sh -c 'legacy-dump -d "$1" --passphrase-file "$2" >"$3"' _ \
-		"$L/$fx" "$L/$fx.passphrase" "$T/$fx.btr"
+		"$L/$fx" "$P/$fx.passphrase" "$T/$fx.btr"
 	check "$fx: the stream verifies" btr-inspect -q <"$T/$fx.btr"
 	check "$fx: ceph-load restores into renamed pools" ceph-load -q -c "$s_conf" -p "btrdbhot:${fx}_hot" \
 		-p "btrdbcold:${fx}_cold" -p "btrdbjournal:${fx}_journal" <"$T/$fx.btr"
@@ -57,9 +59,9 @@ for fx in basic pieces; do
 	same "$fx: rados and etcdctl find exactly $fx.contents" "$T/$fx.want" "$T/$fx.got"
 done
 # The other passphrase sources, and btr-filter on the stream.
-BTR_PASSPHRASE=$(head -1 "$L/basic.passphrase") legacy-dump -q -d "$L/basic" | cmp -s - "$T/basic.btr" &&
+BTR_PASSPHRASE=$(head -1 "$P/basic.passphrase") legacy-dump -q -d "$L/basic" | cmp -s - "$T/basic.btr" &&
 	pass "BTR_PASSPHRASE gives the same stream" || fail "BTR_PASSPHRASE gives the same stream" "differs"
-legacy-dump -q -d "$L/basic" --passphrase-fd 5 5<"$L/basic.passphrase" | cmp -s - "$T/basic.btr" &&
+legacy-dump -q -d "$L/basic" --passphrase-fd 5 5<"$P/basic.passphrase" | cmp -s - "$T/basic.btr" &&
 	pass "--passphrase-fd gives the same stream" || fail "--passphrase-fd gives the same stream" "differs"
 n=$(btr-filter -q -p btrdbhot <"$T/basic.btr" | btr-inspect -q -l | grep -c '^object btrdbhot ')
 want=$(awk -F'\t' '$1 == "obj" && $2 == "btrdbhot"' "$L/basic.contents" | wc -l)
@@ -70,11 +72,11 @@ n=$(awk -F'\t' '$1 == "obj" && $5 == 0 && $7 == 0 && $8 == 0' "$T/basic.got" | w
 # ---- memory: a few times the largest frame, however many frames there are
 rss() { /usr/bin/time -f %M -o "$T/rss" "$@" >/dev/null 2>&1; tail -1 "$T/rss"; }
 bash -c 'ulimit -v 300000; legacy-dump --version' >/dev/null 2>&1 && plain_build=1 || plain_build=0
-one=$(rss legacy-dump -q -d "$L/basic" --passphrase-file "$L/basic.passphrase")
+one=$(rss legacy-dump -q -d "$L/basic" --passphrase-file "$P/basic.passphrase")
 set -- ; for i in $(seq 20); do set -- "$@" -d "$L/basic"; done
-many=$(rss legacy-dump -q "$@" --passphrase-file "$L/basic.passphrase")
+many=$(rss legacy-dump -q "$@" --passphrase-file "$P/basic.passphrase")
 set --
-printf 'big pass\n' >"$T/big.pass"
+printf 'big pass\n' >"$T/big.pass"; chmod 600 "$T/big.pass"
 /usr/bin/python3 -c 'import json; print(json.dumps({"objects": [{"Pool": "btrdbcold", "Name": "big", "Content": "x" * (40 << 20)}]}))' |
 	"$W" backup "$T/big.pass" "$T/big" 3333333333333333
 big=$(rss legacy-dump -q -d "$T/big" --passphrase-file "$T/big.pass")
@@ -90,7 +92,7 @@ else
 fi
 
 # ---- a full backup and its incremental, in that order (written by an independent encoder)
-printf 'inc pass\n' >"$T/inc.pass"
+printf 'inc pass\n' >"$T/inc.pass"; chmod 600 "$T/inc.pass"
 "$W" backup "$T/inc.pass" "$T/full" 1111111111111111 <<'JS'
 {"objects": [{"Pool": "btrdbhot", "Name": "a", "Content": "old a"}, {"Pool": "btrdbhot", "Name": "b", "Content": "b", "XATTRData": {"version": "1"}}], "kvs": {"inc/k1": "v1"}}
 JS
@@ -107,7 +109,7 @@ printf 'obj\tbtrdbhot\t""\t"a"\t5\t%s\t0\t1\nobj\tbtrdbhot\t""\t"b"\t1\t%s\t1\t0
 same "the incremental's objects win over the full backup's" "$T/inc.want" "$T/inc.got"
 
 # ---- damage, each from a copy of the pieces fixture
-expect_exit 1 "wrong passphrase exits 1" legacy-dump -d "$L/pieces" --passphrase-file "$L/basic.passphrase"
+expect_exit 1 "wrong passphrase exits 1" legacy-dump -d "$L/pieces" --passphrase-file "$P/basic.passphrase"
 expect_err "wrong passphrase message" "pieces/METADATA.bin: frame 1 \(counter 33\): authentication failed"
 empty "wrong passphrase writes 0 bytes"
 
@@ -140,7 +142,7 @@ expect_err "reordered frames message" "ARCHIVE00002.bin: frame 1 \(counter 27\):
 
 # A frame of another backup (same passphrase, other nonce prefix) in place of one of ours.
 damaged foreign; read -r off len < <(frame "$D/ARCHIVE00000.bin" 1)
-printf 'x' | "$W" frame "$L/pieces.passphrase" 99999999999999990000000000000001 20 >"$T/foreign.frame"
+printf 'x' | "$W" frame "$P/pieces.passphrase" 99999999999999990000000000000001 20 >"$T/foreign.frame"
 { cat "$T/foreign.frame"; tail -c +$((len + 1)) "$L/pieces/ARCHIVE00000.bin"; } >"$D/ARCHIVE00000.bin"
 expect_exit 1 "a foreign frame exits 1" dump -d "$D"
 expect_err "foreign frame message" "ARCHIVE00000.bin: frame 1 \(counter 1\): a foreign frame"
@@ -164,7 +166,7 @@ damaged past; poke "$D/ARCHIVE00000.bin" 8 000000003ff00000
 # (A sanitizer build cannot start under the limit: it is then left out.)
 limit='ulimit -v 300000;'
 bash -c "$limit legacy-dump --version" >/dev/null 2>&1 || { limit=''; skip "the 300 MB limit" "legacy-dump cannot start under it (a sanitizer build?)"; }
-expect_exit 1 "a frame past the end exits 1" bash -c "$limit"' legacy-dump --passphrase-file "$1" -d "$2"' _ "$L/pieces.passphrase" "$D"
+expect_exit 1 "a frame past the end exits 1" bash -c "$limit"' legacy-dump --passphrase-file "$1" -d "$2"' _ "$P/pieces.passphrase" "$D"
 expect_err "past the end message" "ARCHIVE00000.bin: frame 1: declared length 1072693248 runs past the end of the file"
 empty "a length past the end writes nothing"
 
@@ -177,7 +179,7 @@ expect_err "unknown type message" "ARCHIVE00002.bin: frame 3 \(counter 28\): unk
 for bad in 'dd7fffffff' '93010203'; do
 	damaged msgpack; read -r off len < <(frame "$D/ARCHIVE00002.bin" 6)
 	nonce=$(tail -c +$((off + 17)) "$D/ARCHIVE00002.bin" | head -c 16 | od -An -tx1 | tr -d ' \n')
-	printf "$(echo "$bad" | sed 's/../\\x&/g')" | "$W" frame "$L/pieces.passphrase" "$nonce" 10 >"$T/badmp"
+	printf "$(echo "$bad" | sed 's/../\\x&/g')" | "$W" frame "$P/pieces.passphrase" "$nonce" 10 >"$T/badmp"
 	{ head -c "$off" "$L/pieces/ARCHIVE00002.bin"; cat "$T/badmp"; tail -c +$((off + len + 1)) "$L/pieces/ARCHIVE00002.bin"; } >"$D/ARCHIVE00002.bin"
 	expect_exit 1 "bad MessagePack ($bad) exits 1" dump -d "$D"
 	expect_err "bad MessagePack ($bad) message" "ARCHIVE00002.bin: frame 6 \(counter 31\): bad MessagePack"
@@ -186,18 +188,18 @@ done
 # ---- btrdb-backup: inspect, restore and convert recognise an old backup
 export TMPDIR=$T
 expect_exit 0 "btrdb-backup inspect of an old backup exits 0" btrdb-backup inspect --outputdir "$L/pieces" \
-	--passphrase-file "$L/pieces.passphrase"
+	--passphrase-file "$P/pieces.passphrase"
 grep -q '^archive contains 30 ceph objects and 120 etcd records$' "$T/last.out" &&
 	grep -q '^the following 3 pools are referenced:$' "$T/last.out" && grep -q '^ - btrdbhot' "$T/last.out" &&
 	pass "inspect prints the original tool's lines" || fail "inspect prints the original tool's lines" "$(head -3 "$T/last.out")"
 expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --outputdir "$L/pieces" \
-	--passphrase-file "$L/basic.passphrase"
+	--passphrase-file "$P/basic.passphrase"
 expect_exit 2 "--identity with an old backup exits 2" btrdb-backup inspect --outputdir "$L/pieces" --identity "$T/none"
 
 sandbox_up e3 --no-ceph
 "$BTR_TOP/contrib/sandbox" pool "$T/s" fe_hot fe_cold fe_journal cv_hot cv_cold cv_journal >/dev/null
 expect_exit 0 "btrdb-backup restore of an old backup exits 0" btrdb-backup restore --outputdir "$L/pieces" \
-	--passphrase-file "$L/pieces.passphrase" --cephconf "$s_conf" --etcd "$e3_etcd" \
+	--passphrase-file "$P/pieces.passphrase" --cephconf "$s_conf" --etcd "$e3_etcd" \
 	--restore-pool btrdbhot:fe_hot --restore-pool btrdbcold:fe_cold --restore-pool btrdbjournal:fe_journal
 grep -q '^archive contains 30 ceph objects and 120 etcd records$' "$T/last.err" &&
 	grep -q '^ - btrdbjournal$' "$T/last.err" &&
@@ -207,18 +209,18 @@ grep -q '^archive contains 30 ceph objects and 120 etcd records$' "$T/last.err" 
 same "btrdb-backup restore: rados and etcdctl find exactly pieces.contents" "$T/pieces.want" "$T/fe.got"
 # A frame damaged midway: the loaders see a stream without its trailer; the command fails with 1.
 expect_exit 1 "restore of a damaged old backup exits 1" btrdb-backup restore --outputdir "$T/tag" \
-	--passphrase-file "$L/pieces.passphrase" --cephconf "$s_conf" --skip-etcd --restore-pool btrdbhot:fe_hot
+	--passphrase-file "$P/pieces.passphrase" --cephconf "$s_conf" --skip-etcd --restore-pool btrdbhot:fe_hot
 grep -q 'ARCHIVE00001.bin: frame 3 (counter 16): authentication failed' "$T/last.err" &&
 	tail -1 "$T/last.err" | grep -q 'did not complete (legacy-dump exited 1' &&
 	pass "restore names the damaged frame and the stage" || fail "restore of a damaged old backup" "$(tr '\n' '|' <"$T/last.err")"
 
-printf 'the new passphrase\n' >"$T/new.pass"
+printf 'the new passphrase\n' >"$T/new.pass"; chmod 600 "$T/new.pass"
 expect_exit 1 "convert with a wrong old passphrase exits 1" btrdb-backup convert --outputdir "$L/pieces" \
-	--old-passphrase-file "$L/basic.passphrase" --to "$T/conv" --passphrase-file "$T/new.pass" --kdf interactive
+	--old-passphrase-file "$P/basic.passphrase" --to "$T/conv" --passphrase-file "$T/new.pass" --kdf interactive
 [ ! -e "$T/conv" ] && [ ! -e "$T/conv.partial" ] && pass "a failed convert leaves nothing" || fail "a failed convert leaves nothing" "$(ls -d "$T"/conv*)"
 expect_exit 2 "convert without --to exits 2" btrdb-backup convert --outputdir "$L/pieces"
 expect_exit 2 "convert of one of our backups exits 2" btrdb-backup convert --outputdir "$T/notold" --to "$T/x"
-expect_exit 0 "convert exits 0" btrdb-backup convert --outputdir "$L/pieces" --old-passphrase-file "$L/pieces.passphrase" \
+expect_exit 0 "convert exits 0" btrdb-backup convert --outputdir "$L/pieces" --old-passphrase-file "$P/pieces.passphrase" \
 	--to "$T/conv" --passphrase-file "$T/new.pass" --kdf interactive
 grep -q '^conversion complete and checked: .*conv (150 entries)$' "$T/last.err" && pass "convert says it checked the result" ||
 	fail "convert says it checked the result" "$(tail -2 "$T/last.err")"
@@ -230,12 +232,12 @@ expect_exit 0 "the converted backup restores" btrdb-backup restore --outputdir "
 "$C" "$s_conf" "$e4_etcd" cv_hot:btrdbhot cv_cold:btrdbcold cv_journal:btrdbjournal >"$T/cv.got"
 same "the converted backup restores identically to the old one" "$T/fe.got" "$T/cv.got"
 expect_exit 2 "convert onto an existing directory exits 2" btrdb-backup convert --outputdir "$L/pieces" \
-	--old-passphrase-file "$L/pieces.passphrase" --to "$T/conv" --passphrase-file "$T/new.pass"
+	--old-passphrase-file "$P/pieces.passphrase" --to "$T/conv" --passphrase-file "$T/new.pass"
 # Sealed to a recipient: with --identity the contents are checked too.
 btr-keygen -o "$T/k" >/dev/null 2>&1
 if [ -f "$T/k.pub" ]; then
 	expect_exit 0 "convert to a recipient exits 0" btrdb-backup convert --outputdir "$L/pieces" \
-		--old-passphrase-file "$L/pieces.passphrase" --to "$T/convr" --recipient "$T/k.pub" --identity "$T/k"
+		--old-passphrase-file "$P/pieces.passphrase" --to "$T/convr" --recipient "$T/k.pub" --identity "$T/k"
 	grep -q 'conversion complete and checked' "$T/last.err" && pass "convert to a recipient checks with --identity" ||
 		fail "convert to a recipient checks with --identity" "$(tail -2 "$T/last.err")"
 else
@@ -245,7 +247,7 @@ fi
 # Both passphrases typed at a terminal (tmux): the old once, the new twice; neither
 # ever in a process's argv.
 if command -v tmux >/dev/null; then
-	OLD=$(head -1 "$L/pieces.passphrase") NEW='typed new Pass 42'
+	OLD=$(head -1 "$P/pieces.passphrase") NEW='typed new Pass 42'
 	tmux_up lg "env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' sh" 2>"$T/tmux.err" || fail "tmux starts" "$(cat "$T/tmux.err")"
 	{ while [ ! -e "$T/spy.stop" ]; do ps -eo args= >>"$T/spy"; sleep 0.05; done; } &
 	spid=$!
@@ -260,7 +262,7 @@ if command -v tmux >/dev/null; then
 		pass "convert with both passphrases typed" || fail "convert with both passphrases typed" "$(tail -5 "$T/screen.convert")"
 	! grep -qF -e "$OLD" -e "$NEW" "$T/spy" "$T/screen.convert" && pass "typed passphrases are in no argv and not echoed" ||
 		fail "typed passphrases are in no argv and not echoed" "$(grep -F -e "$OLD" -e "$NEW" "$T/spy" "$T/screen.convert" | head -2)"
-	printf '%s\n' "$NEW" >"$T/typed.pass"
+	printf '%s\n' "$NEW" >"$T/typed.pass"; chmod 600 "$T/typed.pass"
 	check "the typed new passphrase opens the converted backup" btrdb-backup inspect --outputdir "$T/convt" --passphrase-file "$T/typed.pass"
 else
 	skip "passphrases typed at a terminal" "tmux is not installed"

@@ -9,13 +9,14 @@ runs=${BTR_BENCH_RUNS:-3}
 L=$("$BTR_TOP/tests/tools/legacy-fixtures") || { echo "bench legacy: no fixtures (../shared/legacy, or set BTR_LEGACY)"; exit 1; }
 command -v legacy-dump >/dev/null || { echo "bench legacy: legacy-dump not found"; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/var/tmp}/btr-bench.XXXXXX")
+{ P=$W/legacy-pass; mkdir -p "$P" && for f in basic pieces; do install -m 0600 "$L/$f.passphrase" "$P/"; done; }
 trap 'rm -rf "$W"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/measure.bash"
 size=$(cat "$L"/basic/*.bin | wc -c)
 many=$(for i in $(seq 20); do printf " -d '%s'" "$L/basic"; done)
 for ((i = 0; i < runs; i++)); do
-	measure one "legacy-dump -q -d '$L/basic' --passphrase-file '$L/basic.passphrase' >/dev/null"
-	measure many "legacy-dump -q $many --passphrase-file '$L/basic.passphrase' >/dev/null"
+	measure one "legacy-dump -q -d '$L/basic' --passphrase-file '$P/basic.passphrase' >/dev/null"
+	measure many "legacy-dump -q $many --passphrase-file '$P/basic.passphrase' >/dev/null"
 done
 rate() { echo "scale=1; $1 / $2 / 1000000" | bc; }
 printf 'input: %s bytes (basic/*.bin); best of %s runs\n' "$size" "$runs"
