@@ -43,11 +43,6 @@ static void usage(FILE *f)
 
 enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_PROGRESS };
 
-static void on_signal(int sig)
-{
-	btr_dump_stop_signal = sig;
-}
-
 static void summary(const struct btr_dump_opts *o)
 {
 	fprintf(stderr, "this backup will include %zu pool%s:\n", o->npools, o->npools == 1 ? "" : "s");
@@ -86,7 +81,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_ceph_opts co = {0};
 	struct btr_dump_opts o = {.jobs = BTR_DUMP_DEFAULT_JOBS, .buffer = BTR_DUMP_DEFAULT_BUFFER,
-				  .chunk = BTR_DUMP_DEFAULT_CHUNK};
+				  .chunk = BTR_DUMP_DEFAULT_CHUNK, .say = btr_say_msg};
 	/* Static: they live as long as the process, whichever way it exits. */
 	static char **want, **skip;
 	want = calloc((size_t)argc, sizeof *want);
@@ -98,7 +93,7 @@ int main(int argc, char **argv)
 	if (!want || !skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
-		if (btr_ceph_opt(&co, c, optarg))
+		if (btr_usage_check(btr_ceph_opt(&co, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -142,7 +137,8 @@ int main(int argc, char **argv)
 	if (o.index_path && o.since_path && !strcmp(o.index_path, o.since_path))
 		btr_usage_error("--index and --since name the same file");
 	if (!cleanup)
-		btr_refuse_tty(STDOUT_FILENO, "stdout");
+		if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+			btr_die_last();
 
 	rados_t cl;
 	if (btr_ceph_connect(&co, &cl) < 0)
@@ -174,7 +170,7 @@ int main(int argc, char **argv)
 			rados_ioctx_t io;
 			if (btr_ceph_open_pool(cl, o.pools[i], BTR_EXIT_USAGE, NULL, &io) < 0)
 				btr_die_last();
-			int r = btr_snap_cleanup(io, o.pools[i], o.quiet, &n);
+			int r = btr_snap_cleanup(io, o.pools[i], o.quiet ? NULL : btr_say_line, &n);
 			rados_ioctx_destroy(io);
 			if (r < 0)
 				btr_die_last();
@@ -189,12 +185,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	btr_catch_stop(BTR_STOP_HUP);
 
 	if (!o.quiet)
 		o.ready = summary;
@@ -206,7 +197,7 @@ int main(int argc, char **argv)
 	free(want);
 	free(skip);
 	if (rc < 0) {
-		int sig = btr_dump_stop_signal;
+		int sig = btr_stop_signal;
 		btr_msg("%s", btr_errmsg());
 		if (sig) { /* die of the signal, as the shell expects */
 			signal(sig, SIG_DFL);

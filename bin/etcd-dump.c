@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:r:n:qhV", opts, NULL)) != -1) {
-		if (etcd_opts_parse(&eo, c, optarg))
+		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -69,8 +69,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
-	etcd_opts_finish(&eo);
-	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	btr_usage_check(etcd_opts_finish(&eo));
+	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+		btr_die_last();
 
 	struct etcd *e = etcd_open(&eo);
 	uint64_t n = 0;

@@ -53,14 +53,15 @@ int main(int argc, char **argv)
 	static const char *prefixes[MAX_PREFIXES];
 	struct etcd_opts eo;
 	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
-				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
+				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000,
+				    .say = btr_say_msg};
 	struct etcd_load_stats st;
 	int quiet = 0, c;
 	unsigned long num;
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
-		if (etcd_opts_parse(&eo, c, optarg))
+		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");
 	if (!lo.clear_only && isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
-	etcd_opts_finish(&eo);
+	btr_usage_check(etcd_opts_finish(&eo));
 
 	/* A dry run needs the cluster only to count what --clear would delete. */
 	struct etcd *e = NULL;

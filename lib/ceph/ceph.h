@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <rados/librados.h>
 #include <stddef.h>
+#include "err.h"
 
 struct btr_ceph_opts {
 	const char *conf;       /* NULL: CEPH_CONF, then the default search path */
@@ -33,8 +34,8 @@ enum { BTR_OPT_CEPH_ID = 0x1c00, BTR_OPT_CEPH_KEYRING, BTR_OPT_CEPH_TIMEOUT };
 	"      --timeout SECS   give up on an unresponsive monitor or OSD after SECS (default 60)\n"
 #define BTR_CEPH_DEFAULT_TIMEOUT 60
 
-/* 1 when c was a Ceph connection option (stored in o), 0 otherwise; a bad value is a
- * usage error (exit 2). */
+/* 1 when c was a Ceph connection option (stored in o), 0 otherwise; -1 with btr_fail
+ * (exit class 2) for a bad value. */
 int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg);
 
 /* Connects.  0, or -1 with btr_fail (exit class 3) naming the cause, e.g. a missing
@@ -163,6 +164,7 @@ struct btr_dump_opts {
 	int snapshot;
 	int progress;            /* BTR_PROGRESS_* */
 	int quiet;
+	btr_say_fn say;          /* failures after the first (snapshots left behind) */
 	const char *index_path;  /* NULL: no index */
 	const char *since_path;  /* NULL: full dump */
 	int force;               /* accept a --since index of another cluster or pool set */
@@ -173,9 +175,6 @@ struct btr_dump_opts {
 struct btr_dump_stats {
 	uint64_t objects, skipped, deleted, vanished, bytes;
 };
-
-/* Set from a signal handler; workers stop at the next op boundary. */
-extern volatile sig_atomic_t btr_dump_stop_signal;
 
 /* Runs the dump to fd 1.  0, or -1 with btr_fail (2: refused --since index; 3: cluster
  * or output failure; 1: an object that kept changing or a name librados cannot read). */
@@ -212,8 +211,8 @@ void btr_snap_name(char *out, size_t outlen);
 int btr_snap_create(rados_ioctx_t io, const char *pool, const char *name, rados_snap_t *id);
 int btr_snap_remove(rados_ioctx_t io, const char *pool, const char *name);
 /* Removes every snapshot named btr-dump-* on the pool except those of a ceph-dump
- * still running on this host; prints each removal unless quiet.  Counts in *n. */
-int btr_snap_cleanup(rados_ioctx_t io, const char *pool, int quiet, unsigned *n);
+ * still running on this host; says each removal (NULL: quiet).  Counts in *n. */
+int btr_snap_cleanup(rados_ioctx_t io, const char *pool, btr_say_fn say, unsigned *n);
 
 /* ---- loading, clearing, verifying (load.c, clear.c) ---- */
 /* ceph-load's work: restoring, clearing and verifying RADOS objects from a record
@@ -242,8 +241,8 @@ struct btr_poolmap {
 	size_t n;
 };
 
-/* Adds "SRC" or "SRC:DST" (usage error, exit 2, on a bad or repeated SRC). */
-void btr_poolmap_add(struct btr_poolmap *m, const char *arg);
+/* Adds "SRC" or "SRC:DST"; -1 with btr_fail (exit class 2 for a bad or repeated SRC). */
+int btr_poolmap_add(struct btr_poolmap *m, const char *arg);
 /* Opens every target pool.  A missing one: exit class 2, `pool "X" does not exist
  * (create it first)`.  Nothing is ever created. */
 int btr_poolmap_open(struct btr_poolmap *m, rados_t cluster);
@@ -263,9 +262,7 @@ struct btr_load_opts {
 	uint64_t atomic_max;    /* largest object restored by one write op */
 	uint64_t window_bytes;  /* payload bytes in flight */
 	size_t window_ops;      /* ops in flight */
-	/* Set (to the signal number) by a signal handler: stop after the current record,
-	 * settle what is in flight, remove a partially written object. */
-	volatile sig_atomic_t *stop;
+	btr_say_fn say;         /* --verify: one line per difference */
 };
 #define BTR_LOAD_DEFAULT_ATOMIC (16u << 20)
 #define BTR_LOAD_DEFAULT_WINDOW_BYTES (48u << 20)

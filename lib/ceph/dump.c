@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "size.h"
 #include "stream/stream.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-volatile sig_atomic_t btr_dump_stop_signal;
 
 #define LIST_BATCH 1024
 #define STAT_WINDOW 64
@@ -39,7 +38,7 @@ struct dump {
 	struct btr_since *since;
 	struct btr_dump_stats *st;
 	struct btr_progress prog;
-	pthread_mutex_t out_mu, list_mu, err_mu;
+	pthread_mutex_t out_mu, list_mu;
 	/* the pool being dumped */
 	const char *pool;
 	rados_snap_t snap;
@@ -54,10 +53,9 @@ struct dump {
 	rados_ioctx_t sio;
 	uint8_t skip[LIST_BATCH];
 	struct buf sns, sname, sloc;
-	/* the first failure of any thread */
+	/* the first failure of any thread; the others stop at their next step */
+	struct btr_first_error first;
 	volatile int failed;
-	int errcode;
-	char errmsg[1024];
 };
 
 struct worker {
@@ -84,19 +82,14 @@ struct worker {
 
 static void record_failure(struct dump *d)
 {
-	pthread_mutex_lock(&d->err_mu);
-	if (!d->failed) {
-		d->errcode = btr_errcode() ? btr_errcode() : BTR_EXIT_SYS;
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", btr_errmsg());
-		d->failed = 1;
-	}
-	pthread_mutex_unlock(&d->err_mu);
+	btr_first_keep(&d->first);
+	d->failed = 1;
 }
 
 static int stopped(void)
 {
-	if (btr_dump_stop_signal)
-		return btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_dump_stop_signal);
+	if (btr_stop_signal)
+		return btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_stop_signal);
 	return 0;
 }
 
@@ -618,7 +611,7 @@ static void header(Btr__Header *h, const char *content, char *fsid, char **pools
 
 int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_stats *st)
 {
-	struct dump d = {.o = o, .cl = cl, .st = st};
+	struct dump d = {.o = o, .cl = cl, .st = st, .first = BTR_FIRST_ERROR_INIT};
 	char fsid[37], host[256] = "", snapname[128] = "";
 	rados_ioctx_t *pio = calloc(o->npools ? o->npools : 1, sizeof *pio);
 	rados_snap_t *snaps = calloc(o->npools ? o->npools : 1, sizeof *snaps);
@@ -629,7 +622,6 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 
 	pthread_mutex_init(&d.out_mu, NULL);
 	pthread_mutex_init(&d.list_mu, NULL);
-	pthread_mutex_init(&d.err_mu, NULL);
 	if (!pio || !snaps || !wks) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
@@ -683,7 +675,7 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 		d.snap = snaps[i];
 		if (dump_pool(&d, wks, o->jobs) < 0) {
 			btr_progress_done(&d.prog);
-			btr_fail(d.errcode, "%s", d.errmsg);
+			btr_first_raise(&d.first);
 			goto out;
 		}
 	}
@@ -711,26 +703,19 @@ int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_sta
 	rc = 0;
 out:
 	/* snapshots go on every path: success, failure, interrupt; the first error stays the one reported */
-	if (rc < 0 && btr_dump_stop_signal && btr_errcode() != BTR_EXIT_USAGE)
+	if (rc < 0 && btr_stop_signal && btr_errcode() != BTR_EXIT_USAGE)
 		stopped();
-	{
-		int code = btr_errcode();
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", btr_errmsg());
-		for (size_t i = 0; i < snapped; i++) {
-			if (btr_snap_remove(pio[i], o->pools[i], snapname) == 0)
-				continue;
-			if (rc == 0) {
-				rc = -1;
-				code = btr_errcode();
-				snprintf(msg, sizeof msg, "%s", btr_errmsg());
-			} else {
-				btr_msg("%s", btr_errmsg());
-			}
-		}
-		if (rc < 0)
-			btr_fail(code, "%s", msg);
+	struct btr_first_error fin = BTR_FIRST_ERROR_INIT;
+	if (rc < 0)
+		btr_first_keep(&fin);
+	for (size_t i = 0; i < snapped; i++) {
+		if (btr_snap_remove(pio[i], o->pools[i], snapname) == 0)
+			continue;
+		rc = -1;
+		if (!btr_first_keep(&fin))
+			btr_say(o->say, "%s", btr_errmsg());
 	}
+	btr_first_raise(&fin);
 	if (index_fd >= 0)
 		close(index_fd);
 	for (size_t i = 0; i < opened; i++)
@@ -749,6 +734,5 @@ out:
 	free(snaps);
 	pthread_mutex_destroy(&d.out_mu);
 	pthread_mutex_destroy(&d.list_mu);
-	pthread_mutex_destroy(&d.err_mu);
 	return rc;
 }

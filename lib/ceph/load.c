@@ -7,6 +7,7 @@
 #include "err.h"
 #include "progress.h"
 #include "stream/stream.h"
+#include "tool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +173,9 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		if (record(&l, &rec) < 0)
 			break;
-		if (o->stop && *o->stop) {
-			btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)*o->stop);
+		/* btr_catch_stop's signal: settle what is in flight, remove a partly written object */
+		if (btr_stop_signal) {
+			btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_stop_signal);
 			reader_failed = 1; /* like a broken stream: undo the object in progress */
 			break;
 		}
@@ -185,17 +187,12 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	else if (rc == 1)
 		rc = -1; /* the record failed */
 	/* The first failure is the one to report: keep it while the rest settles. */
-	char why[1200] = "";
-	int code = 0;
+	struct btr_first_error first = BTR_FIRST_ERROR_INIT;
+	char note[200] = "";
 	if (rc < 0) {
-		snprintf(why, sizeof why, "%s", btr_errmsg());
-		code = btr_errcode();
-		if (l.in_obj) {
-			const char *note = l.sink.abort(l.s, reader_failed);
-			size_t k = strlen(why);
-			if (note[0])
-				snprintf(why + k, sizeof why - k, "; %s", note);
-		}
+		btr_first_keep(&first);
+		if (l.in_obj)
+			snprintf(note, sizeof note, "%s", l.sink.abort(l.s, reader_failed));
 	}
 	if (rc == 0 && o->mode == BTR_LOAD_VERIFY && st->full_dump && btr_verify_extras(l.s, m, &st->extra) < 0)
 		rc = -1;
@@ -203,8 +200,8 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	if (rc == 0 && fin < 0)
 		rc = -1;
 	btr_progress_done(&p);
-	if (why[0])
-		btr_fail(code, "%s", why);
+	if (btr_first_raise(&first) < 0 && note[0])
+		btr_fail_append("; %s", note);
 	l.sink.free(l.s);
 	btr_reader_free(r);
 	cstr_free(&l.oid);

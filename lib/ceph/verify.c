@@ -158,7 +158,7 @@ static void differs(struct vsink *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof m, fmt, ap);
 	va_end(ap);
-	btr_msg("verify: %s: %s", v->id.label, m);
+	btr_say(v->o->say, "verify: %s: %s", v->id.label, m);
 	v->st->differ++;
 }
 
@@ -272,7 +272,7 @@ int btr_verify_extras(void *s, struct btr_poolmap *m, uint64_t *extra)
 			uint64_t h = identity(v, m->t[i].dst, ns ? ns : "", key ? key : "", oid);
 			if (v->nseen && bsearch(&h, v->seen, v->nseen, sizeof h, cmp_u64))
 				continue;
-			btr_msg("verify: %s: on the cluster but not in the stream",
+			btr_say(v->o->say, "verify: %s: on the cluster but not in the stream",
 				btr_ceph_objname(m->t[i].dst, ns, oid, label, sizeof label));
 			(*extra)++;
 		}

@@ -35,14 +35,13 @@ int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem)
 	return 0;
 }
 
-static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_header *h, int quiet)
+static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_header *h, btr_say_fn say)
 {
 	double t0 = btr_now();
 	if (crypto_pwhash(key, 32, pass, len, h->salt, h->ops, (size_t)h->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return btr_fail(BTR_EXIT_SYS, "key derivation failed (out of memory for %llu bytes?)",
 				(unsigned long long)h->mem);
-	if (!quiet)
-		btr_msg("key derivation took %.2f s", btr_now() - t0);
+	btr_say(say, "key derivation took %.2f s", btr_now() - t0);
 	return 0;
 }
 
@@ -78,7 +77,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		h.ops = o->ops;
 		h.mem = o->mem;
 		randombytes_buf(h.salt, sizeof h.salt);
-		if (derive(filekey, o->pass, o->pass_len, &h, o->quiet) < 0)
+		if (derive(filekey, o->pass, o->pass_len, &h, o->say) < 0)
 			goto out;
 	}
 	seal_subkey(sskey, 32, 2, filekey);
@@ -97,7 +96,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			goto out;
 		}
 		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
-			btr_msg("zstd was built without threads; compressing on one core");
+			btr_say(o->say, "zstd was built without threads; compressing on one core");
 	}
 	if (!(q = seal_queue_new(st, o->chunk, out))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
@@ -185,7 +184,7 @@ static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k
 		char *pass = btr_secret_get(&k->pass, "passphrase: ", 0, &len);
 		if (!pass)
 			return -1;
-		int rc = derive(filekey, pass, len, h, k->quiet);
+		int rc = derive(filekey, pass, len, h, k->say);
 		btr_secret_free(pass);
 		return rc;
 	}

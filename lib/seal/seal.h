@@ -4,6 +4,7 @@
 #define BTR_SEAL_AREA_H
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 #include "secret.h"
 
 struct btr_seal_opts {
@@ -16,7 +17,7 @@ struct btr_seal_opts {
 	uint64_t ops, mem;      /* Argon2id parameters */
 	const uint8_t (*recipients)[32];
 	size_t n_recipients;
-	int quiet;
+	btr_say_fn say;         /* notes (key derivation time, no zstd threads); NULL: quiet */
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_seal(int in, int out, const struct btr_seal_opts *o);
@@ -24,7 +25,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o);
 struct btr_unseal_keys {
 	const uint8_t *sk;      /* identity (X25519 secret key) or NULL */
 	struct btr_secret_src pass; /* asked only when the stream is passphrase-sealed */
-	int quiet;
+	btr_say_fn say;         /* notes (key derivation time); NULL: quiet */
 	int progress;
 };
 /* out < 0: authenticate everything, write nothing (--check). */

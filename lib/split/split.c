@@ -64,8 +64,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
 	split_piece_name(p->name, sizeof p->name, i);
 	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
 	btr_sum_init(&p->h);
-	if (!o->quiet)
-		fprintf(stderr, "creating new file %s\n", p->name);
+	btr_say(o->say, "creating new file %s", p->name);
 	if (!o->filter || o->keep) {
 		p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (p->fd < 0)

@@ -4,6 +4,7 @@
 #define BTR_SPLIT_AREA_H
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 /* ---- piece checksums (checksum.c) ---- */
 /* The piece checksum of btr-split: XXH3 with 128 bits of output, written in its
@@ -61,7 +62,7 @@ struct split_opts {
 	const char *filter;     /* sh -c command per piece, $FILE set; NULL: none */
 	int keep;               /* with a filter, keep the pieces too */
 	int force;              /* allow a directory that already holds files */
-	int quiet;
+	btr_say_fn say;         /* "creating new file NAME" per piece; NULL: quiet */
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_split(int in, const struct split_opts *o);
