@@ -8,6 +8,7 @@
 #include <rados/librados.h>
 #include <stddef.h>
 #include "err.h"
+#include "stream/stream.h"
 
 struct btr_ceph_opts {
 	const char *conf;       /* NULL: CEPH_CONF, then the default search path */
@@ -127,7 +128,7 @@ typedef void *(*btr_obj_dest)(void *ctx, uint64_t off, size_t len);
 int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
 			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx);
 
-/* Object name for messages: "pool/namespace/name" with non-printing bytes escaped. */
+/* btr_ident_format of C strings: "pool/namespace/name", escaped, for messages. */
 char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, char *out, size_t outlen);
 
 /* ---- dumping (dump.c) ---- */
@@ -192,11 +193,9 @@ void btr_since_free(struct btr_since *s);
 const uint8_t *btr_since_digest(const struct btr_since *s);
 /* 1 when the object is in the base index with this version, size and mtime (and marks
  * it unchanged and present); 0 otherwise.  Thread-safe for distinct objects. */
-int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		    size_t namelen, const char *loc, size_t loclen, uint64_t version, uint64_t size, int64_t mtime);
+int btr_since_check(struct btr_since *s, const struct btr_ident *id, uint64_t version, uint64_t size, int64_t mtime);
 /* Marks an object as present (dumped again, so not deleted). */
-void btr_since_present(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		       size_t namelen, const char *loc, size_t loclen);
+void btr_since_present(struct btr_since *s, const struct btr_ident *id);
 /* Second pass over the base index: entries marked unchanged go to `index` (may be
  * NULL) as they were; entries of the dumped pools not present now go to `del` as
  * deletions.  Counts deletions in *deleted. */

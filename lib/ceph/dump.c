@@ -86,6 +86,12 @@ static void record_failure(struct dump *d)
 	d->failed = 1;
 }
 
+static struct btr_ident item_ident(const char *pool, const rados_object_list_item *it)
+{
+	return (struct btr_ident){pool, {it->nspace, it->nspace_length}, {it->oid, it->oid_length},
+				  {it->locator, it->locator_length}};
+}
+
 static int stopped(void)
 {
 	if (btr_stop_signal)
@@ -172,14 +178,13 @@ static int stat_batch(struct dump *d)
 			continue;
 		if (r < 0) {
 			char on[440];
-			buf_set(&d->sname, it->oid, it->oid_length);
-			buf_set(&d->sns, it->nspace, it->nspace_length);
-			rc = btr_fail(BTR_EXIT_SYS, "stat %s: %s",
-				      btr_ceph_objname(d->pool, d->sns.p, d->sname.p, on, sizeof on), btr_rados_strerror(r));
+			struct btr_ident id = item_ident(d->pool, it);
+			rc = btr_fail(BTR_EXIT_SYS, "stat %s: %s", btr_ident_format(&id, on, sizeof on),
+				      btr_rados_strerror(r));
 			continue;
 		}
-		if (btr_since_check(d->since, d->pool, it->nspace, it->nspace_length, it->oid, it->oid_length,
-				    it->locator, it->locator_length, version, size[s], (int64_t)mtime[s])) {
+		struct btr_ident id = item_ident(d->pool, it);
+		if (btr_since_check(d->since, &id, version, size[s], (int64_t)mtime[s])) {
 			d->skip[done - 1] = 1;
 			skipped++;
 		}
@@ -459,24 +464,13 @@ static int dump_object(struct worker *wk)
 		return 0;
 	}
 	if (r == 0) {
-		if (!wk->streaming) {
-			pthread_mutex_lock(&d->out_mu);
-			wk->streaming = 1;
-			if (d->failed) {
-				r = btr_fail(BTR_EXIT_SYS, "stopped");
-			} else {
-				for (size_t i = 0; i < wk->no; i++)
-					wk->op[i] = &wk->oe[i];
-				if (emit_begin(wk) < 0 || emit_data(wk, wk->arena, wk->data_len) < 0 ||
-				    emit_omap(wk, wk->op, wk->no) < 0)
-					r = -1;
-			}
-		}
+		if (!wk->streaming)
+			r = start_stream(wk);
 		if (r == 0)
 			r = finish_object(wk);
 		if (r == 0 && d->since)
-			btr_since_present(d->since, d->pool, wk->ns.p, wk->ns.len, wk->name.p, wk->name.len, wk->loc.p,
-					  wk->loc.len);
+			btr_since_present(d->since, &(struct btr_ident){d->pool, {wk->ns.p, wk->ns.len},
+									 {wk->name.p, wk->name.len}, {wk->loc.p, wk->loc.len}});
 	}
 	if (r < 0) /* before the output is let go, so no other reader writes after a failed write */
 		record_failure(d);

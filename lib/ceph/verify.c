@@ -106,15 +106,10 @@ static int live_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 
 static uint64_t identity(struct vsink *v, const char *pool, const char *ns, const char *loc, const char *name)
 {
-	crypto_generichash_state h;
-	uint8_t d[16];
-	uint64_t x = 0;
-	crypto_generichash_init(&h, v->hkey, sizeof v->hkey, sizeof d);
-	btr_hash_lp(&h, pool, strlen(pool) + 1);
-	btr_hash_lp(&h, ns, strlen(ns) + 1);
-	btr_hash_lp(&h, loc, strlen(loc) + 1);
-	btr_hash_lp(&h, name, strlen(name) + 1);
-	crypto_generichash_final(&h, d, sizeof d);
+	struct btr_ident id = btr_ident_str(pool, ns, name, loc);
+	uint8_t d[BTR_IDENT_HASH_LEN];
+	uint64_t x;
+	btr_ident_hash(&id, v->hkey, sizeof v->hkey, d);
 	memcpy(&x, d, sizeof x);
 	return x;
 }

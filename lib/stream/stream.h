@@ -130,6 +130,30 @@ void btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
 void btr_hash_u64(crypto_generichash_state *st, uint64_t v);
 void btr_hash_lp(crypto_generichash_state *st, const void *p, size_t n);
 
+/* ---- object identity (ident.c) ---- */
+
+/* What names an object: pool, namespace, name and locator key.  The bytes are not
+ * copied (they point into a record, a listing or C strings) and need no NUL. */
+struct btr_bytes {
+	const char *p;
+	size_t n;
+};
+struct btr_ident {
+	const char *pool;               /* NUL-terminated, "" when none */
+	struct btr_bytes ns, name, loc;
+};
+/* From an OBJECT_BEGIN, DELETE or INDEX record; -1 for other records. */
+int btr_ident_of(struct btr_ident *id, const struct btr_record *rec);
+/* From C strings (NULL as ""). */
+struct btr_ident btr_ident_str(const char *pool, const char *ns, const char *name, const char *loc);
+/* "pool/namespace/name" ("pool/name" in the default namespace), escaped, for messages. */
+char *btr_ident_format(const struct btr_ident *id, char *out, size_t outlen);
+/* BLAKE2b of the four fields, each length-prefixed so no two identities run together
+ * alike; keyed (key may be NULL) where hostile input could pick collisions. */
+#define BTR_IDENT_HASH_LEN 16
+void btr_ident_hash(const struct btr_ident *id, const uint8_t *key, size_t keylen, uint8_t out[BTR_IDENT_HASH_LEN]);
+int btr_ident_equal(const struct btr_ident *a, const struct btr_ident *b);
+
 /* Printable, reversible form of arbitrary bytes for listings and messages:
  * printable ASCII except backslash as is, everything else as \xHH (and \\).
  * Writes at most outlen-1 chars plus NUL; returns out.  Truncates with "..." when short. */

@@ -1,0 +1,73 @@
+/* One object identity: pool, namespace, name, locator key. */
+#include "stream.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct btr_bytes bytes(const ProtobufCBinaryData *b)
+{
+	return (struct btr_bytes){(const char *)b->data, b->len};
+}
+
+int btr_ident_of(struct btr_ident *id, const struct btr_record *rec)
+{
+	switch (rec->type) {
+	case BTR_OBJECT_BEGIN:
+		*id = (struct btr_ident){rec->u.begin->pool, bytes(&rec->u.begin->namespace_), bytes(&rec->u.begin->name),
+					 bytes(&rec->u.begin->locator)};
+		break;
+	case BTR_DELETE:
+		*id = (struct btr_ident){rec->u.del->pool, bytes(&rec->u.del->namespace_), bytes(&rec->u.del->name),
+					 bytes(&rec->u.del->locator)};
+		break;
+	case BTR_INDEX:
+		*id = (struct btr_ident){rec->u.index->pool, bytes(&rec->u.index->namespace_), bytes(&rec->u.index->name),
+					 bytes(&rec->u.index->locator)};
+		break;
+	default:
+		return -1;
+	}
+	if (!id->pool)
+		id->pool = "";
+	return 0;
+}
+
+static struct btr_bytes str(const char *s)
+{
+	return (struct btr_bytes){s ? s : "", s ? strlen(s) : 0};
+}
+
+struct btr_ident btr_ident_str(const char *pool, const char *ns, const char *name, const char *loc)
+{
+	return (struct btr_ident){pool ? pool : "", str(ns), str(name), str(loc)};
+}
+
+char *btr_ident_format(const struct btr_ident *id, char *out, size_t outlen)
+{
+	char ns[128], name[300];
+	btr_escape(id->ns.p, id->ns.n, ns, sizeof ns);
+	btr_escape(id->name.p, id->name.n, name, sizeof name);
+	snprintf(out, outlen, "%s/%s%s%s", id->pool, ns, ns[0] ? "/" : "", name);
+	return out;
+}
+
+void btr_ident_hash(const struct btr_ident *id, const uint8_t *key, size_t keylen, uint8_t out[BTR_IDENT_HASH_LEN])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, keylen, BTR_IDENT_HASH_LEN);
+	btr_hash_lp(&st, id->pool, strlen(id->pool));
+	btr_hash_lp(&st, id->ns.p, id->ns.n);
+	btr_hash_lp(&st, id->name.p, id->name.n);
+	btr_hash_lp(&st, id->loc.p, id->loc.n);
+	crypto_generichash_final(&st, out, BTR_IDENT_HASH_LEN);
+}
+
+static int same(struct btr_bytes a, struct btr_bytes b)
+{
+	return a.n == b.n && (!a.n || memcmp(a.p, b.p, a.n) == 0);
+}
+
+int btr_ident_equal(const struct btr_ident *a, const struct btr_ident *b)
+{
+	return !strcmp(a->pool, b->pool) && same(a->ns, b->ns) && same(a->name, b->name) && same(a->loc, b->loc);
+}
