@@ -26,11 +26,6 @@
 #define STAT_WINDOW 64
 #define OMAP_ENTRY_COST (sizeof(Btr__OmapEntry) + sizeof(void *))
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct dump {
 	const struct btr_dump_opts *o;
 	rados_t cl;
@@ -52,17 +47,24 @@ struct dump {
 	/* --since: the listing batch's stats (namespace and locator set per op) */
 	rados_ioctx_t sio;
 	uint8_t skip[LIST_BATCH];
-	struct buf sns, sname, sloc;
+	struct btr_str sns, sname, sloc;
 	/* the first failure of any thread; the others stop at their next step */
 	struct btr_first_error first;
 	volatile int failed;
+	/* the run: every pool open (and snapshotted), the workers, the outputs */
+	struct worker *wks;
+	rados_ioctx_t *pio;
+	rados_snap_t *snaps;
+	size_t opened, snapped;
+	int index_fd;
+	char fsid[37], host[256], snapname[128];
 };
 
 struct worker {
 	struct dump *d;
 	pthread_t th;
 	rados_ioctx_t io;
-	struct buf ns, name, loc;     /* the current item, NUL-terminated */
+	struct btr_str ns, name, loc; /* the current item */
 	/* the current object */
 	Btr__ObjectBegin b;
 	Btr__Xattr *xa;
@@ -99,22 +101,6 @@ static int stopped(void)
 	return 0;
 }
 
-static int buf_set(struct buf *b, const char *p, size_t n)
-{
-	if (n + 1 > b->cap) {
-		char *q = realloc(b->p, n + 1);
-		if (!q)
-			return btr_fail(BTR_EXIT_SYS, "out of memory");
-		b->p = q;
-		b->cap = n + 1;
-	}
-	if (n)
-		memcpy(b->p, p, n);
-	b->p[n] = 0;
-	b->len = n;
-	return 0;
-}
-
 static const char *objname(struct worker *wk, char *out, size_t n)
 {
 	return btr_ceph_objname(wk->d->pool, wk->ns.p, wk->name.p, out, n);
@@ -139,9 +125,9 @@ static int stat_batch(struct dump *d)
 		if (rc == 0 && sub < d->n && sub - done < STAT_WINDOW) {
 			rados_object_list_item *it = &d->items[sub];
 			size_t s = sub % STAT_WINDOW;
-			if (buf_set(&d->sns, it->nspace, it->nspace_length) < 0 ||
-			    buf_set(&d->sname, it->oid, it->oid_length) < 0 ||
-			    buf_set(&d->sloc, it->locator, it->locator_length) < 0 ||
+			if (btr_str_set(&d->sns, it->nspace, it->nspace_length) < 0 ||
+			    btr_str_set(&d->sname, it->oid, it->oid_length) < 0 ||
+			    btr_str_set(&d->sloc, it->locator, it->locator_length) < 0 ||
 			    rados_aio_create_completion(NULL, NULL, NULL, &c[s]) < 0) {
 				rc = btr_fail(BTR_EXIT_SYS, "out of memory");
 				continue;
@@ -232,8 +218,8 @@ static int next_item(struct worker *wk)
 		}
 	}
 	rados_object_list_item *it = &d->items[d->pos++];
-	if (buf_set(&wk->ns, it->nspace, it->nspace_length) < 0 || buf_set(&wk->name, it->oid, it->oid_length) < 0 ||
-	    buf_set(&wk->loc, it->locator, it->locator_length) < 0)
+	if (btr_str_set(&wk->ns, it->nspace, it->nspace_length) < 0 || btr_str_set(&wk->name, it->oid, it->oid_length) < 0 ||
+	    btr_str_set(&wk->loc, it->locator, it->locator_length) < 0)
 		rc = -1;
 out:
 	pthread_mutex_unlock(&d->list_mu);
@@ -565,9 +551,9 @@ static int dump_pool(struct dump *d, struct worker *wks, unsigned jobs)
 
 static void free_worker(struct worker *wk)
 {
-	free(wk->ns.p);
-	free(wk->name.p);
-	free(wk->loc.p);
+	btr_str_free(&wk->ns);
+	btr_str_free(&wk->name);
+	btr_str_free(&wk->loc);
 	free(wk->xa);
 	free(wk->xp);
 	free(wk->meta);
@@ -603,130 +589,171 @@ static void header(Btr__Header *h, const char *content, char *fsid, char **pools
 	}
 }
 
-int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_stats *st)
+static int allocate(struct dump *d)
 {
-	struct dump d = {.o = o, .cl = cl, .st = st, .first = BTR_FIRST_ERROR_INIT};
-	char fsid[37], host[256] = "", snapname[128] = "";
-	rados_ioctx_t *pio = calloc(o->npools ? o->npools : 1, sizeof *pio);
-	rados_snap_t *snaps = calloc(o->npools ? o->npools : 1, sizeof *snaps);
-	struct worker *wks = calloc(o->jobs, sizeof *wks);
-	size_t opened = 0, snapped = 0;
-	int index_fd = -1, rc = -1;
-	Btr__Header h;
-
-	pthread_mutex_init(&d.out_mu, NULL);
-	pthread_mutex_init(&d.list_mu, NULL);
-	if (!pio || !snaps || !wks) {
-		btr_fail(BTR_EXIT_SYS, "out of memory");
-		goto out;
-	}
+	const struct btr_dump_opts *o = d->o;
+	d->pio = calloc(o->npools ? o->npools : 1, sizeof *d->pio);
+	d->snaps = calloc(o->npools ? o->npools : 1, sizeof *d->snaps);
+	d->wks = calloc(o->jobs, sizeof *d->wks);
+	if (!d->pio || !d->snaps || !d->wks)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	for (unsigned i = 0; i < o->jobs; i++)
-		if (!(wks[i].arena = malloc(o->buffer ? o->buffer : 1))) {
-			btr_fail(BTR_EXIT_SYS, "out of memory for %u buffers of %zu bytes", o->jobs, o->buffer);
-			goto out;
-		}
-	gethostname(host, sizeof host - 1);
-	if (btr_ceph_fsid(cl, fsid) < 0)
-		goto out;
-	for (; opened < o->npools; opened++) {
-		if (btr_ceph_open_pool(cl, o->pools[opened], BTR_EXIT_USAGE, NULL, &pio[opened]) < 0)
-			goto out;
-		rados_ioctx_set_namespace(pio[opened], LIBRADOS_ALL_NSPACES);
+		if (!(d->wks[i].arena = malloc(o->buffer ? o->buffer : 1)))
+			return btr_fail(BTR_EXIT_SYS, "out of memory for %u buffers of %zu bytes", o->jobs, o->buffer);
+	return 0;
+}
+
+/* The cluster's fsid, every pool (all namespaces), the --since index. */
+static int open_pools(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	gethostname(d->host, sizeof d->host - 1);
+	if (btr_ceph_fsid(d->cl, d->fsid) < 0)
+		return -1;
+	for (; d->opened < o->npools; d->opened++) {
+		if (btr_ceph_open_pool(d->cl, o->pools[d->opened], BTR_EXIT_USAGE, NULL, &d->pio[d->opened]) < 0)
+			return -1;
+		rados_ioctx_set_namespace(d->pio[d->opened], LIBRADOS_ALL_NSPACES);
 	}
-	if (o->since_path &&
-	    !(d.since = btr_since_load(o->since_path, fsid, o->pools, o->npools, o->slice_i, o->slice_n, o->force)))
-		goto out;
-	if (o->snapshot) {
-		btr_snap_name(snapname, sizeof snapname);
-		/* all pools at (nearly) one moment, so the pools agree with each other */
-		for (; snapped < o->npools; snapped++) {
-			if (stopped() < 0 || btr_snap_create(pio[snapped], o->pools[snapped], snapname, &snaps[snapped]) < 0)
-				goto out;
-			rados_ioctx_snap_set_read(pio[snapped], snaps[snapped]);
-		}
+	if (o->since_path && !(d->since = btr_since_load(o->since_path, d->fsid, o->pools, o->npools, o->slice_i,
+							  o->slice_n, o->force)))
+		return -1;
+	return 0;
+}
+
+/* --snapshot: all pools at (nearly) one moment, so the pools agree with each other. */
+static int take_snapshots(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	if (!o->snapshot)
+		return 0;
+	btr_snap_name(d->snapname, sizeof d->snapname);
+	for (; d->snapped < o->npools; d->snapped++) {
+		size_t i = d->snapped;
+		if (stopped() < 0 || btr_snap_create(d->pio[i], o->pools[i], d->snapname, &d->snaps[i]) < 0)
+			return -1;
+		rados_ioctx_snap_set_read(d->pio[i], d->snaps[i]);
 	}
-	if (o->index_path && open_index(o->index_path, &index_fd) < 0)
-		goto out;
-	if (!(d.w = btr_writer_new(STDOUT_FILENO, "stdout")))
-		goto out;
+	return 0;
+}
+
+/* The stream (and the --index) up to their headers; the tool's ready() first. */
+static int start_outputs(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	const uint8_t *since = d->since ? btr_since_digest(d->since) : NULL;
+	Btr__Header h;
+	if (o->index_path && open_index(o->index_path, &d->index_fd) < 0)
+		return -1;
+	if (!(d->w = btr_writer_new(STDOUT_FILENO, "stdout")))
+		return -1;
 	if (o->ready)
 		o->ready(o);
-	header(&h, "ceph", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
-	if (btr_writer_header(d.w, &h) < 0)
-		goto out;
-	if (index_fd >= 0) {
-		if (!(d.iw = btr_writer_new(index_fd, o->index_path)))
-			goto out;
-		header(&h, "index", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
-		if (btr_writer_header(d.iw, &h) < 0)
-			goto out;
+	header(&h, "ceph", d->fsid, o->pools, o->npools, d->snapname, o, since, d->host);
+	if (btr_writer_header(d->w, &h) < 0)
+		return -1;
+	if (d->index_fd < 0)
+		return 0;
+	if (!(d->iw = btr_writer_new(d->index_fd, o->index_path)))
+		return -1;
+	header(&h, "index", d->fsid, o->pools, o->npools, d->snapname, o, since, d->host);
+	return btr_writer_header(d->iw, &h);
+}
+
+static int dump_pools(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	int rc = 0;
+	btr_progress_init(&d->prog, "ceph-dump", o->progress);
+	for (size_t i = 0; i < o->npools && rc == 0; i++) {
+		d->pool = o->pools[i];
+		d->lio = d->pio[i];
+		d->use_snap = o->snapshot;
+		d->snap = d->snaps[i];
+		if (dump_pool(d, d->wks, o->jobs) < 0)
+			rc = btr_first_raise(&d->first);
 	}
-	btr_progress_init(&d.prog, "ceph-dump", o->progress);
-	for (size_t i = 0; i < o->npools; i++) {
-		d.pool = o->pools[i];
-		d.lio = pio[i];
-		d.use_snap = o->snapshot;
-		d.snap = snaps[i];
-		if (dump_pool(&d, wks, o->jobs) < 0) {
-			btr_progress_done(&d.prog);
-			btr_first_raise(&d.first);
-			goto out;
-		}
-	}
-	btr_progress_done(&d.prog);
+	btr_progress_done(&d->prog);
+	return rc;
+}
+
+/* Deletions (--since), trailers, the index synced and closed: a complete stream. */
+static int finish_outputs(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
 	if (stopped() < 0)
-		goto out;
-	if (d.since && btr_since_finish(d.since, d.w, d.iw, &st->deleted) < 0)
-		goto out;
-	if (btr_writer_trailer(d.w, NULL) < 0 || btr_writer_flush(d.w) < 0)
-		goto out;
-	if (d.iw && (btr_writer_trailer(d.iw, NULL) < 0 || btr_writer_flush(d.iw) < 0))
-		goto out;
-	if (index_fd >= 0) {
-		int fd = index_fd;
-		index_fd = -1;
-		if (btr_fsync_file(fd, o->index_path) < 0) {
-			close(fd);
-			goto out;
-		}
-		if (close(fd) < 0) {
-			btr_fail_errno(BTR_EXIT_SYS, "--index %s", o->index_path);
-			goto out;
-		}
+		return -1;
+	if (d->since && btr_since_finish(d->since, d->w, d->iw, &d->st->deleted) < 0)
+		return -1;
+	if (btr_writer_trailer(d->w, NULL) < 0 || btr_writer_flush(d->w) < 0)
+		return -1;
+	if (d->iw && (btr_writer_trailer(d->iw, NULL) < 0 || btr_writer_flush(d->iw) < 0))
+		return -1;
+	if (d->index_fd < 0)
+		return 0;
+	int fd = d->index_fd;
+	d->index_fd = -1;
+	if (btr_fsync_file(fd, o->index_path) < 0) {
+		close(fd);
+		return -1;
 	}
-	rc = 0;
-out:
-	/* snapshots go on every path: success, failure, interrupt; the first error stays the one reported */
+	if (close(fd) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "--index %s", o->index_path);
+	return 0;
+}
+
+/* Snapshots go on every path: success, failure, interrupt; the first error stays the
+ * one reported, later ones are said. */
+static int remove_snapshots(struct dump *d, int rc)
+{
+	struct btr_first_error fin = BTR_FIRST_ERROR_INIT;
 	if (rc < 0 && btr_stop_signal && btr_errcode() != BTR_EXIT_USAGE)
 		stopped();
-	struct btr_first_error fin = BTR_FIRST_ERROR_INIT;
 	if (rc < 0)
 		btr_first_keep(&fin);
-	for (size_t i = 0; i < snapped; i++) {
-		if (btr_snap_remove(pio[i], o->pools[i], snapname) == 0)
+	for (size_t i = 0; i < d->snapped; i++) {
+		if (btr_snap_remove(d->pio[i], d->o->pools[i], d->snapname) == 0)
 			continue;
 		rc = -1;
 		if (!btr_first_keep(&fin))
-			btr_say(o->say, "%s", btr_errmsg());
+			btr_say(d->o->say, "%s", btr_errmsg());
 	}
 	btr_first_raise(&fin);
-	if (index_fd >= 0)
-		close(index_fd);
-	for (size_t i = 0; i < opened; i++)
-		rados_ioctx_destroy(pio[i]);
-	if (wks)
-		for (unsigned i = 0; i < o->jobs; i++)
-			free_worker(&wks[i]);
-	btr_writer_free(d.w);
-	btr_writer_free(d.iw);
-	btr_since_free(d.since);
-	free(d.sns.p);
-	free(d.sname.p);
-	free(d.sloc.p);
-	free(wks);
-	free(pio);
-	free(snaps);
-	pthread_mutex_destroy(&d.out_mu);
-	pthread_mutex_destroy(&d.list_mu);
+	return rc;
+}
+
+static void release(struct dump *d)
+{
+	if (d->index_fd >= 0)
+		close(d->index_fd);
+	for (size_t i = 0; i < d->opened; i++)
+		rados_ioctx_destroy(d->pio[i]);
+	if (d->wks)
+		for (unsigned i = 0; i < d->o->jobs; i++)
+			free_worker(&d->wks[i]);
+	btr_writer_free(d->w);
+	btr_writer_free(d->iw);
+	btr_since_free(d->since);
+	btr_str_free(&d->sns);
+	btr_str_free(&d->sname);
+	btr_str_free(&d->sloc);
+	free(d->wks);
+	free(d->pio);
+	free(d->snaps);
+	pthread_mutex_destroy(&d->out_mu);
+	pthread_mutex_destroy(&d->list_mu);
+}
+
+int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_stats *st)
+{
+	struct dump d = {.o = o, .cl = cl, .st = st, .first = BTR_FIRST_ERROR_INIT, .index_fd = -1};
+	pthread_mutex_init(&d.out_mu, NULL);
+	pthread_mutex_init(&d.list_mu, NULL);
+	int rc = allocate(&d) < 0 || open_pools(&d) < 0 || take_snapshots(&d) < 0 || start_outputs(&d) < 0 ||
+			 dump_pools(&d) < 0 || finish_outputs(&d) < 0
+		 ? -1
+		 : 0;
+	rc = remove_snapshots(&d, rc);
+	release(&d);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * is waited for before the failure is reported. */
 #include "ceph.h"
 #include "err.h"
+#include "grow.h"
 #include "progress.h"
 #include "stream/stream.h"
 #include "tool.h"
@@ -12,19 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Growable NUL-terminated copies of the current object's names. */
-struct cstr {
-	char *p;
-	size_t cap;
-};
-
-static void cstr_free(struct cstr *c)
-{
-	free(c->p);
-}
-
 /* RADOS names are C strings: any byte but NUL. */
-static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *what, const char *pool,
+static int cstr_set(struct btr_str *c, const ProtobufCBinaryData *b, const char *what, const char *pool,
 		    const ProtobufCBinaryData *name)
 {
 	if (b->len && memchr(b->data, 0, b->len)) {
@@ -32,17 +22,7 @@ static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *wh
 		btr_escape(name->data, name->len, e, sizeof e);
 		return btr_fail(BTR_EXIT_DATA, "%s/%s: its %s contains a NUL byte, which RADOS cannot store", pool, e, what);
 	}
-	if (c->cap < b->len + 1) {
-		char *n = realloc(c->p, b->len + 1);
-		if (!n)
-			return btr_fail(BTR_EXIT_SYS, "out of memory");
-		c->p = n;
-		c->cap = b->len + 1;
-	}
-	if (b->len)
-		memcpy(c->p, b->data, b->len);
-	c->p[b->len] = 0;
-	return 0;
+	return btr_str_set(c, b->data, b->len);
 }
 
 struct loop {
@@ -51,7 +31,7 @@ struct loop {
 	struct btr_load_stats *st;
 	struct btr_sink sink;
 	void *s;
-	struct cstr oid, ns, loc;
+	struct btr_str oid, ns, loc;
 	char label[512];
 	struct btr_obj_id id;
 	int in_obj;     /* a selected object is open in the sink */
@@ -204,8 +184,8 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 		btr_fail_append("; %s", note);
 	l.sink.free(l.s);
 	btr_reader_free(r);
-	cstr_free(&l.oid);
-	cstr_free(&l.ns);
-	cstr_free(&l.loc);
+	btr_str_free(&l.oid);
+	btr_str_free(&l.ns);
+	btr_str_free(&l.loc);
 	return rc < 0 ? -1 : 0;
 }
