@@ -100,6 +100,7 @@ int main(void)
 	t = split_manifest_format(&z);
 	T_CHECK("manifest: no pieces refused", refused(t, "no pieces"));
 	free(t);
+	split_manifest_free(&z);
 	t = strdup(text);
 	t[strlen("btr-split-manifest 1\nARCHIVE0")] = '\0';
 	T_CHECK("manifest: a NUL in a piece line refused", split_manifest_parse(t, tl, &back) < 0 &&
