@@ -9,27 +9,34 @@ static struct btr_bytes bytes(const ProtobufCBinaryData *b)
 	return (struct btr_bytes){(const char *)b->data, b->len};
 }
 
+static int set(struct btr_ident *id, const char *pool, const ProtobufCBinaryData *ns, const ProtobufCBinaryData *name,
+	       const ProtobufCBinaryData *loc)
+{
+	*id = (struct btr_ident){pool ? pool : "", bytes(ns), bytes(name), bytes(loc)};
+	return 0;
+}
+
 int btr_ident_of(struct btr_ident *id, const struct btr_record *rec)
 {
+	const Btr__ObjectBegin *b = rec->object; /* DATA, OMAP, END: the object they belong to */
 	switch (rec->type) {
 	case BTR_OBJECT_BEGIN:
-		*id = (struct btr_ident){rec->u.begin->pool, bytes(&rec->u.begin->namespace_), bytes(&rec->u.begin->name),
-					 bytes(&rec->u.begin->locator)};
+		b = rec->u.begin;
 		break;
 	case BTR_DELETE:
-		*id = (struct btr_ident){rec->u.del->pool, bytes(&rec->u.del->namespace_), bytes(&rec->u.del->name),
-					 bytes(&rec->u.del->locator)};
-		break;
+		return set(id, rec->u.del->pool, &rec->u.del->namespace_, &rec->u.del->name, &rec->u.del->locator);
 	case BTR_INDEX:
-		*id = (struct btr_ident){rec->u.index->pool, bytes(&rec->u.index->namespace_), bytes(&rec->u.index->name),
-					 bytes(&rec->u.index->locator)};
+		return set(id, rec->u.index->pool, &rec->u.index->namespace_, &rec->u.index->name, &rec->u.index->locator);
+	case BTR_OBJECT_DATA:
+	case BTR_OBJECT_OMAP:
+	case BTR_OBJECT_END:
 		break;
 	default:
 		return -1;
 	}
-	if (!id->pool)
-		id->pool = "";
-	return 0;
+	if (!b)
+		return -1;
+	return set(id, b->pool, &b->namespace_, &b->name, &b->locator);
 }
 
 static struct btr_bytes str(const char *s)

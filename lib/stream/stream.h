@@ -142,7 +142,8 @@ struct btr_ident {
 	const char *pool;               /* NUL-terminated, "" when none */
 	struct btr_bytes ns, name, loc;
 };
-/* From an OBJECT_BEGIN, DELETE or INDEX record; -1 for other records. */
+/* From an OBJECT_BEGIN, DELETE or INDEX record, or the object a DATA, OMAP or END
+ * record belongs to; -1 for other records. */
 int btr_ident_of(struct btr_ident *id, const struct btr_record *rec);
 /* From C strings (NULL as ""). */
 struct btr_ident btr_ident_str(const char *pool, const char *ns, const char *name, const char *loc);

@@ -60,6 +60,10 @@ int main(void)
 	Btr__KeyValue kv = BTR__KEY_VALUE__INIT;
 	rec = (struct btr_record){.type = BTR_KV, .u.kv = &kv};
 	T_CHECK("of: a key-value is not an object", btr_ident_of(&r, &rec) == -1);
+	rec = (struct btr_record){.type = BTR_OBJECT_END, .object = &ob};
+	T_CHECK("of: an object's end names its object", btr_ident_of(&r, &rec) == 0 && btr_ident_equal(&r, &s));
+	rec = (struct btr_record){.type = BTR_OBJECT_DATA};
+	T_CHECK("of: data outside an object names none", btr_ident_of(&r, &rec) == -1);
 
 	/* equality */
 	struct btr_ident t = btr_ident_str("btrdbhot", "ns", "name", "lo");
