@@ -116,7 +116,7 @@ int btr_fail_append(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof buf - n, fmt, ap);
 	va_end(ap);
-	memcpy(last_msg, buf, sizeof buf);
+	memcpy(last_msg, buf, strlen(buf) + 1);
 	return -1;
 }
 

@@ -168,7 +168,7 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 		rc = -1; /* the record failed */
 	/* The first failure is the one to report: keep it while the rest settles. */
 	struct btr_first_error first = BTR_FIRST_ERROR_INIT;
-	char note[200] = "";
+	char note[600] = ""; /* as large as the sink's own */
 	if (rc < 0) {
 		btr_first_keep(&first);
 		if (l.in_obj)
