@@ -94,3 +94,73 @@ void btr_usage_error(const char *fmt, ...)
 	fprintf(stderr, "Try '%s --help' for more information.\n", btr_prog);
 	exit(BTR_EXIT_USAGE);
 }
+
+void btr_usage_last(void)
+{
+	btr_usage_error("%s", btr_errmsg());
+}
+
+int btr_usage_check(int r)
+{
+	if (r < 0)
+		btr_usage_last();
+	return r;
+}
+
+int btr_fail_append(const char *fmt, ...)
+{
+	char buf[sizeof last_msg];
+	size_t n = strlen(last_msg);
+	memcpy(buf, last_msg, n);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	va_end(ap);
+	memcpy(last_msg, buf, strlen(buf) + 1);
+	return -1;
+}
+
+void btr_say(btr_say_fn say, const char *fmt, ...)
+{
+	char buf[1024];
+	if (!say)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	say(buf);
+}
+
+void btr_say_msg(const char *line)
+{
+	btr_msg("%s", line);
+}
+
+void btr_say_line(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
+int btr_first_keep(struct btr_first_error *f)
+{
+	int first = 0;
+	pthread_mutex_lock(&f->mu);
+	if (!f->code) {
+		f->code = btr_errcode();
+		snprintf(f->msg, sizeof f->msg, "%s", btr_errmsg());
+		first = 1;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return first;
+}
+
+int btr_first_raise(struct btr_first_error *f)
+{
+	pthread_mutex_lock(&f->mu);
+	int code = f->code;
+	if (code)
+		btr_fail(code, "%s", f->msg);
+	pthread_mutex_unlock(&f->mu);
+	return code ? -1 : 0;
+}
