@@ -53,7 +53,9 @@ LIB_H     := $(wildcard lib/*.h lib/*/*.h)
 LIB_OBJ   := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC)) $(patsubst build/proto/%.c,$(B)/proto/%.o,$(PB_C))
 TOOLS_C   := $(wildcard bin/*.c)
 TOOLS     := $(patsubst bin/%.c,$(BINOUT)/%,$(TOOLS_C))
-SCRIPTS   := $(filter-out $(TOOLS_C) $(patsubst bin/%.c,bin/%,$(TOOLS_C)),$(wildcard bin/*))
+# Shell code sourced by btrdb-backup (not programs): installed beside the sandbox script.
+HELPERS   := $(wildcard bin/*.sh)
+SCRIPTS   := $(filter-out $(TOOLS_C) $(patsubst bin/%.c,bin/%,$(TOOLS_C)) $(HELPERS),$(wildcard bin/*))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNITS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOLS_T   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
@@ -66,7 +68,7 @@ MAN       := $(wildcard man/*.[1-8])
 # A sanitizer build gets its own copy of the scripts: btrdb-backup runs the tools beside
 # itself, so the copy in build/san/bin runs the sanitized ones.
 ifneq ($(BINOUT),bin)
-  SCRIPT_COPIES := $(patsubst bin/%,$(BINOUT)/%,$(SCRIPTS))
+  SCRIPT_COPIES := $(patsubst bin/%,$(BINOUT)/%,$(SCRIPTS) $(HELPERS))
 endif
 
 all: tools $(UNITS) $(TOOLS_T)
@@ -177,6 +179,7 @@ install: tools
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(SANDBOXDIR)
 	install -m 0755 contrib/sandbox $(DESTDIR)$(SANDBOXDIR)/sandbox
+	install -m 0644 $(HELPERS) $(DESTDIR)$(SANDBOXDIR)/
 	@# One completion file; bash-completion loads it by command name: a link per tool.
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 contrib/completion/btrdb-backup.bash $(DESTDIR)$(COMPDIR)/btrdb-backup
@@ -201,7 +204,7 @@ fresh:
 
 uninstall:
 	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
-	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox
+	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox $(patsubst bin/%,$(DESTDIR)$(SANDBOXDIR)/%,$(HELPERS))
 	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
 
 clean:

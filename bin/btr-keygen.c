@@ -19,7 +19,7 @@ static int fingerprint(const char *file)
 		uint8_t *sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 		if (!sk)
 			btr_die(BTR_EXIT_SYS, "out of memory");
-		if (btr_signkey_load(file, sk) < 0)
+		if (btr_signkey_load(file, sk, 0) < 0)
 			btr_die_last();
 		crypto_sign_ed25519_sk_to_pk(pk, sk);
 		sodium_free(sk);

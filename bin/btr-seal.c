@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		   "      --no-compress       encrypt only\n"
 		   "  -r, --recipient FILE    seal to this public key (btr-keygen); repeatable\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
-		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
+		   "      --passphrase-fd N   read the passphrase from file descriptor N (3 or above)\n"
+		   "      --insecure-key-file take a passphrase file that group or others can read\n"
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
 		   "  -s, --sign-key FILE     sign the header with this signing key (btr-keygen --sign)\n"
 		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
 		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
-		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
+		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10,
 				  .say = btr_say_msg};
@@ -55,12 +57,24 @@ int main(int argc, char **argv)
 	int c;
 	unsigned long num;
 	btr_init(argv[0]);
-	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits. */
+	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits, but
+	 * only where an option stands, never an option's argument (--passphrase-fd -1). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		static char lv[32][16];
-		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' && i < 32) {
-			snprintf(lv[i], sizeof lv[i], "--level=%s", argv[i] + 1);
+		const char *a = argv[i];
+		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9' && i < 32) {
+			snprintf(lv[i], sizeof lv[i], "--level=%s", a + 1);
 			argv[i] = lv[i];
+		} else if (a[0] == '-' && a[1] == '-' && !strchr(a, '=')) {
+			for (const struct option *p = opts; p->name; p++)
+				if (p->has_arg == required_argument && !strcmp(a + 2, p->name))
+					i++; /* its argument follows */
+		} else if (a[0] == '-' && a[1] && a[1] != '-') {
+			for (const char *c = a + 1; *c; c++)
+				if (strchr("Trb", *c)) { /* -T N, -r FILE, -b SIZE: last in a cluster, the next word */
+					i += !c[1];
+					break;
+				}
 		}
 	}
 	while ((c = getopt_long(argc, argv, "T:r:b:s:qhV", opts, NULL)) != -1) {
@@ -87,10 +101,10 @@ int main(int argc, char **argv)
 			break;
 		case 'F': src.file = optarg; break;
 		case 'D':
-			if (btr_parse_ulong(optarg, 0, INT_MAX, &num) < 0)
-				btr_usage_error("bad file descriptor '%s'", optarg);
-			src.fd = (int)num;
+			if (btr_secret_fd_arg(optarg, "--passphrase-fd", &src.fd) < 0)
+				btr_usage_error("%s", btr_errmsg());
 			break;
+		case 'I': src.insecure_ok = 1; break;
 		case 'K': kdf = optarg; break;
 		case 's':
 			if (sign_file)
@@ -121,7 +135,7 @@ int main(int argc, char **argv)
 	if (sign_file) {
 		if (!(o.sign_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
 			btr_die(BTR_EXIT_SYS, "out of memory");
-		if (btr_signkey_load(sign_file, o.sign_sk) < 0)
+		if (btr_signkey_load(sign_file, o.sign_sk, src.insecure_ok) < 0)
 			btr_die_last();
 	}
 	char *pass = NULL;

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -99,6 +100,9 @@ int main(int argc, char **argv)
 		btr_usage_error("--filter, --keep and --limit-rate are for splitting");
 	if (!o.filter && (o.timeout_ms || o.spool))
 		btr_usage_error("--filter-timeout and --retries go with --filter");
+	/* Without $FILE every piece goes to the same place, each overwriting the last. */
+	if (o.filter && !strstr(o.filter, "FILE"))
+		btr_msg("warning: the --filter command never mentions FILE: every piece goes to the same place");
 	int rc;
 	if (join || check) {
 		if (join)

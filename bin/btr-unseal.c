@@ -20,8 +20,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: btr-unseal [-k FILE | --passphrase-file F | --passphrase-fd N] [--signer FILE.pub] [--check] [-q] < IN > OUT\n"
 		   "  -k, --identity FILE     secret key (btr-keygen) for streams sealed with -r\n"
 		   "      --passphrase-file F first line of F is the passphrase\n"
-		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
+		   "      --passphrase-fd N   read the passphrase from file descriptor N (3 or above)\n"
 		   "      --signer FILE.pub   refuse a stream not signed by this key (btr-keygen --sign)\n"
+		   "      --insecure-key-file take a key or passphrase file that group or others can read\n"
 		   "  -c, --check             authenticate the whole stream, write nothing\n"
 		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
 		{"signer", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
+		{"insecure-key-file", no_argument, NULL, 'I'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"},
@@ -43,17 +45,16 @@ int main(int argc, char **argv)
 	const char *identity = NULL;
 	uint8_t signer[crypto_sign_PUBLICKEYBYTES];
 	int check = 0, c;
-	unsigned long num;
 	btr_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "k:cqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': identity = optarg; break;
 		case 'F': k.pass.file = optarg; break;
 		case 'D':
-			if (btr_parse_ulong(optarg, 0, INT_MAX, &num) < 0)
-				btr_usage_error("bad file descriptor '%s'", optarg);
-			k.pass.fd = (int)num;
+			if (btr_secret_fd_arg(optarg, "--passphrase-fd", &k.pass.fd) < 0)
+				btr_usage_error("%s", btr_errmsg());
 			break;
+		case 'I': k.pass.insecure_ok = 1; break;
 		case 'c': check = 1; break;
 		case 'S':
 			if (k.signer)
@@ -80,7 +81,7 @@ int main(int argc, char **argv)
 	if (identity) {
 		if (!(sk = sodium_malloc(32)))
 			btr_die(BTR_EXIT_SYS, "out of memory");
-		if (btr_seckey_load(identity, sk) < 0)
+		if (btr_seckey_load(identity, sk, k.pass.insecure_ok) < 0)
 			btr_die_last();
 		k.sk = sk;
 	}

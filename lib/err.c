@@ -10,6 +10,28 @@ const char *btr_prog = "btr";
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;
 
+/* One line to stderr, always: a message must never smuggle in a newline.  Names from
+ * stream data (pools, keys, pieces) reach a terminal here: their control bytes (C0,
+ * DEL, and C1 as UTF-8) are shown as \xNN, never sent.  At most 1199 bytes of buf. */
+static void put_line(const char *buf)
+{
+	char out[4 * 1200 + 2]; /* every byte may become \xNN */
+	size_t o = 0, n = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; *p && n < 1199; p++, n++) {
+		if (*p == '\n' || *p == '\r')
+			out[o++] = ' ';
+		else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x\\x%02x", p[0], p[1]);
+			p++;
+		} else
+			out[o++] = (char)*p;
+	}
+	out[o++] = '\n';
+	fwrite(out, 1, o, stderr);
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
 	char buf[1200];
@@ -17,11 +39,7 @@ static void vmsg(const char *fmt, va_list ap)
 	if (n < 0)
 		n = 0;
 	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-	/* One line, always: a message must never smuggle in a newline. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	fprintf(stderr, "%s\n", buf);
+	put_line(buf);
 }
 
 void btr_msg(const char *fmt, ...)
@@ -139,7 +157,7 @@ void btr_say_msg(const char *line)
 
 void btr_say_line(const char *line)
 {
-	fprintf(stderr, "%s\n", line);
+	put_line(line);
 }
 
 int btr_first_keep(struct btr_first_error *f)

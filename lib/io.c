@@ -93,3 +93,15 @@ void btr_pipe_size(int fd, size_t n)
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
 		(void)fcntl(fd, F_SETPIPE_SZ, (int)n);
 }
+
+DIR *btr_dir_list(int dfd, const char *what)
+{
+	int fd = dup(dfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		btr_fail_errno(BTR_EXIT_SYS, "read directory %s", what);
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
+}

@@ -29,4 +29,9 @@ void btr_pipe_size(int fd, size_t n);
 /* fsync that treats EINVAL/EROFS on pipes and special files as fine. */
 int btr_fsync_file(int fd, const char *what);
 
+/* A listing of the directory open on dfd (which stays open and usable), for
+ * readdir/closedir; NULL with btr_fail naming what. */
+#include <dirent.h>
+DIR *btr_dir_list(int dfd, const char *what);
+
 #endif

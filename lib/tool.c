@@ -2,6 +2,8 @@
 #include "err.h"
 #include "io.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <string.h>
@@ -28,6 +30,14 @@ void btr_init(const char *argv0)
 {
 	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
 	btr_prog = s ? s + 1 : (argv0 ? argv0 : "btr");
+	/* A closed 0, 1 or 2 would be handed to the next file we open: a piece or key
+	 * file would then get our messages or be read as data.  Each is filled with
+	 * /dev/null opened the wrong way round, so it stays unusable (reading stdin or
+	 * writing stdout fails with EBADF, as when closed) but is never reused. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			_exit(BTR_EXIT_SYS); /* nowhere to say why */
 	signal(SIGPIPE, SIG_IGN);
 	/* Every tool hashes or encrypts; without this libsodium keeps its slow portable
 	 * BLAKE2b and its random source is not set up. */

@@ -24,6 +24,20 @@ expected_list "$C" p1 p2 >"$T/want"
 dumped_list <"$T/full" >"$T/got"
 same "every object with its namespace and size" "$T/want" "$T/got"
 
+# --index never follows a symlink or writes into another user's file.
+echo "root's file" >"$T/victim"
+ln -s "$T/victim" "$T/idx.link"
+expect_exit 2 "--index: a symlink is refused" ceph-dump -c "$C" -p p1 --index "$T/idx.link"
+expect_err "--index: the symlink is named" "idx.link is a symbolic link"
+echo "nobody's file" >"$T/idx.theirs"; chown nobody "$T/idx.theirs" 2>/dev/null
+if [ "$(stat -c %U "$T/idx.theirs")" = nobody ]; then
+	expect_exit 2 "--index: a file of another user is refused" ceph-dump -c "$C" -p p1 --index "$T/idx.theirs"
+	grep -q "nobody's file" "$T/idx.theirs" && [ "$(cat "$T/victim")" = "root's file" ] &&
+		pass "--index: neither file was touched" || fail "--index: neither file was touched" "$(cat "$T/idx.theirs")"
+else
+	skip "--index: a file of another user" "cannot chown (not root?)"
+fi
+
 rados -c "$C" -p p1 get staging.big "$T/big.rados"
 btr-cat p1 "" staging.big <"$T/full" >"$T/big.dump"
 same "a 20 MiB object (streamed) byte for byte" "$T/big.rados" "$T/big.dump"

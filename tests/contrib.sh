@@ -6,6 +6,7 @@
 C=$BTR_TOP/contrib
 mkdir -p "$T/etc" "$T/bk"
 printf 'contrib test passphrase\n' >"$T/etc/passphrase"
+chmod 600 "$T/etc/passphrase"
 btr-keygen -o "$T/etc/backup.key" >/dev/null 2>&1 && cp "$T/etc/backup.key.pub" "$T/etc/backup.pub"
 btr-keygen -o "$T/etc/host.key" >/dev/null 2>&1 || fail "btr-keygen" "cannot make keys"
 

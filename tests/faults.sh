@@ -173,6 +173,7 @@ remember "$S" etcd
 remember "$S" mon
 
 printf 'fault campaign passphrase\n' >"$T/pass"
+chmod 600 "$T/pass"
 SEAL="btr-seal -q --kdf interactive --passphrase-file $T/pass"
 UNSEAL="btr-unseal -q --passphrase-file $T/pass"
 ceph-dump -c "$C" -q $(printf -- "-p %s " $POOLS) >"$T/ceph.s" || { fail "first dump" "ceph-dump failed"; exit 1; }

@@ -86,7 +86,7 @@ outcome $? "the pieces are sealed" "a key is readable"
 expect_exit 0 "inspect" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 grep -q "^archive contains 0 ceph objects and $nkeys etcd records\$" "$T/last.out"
 outcome $? "inspect prints the original summary on stdout" "$(head -2 "$T/last.out")"
-echo 'wrong passphrase' >"$T/wrong"
+echo 'wrong passphrase' >"$T/wrong"; chmod 600 "$T/wrong"
 expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/wrong"
 last_line "wrong passphrase names btr-unseal" '^btrdb-backup: the backup in .* did not verify \(.*btr-unseal exited 1'
 [ ! -s "$T/last.out" ]
@@ -104,6 +104,7 @@ else
 	for t in btrdb-backup etcd-dump etcd-load ceph-dump ceph-load btr-seal btr-unseal btr-split btr-inspect; do
 		cp "$(command -v "$t")" "$T/kit/"
 	done
+	cp "$(dirname "$fe")/btrdb-backup-catalog.sh" "$T/kit/"
 	ln -s "$T/kit/btrdb-backup" "$T/links/bb"
 	expect_exit 0 "through a symlink, the tools beside its target" env PATH=$nopath "$T/links/bb" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	expect_exit 0 "a symlink found on PATH" env PATH="$T/links:$nopath" bb inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
@@ -115,6 +116,9 @@ else
 	expect_exit 0 "then the tool from PATH" env PATH="$nopath:$T/other" "$T/kit/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	# A checkout that was never built says so.
 	cp "$BTR_TOP/bin/btrdb-backup" "$BTR_TOP/bin/btr-seal.c" "$T/src/"
+	expect_exit 3 "without its catalog helper exits 3" env PATH=$nopath "$T/src/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
+	expect_err "the missing helper is named" "btrdb-backup-catalog.sh not found beside $T/src nor in"
+	cp "$BTR_TOP/bin/btrdb-backup-catalog.sh" "$T/src/"
 	expect_exit 3 "an unbuilt checkout exits 3" env PATH=$nopath "$T/src/btrdb-backup" inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
 	expect_err "an unbuilt checkout says to run make" "^btrdb-backup: etcd-dump, etcd-load, ceph-dump, ceph-load, btr-seal, btr-unseal, btr-split, btr-inspect not found beside $T/src or on PATH \\(run 'make' in $T\\)$"
 fi
@@ -149,6 +153,20 @@ expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create 
 expect_err "left-over DIR.partial message" "f3.partial exists"
 [ -d "$T/f3.partial" ]
 outcome $? "someone else's DIR.partial is left alone" "removed"
+# A dangling symlink planted for DIR.partial: refused, never followed or removed.
+ln -s "$T/elsewhere" "$T/f5.partial"
+expect_exit 2 "create over a planted DIR.partial symlink exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f5" --skip-ceph --passphrase-file "$T/pass"
+last_line "the planted DIR.partial is named" "cannot create .*f5.partial"
+[ -L "$T/f5.partial" ] && [ ! -e "$T/elsewhere" ]
+outcome $? "the planted symlink is left alone, nothing made through it" "$(ls -ld "$T/f5.partial" "$T/elsewhere" 2>&1)"
+# A passphrase file others can read: refused by the sealing stage, unless --insecure-key-file.
+cp "$T/pass" "$T/pass.open"; chmod 0644 "$T/pass.open"
+expect_exit 2 "create with a passphrase file others can read exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
+grep -q 'pass.open is readable by group or others' "$T/last.err"
+outcome $? "the readable passphrase file is named" "$(cat "$T/last.err")"
+gone "the refused create leaves no directory" "$T/f6"
+expect_exit 0 "create --insecure-key-file takes it" btrdb-backup create -q --insecure-key-file --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
+expect_exit 0 "inspect --insecure-key-file takes it" btrdb-backup inspect -q --insecure-key-file --outputdir "$T/f6" --passphrase-file "$T/pass.open"
 # Interrupted: SIGTERM while the pipeline runs removes DIR.partial.
 ectl "$es_etcd" put btrdb/g/filler "$(head -c 100000 /dev/zero | tr '\0' x)" >/dev/null
 btrdb-backup create --kdf interactive --outputdir "$T/f4" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" >/dev/null 2>"$T/last.err" &
@@ -251,6 +269,20 @@ if command -v tmux >/dev/null; then
 	type_line "stty -a | grep -o ' echo ' ; echo EXIT=\$?"
 	sleep 0.5
 	screen | grep -q '^ echo $' && pass "the terminal echoes again afterwards" || fail "the terminal echoes again afterwards" "$(screen | tail -3)"
+	# Ctrl-Z at the prompt, then fg: echo is off again and the passphrase is asked anew.
+	# Under bash, which (unlike dash) gives a job back the terminal as it left it.
+	tmux -L "$sock" new-session -d -s fz -x 220 -y 50 \
+		"env -u BTR_PASSPHRASE PATH='$PATH' TMPDIR='$T' PS1='$ ' bash --norc --noprofile -i"
+	tz() { tmux -L "$sock" send-keys -t fz "$@"; sleep 0.7; }
+	tz "btrdb-backup create -q --outputdir $T/tty3 --etcd $es_etcd --skip-ceph" Enter
+	tz C-z
+	tz fg Enter
+	tz -l "$PP"; tz Enter
+	tz -l "$PP"; tz Enter
+	for _ in $(seq 1 300); do [ -d "$T/tty3" ] && break; sleep 0.2; done
+	tmux -L "$sock" capture-pane -p -J -S -50 -t fz >"$T/screen.ctrlz"
+	[ -d "$T/tty3" ] && ! grep -qF "$PP" "$T/screen.ctrlz" && pass "Ctrl-Z and fg at the prompt: no echo, the passphrase taken" ||
+		fail "Ctrl-Z and fg at the prompt" "$(grep -v '^$' "$T/screen.ctrlz" | tail -6 | tr '\n' '|')"
 else
 	skip "passphrase typed at a terminal" "tmux is not installed"
 fi

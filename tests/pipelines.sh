@@ -110,8 +110,8 @@ rc=$?
 outcome $? "signed: an unsigned backup is refused" "status $rc"
 
 # -- incrementals by hand, as in the manual
-pw="--passphrase-file $T/pass"; echo "$BTR_PASSPHRASE" >"$T/pass"
 umask 077
+pw="--passphrase-file $T/pass"; echo "$BTR_PASSPHRASE" >"$T/pass"
 ceph-dump -p btrdbhot -p btrdbcold --index full.index 2>/dev/null | btr-seal $pw | btr-split -d ifull 2>/dev/null &&
     btr-seal $pw < full.index > full.index.btr && rm full.index
 check "incremental: the full backup's index is sealed" test -s full.index.btr

@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 export BTR_KDF=interactive   # keep key derivation fast in tests
 cd "$T"
+umask 077   # secret files readable by others are refused (see below)
 printf 'correct horse\n' >pf
 export BTR_PASSPHRASE_FILE=pf
 seal() { btr-seal -q --passphrase-file pf "$@"; }
@@ -210,3 +211,50 @@ expect_exit 1 "altered recipient header" btr-unseal -q -k id1 <t
 
 # A backup host with only the public key cannot read what it sealed.
 grep -q 'btr-secret-key' id1.pub && fail "public key file holds no secret" "" || pass "public key file holds no secret"
+
+# Issue 19: secret files others can read, fds 0-2, the -LEVEL rewrite, a newline in
+# BTR_PASSPHRASE, Ctrl-Z at the prompt.
+usage_err() { # NAME REGEX: a usage error's first line (the second says --help)
+	head -1 "$T/last.err" | grep -Eq -- "$2" && pass "$1" || fail "$1" "$(head -c 300 "$T/last.err")"
+}
+(umask 022; printf 'correct horse\n' >pf.open; cp id1 id1.open; chmod 0644 id1.open)
+expect_exit 2 "seal: a passphrase file readable by others is refused" btr-seal -q --passphrase-file pf.open <in.1
+expect_err "the refusal names the file and the way out" "passphrase file pf.open is readable by group or others \(mode 0644\).*--insecure-key-file"
+expect_exit 2 "unseal: a passphrase file readable by others is refused" btr-unseal -q --passphrase-file pf.open <$S
+btr-unseal -q --insecure-key-file --passphrase-file pf.open <$S >o; same "--insecure-key-file takes it" o in.$((3 * C))
+expect_exit 2 "unseal: a secret key readable by others is refused" btr-unseal -q -k id1.open <pk.s
+expect_err "the refusal names the key file" "secret key file id1.open is readable by group or others"
+btr-unseal -q --insecure-key-file -k id1.open <pk.s >o; same "--insecure-key-file takes the key" o in.$((3 * C))
+for fd in 0 1 2; do
+	expect_exit 2 "seal --passphrase-fd $fd is refused" btr-seal -q --passphrase-fd $fd <in.1
+	usage_err "--passphrase-fd $fd: why" "--passphrase-fd $fd is (stdin|stdout|stderr)"
+done
+expect_exit 2 "unseal --passphrase-fd 0 is refused" btr-unseal -q --passphrase-fd 0 <$S
+expect_exit 2 "--passphrase-fd -1: a usage error" btr-seal -q --passphrase-fd -1 <in.1
+usage_err "--passphrase-fd -1 is named as given" "bad file descriptor '-1'"
+expect_exit 2 "-T -3 is not a level" btr-seal -q -T -3 --passphrase-file pf <in.1
+usage_err "-T -3 is named as given" "bad thread count '-3'"
+btr-seal -q -3 --passphrase-file pf <in.$((3 * C)) | unseal >o; same "-3 is still a level" o in.$((3 * C))
+BTR_PASSPHRASE=$'correct horse\n' btr-seal -q <in.$((3 * C)) | unseal >o 2>err
+same "BTR_PASSPHRASE: its trailing newline is stripped like a file's" o in.$((3 * C))
+
+# Ctrl-Z at the prompt, then fg: the passphrase typed after must not echo.
+if command -v tmux >/dev/null; then
+	sock=$T/tmux.sock
+	at_exit "tmux -S '$sock' kill-server 2>/dev/null"
+	tmux -S "$sock" new-session -d -x 120 -y 30 "env -i PATH='$PATH' BTR_KDF=interactive HOME='$T' PS1='$ ' bash --norc --noprofile -i"
+	tsend() { tmux -S "$sock" send-keys "$@"; sleep 0.7; }
+	tsend "cd '$T' && btr-seal -q <in.1 >tstp.s" Enter
+	tsend C-z
+	tsend 'fg' Enter
+	tsend 'secret2' Enter
+	tsend 'secret2' Enter
+	sleep 1.5
+	tmux -S "$sock" capture-pane -p >pane
+	printf 'secret2\n' >p2
+	btr-unseal -q --passphrase-file p2 <tstp.s >o 2>/dev/null && cmp -s o in.1 && ! grep -q 'secret2' pane &&
+		pass "Ctrl-Z and fg at the prompt: nothing echoed, the passphrase taken" ||
+		fail "Ctrl-Z and fg at the prompt" "$(grep -v '^$' pane | tr '\n' '|')"
+else
+	skip "Ctrl-Z at the prompt" "tmux not installed"
+fi

@@ -135,7 +135,7 @@ IN=in.$((5 * S + 7))
 # A filter that hangs (and never reads) is killed with its whole process group.
 mark=hang$$
 t0=$(date +%s)
-btr-split -q -d hang -b 64K --filter-timeout 2s --filter "sleep 1000; : $mark" <$IN 2>err; rc=$?
+btr-split -q -d hang -b 64K --filter-timeout 2s --filter "sleep 1000; : $mark \$FILE" <$IN 2>err; rc=$?
 t1=$(date +%s)
 [ $rc = 3 ] && [ $((t1 - t0)) -lt 10 ] && pass "a hanging filter with --filter-timeout 2s: exit 3 in $((t1 - t0)) s" ||
 	fail "a hanging filter with --filter-timeout 2s: exit 3 in under 10 s" "rc=$rc after $((t1 - t0)) s: $(cat err)"
@@ -215,3 +215,46 @@ t1=$(date +%s.%N)
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 [ $rc = 0 ] && awk -v s="$secs" 'BEGIN { exit !(s >= 0.9 && s <= 1.4) }' && pass "--limit-rate 1M to a spooled filter: 1 MiB in $secs s" ||
 	fail "--limit-rate 1M to a spooled filter: 1 MiB in about 1 s" "rc=$rc, $secs s"
+# Issue 19's smaller holes.
+# A directory path near PATH_MAX: piece paths past it were cut to one file "ARCHIVE000".
+long=$T/$(printf 'x%.0s' {1..200})
+while [ ${#long} -lt 3900 ]; do long=$long/$(printf 'y%.0s' {1..200}); done
+mkdir -p "$long"
+long=$long/$(printf 'z%.0s' $(seq $((4080 - ${#long}))))
+btr-split -q -d "$long" -b 64K <in.$((5 * S + 7)) 2>err; rc=$?
+[ $rc = 0 ] && [ "$(ls "$long" | grep -c '^ARCHIVE0000[0-5]\.bin$')" = 6 ] && btr-split --join -d "$long" 2>/dev/null | cmp -s - in.$((5 * S + 7)) &&
+	pass "a directory of 4080 bytes: every piece under its own name, joined back" || fail "directory near PATH_MAX" "rc=$rc $(ls "$long" | head -3) $(head -c 200 err)"
+# fd 2 closed: a piece must never become fd 2 (--progress would write into it).
+mkfifo slowfifo
+btr-split --progress -d nostderr -b 1M <slowfifo 2>&- &
+pid=$!
+exec 7>slowfifo
+head -c 1000 in.$((5 * S + 7)) >&7
+sleep 0.3
+fd2=$(readlink /proc/$pid/fd/2)
+exec 7>&-
+wait $pid
+[ "$fd2" = /dev/null ] && pass "stderr closed: fd 2 is /dev/null, never a piece" || fail "stderr closed" "fd 2 is $fd2"
+# Control bytes from names reach the terminal escaped.
+cp -a $D esc
+: >esc/$'ARCHIVE\e]0;owned\a.bin'
+btr-split --check -d esc 2>err
+! grep -q $'\e' err && grep -q 'extra piece ARCHIVE\\x1b' err && pass "a control byte in a piece name is escaped in the message" ||
+	fail "control bytes escaped" "$(cat -v err)"
+# A fifo named MANIFEST must not hang --check, a huge sparse one costs no memory.
+cp -a $D ff; rm ff/MANIFEST; mkfifo ff/MANIFEST
+expect_exit 1 "a fifo for MANIFEST is refused, not waited on" timeout 10 btr-split --check -d ff
+expect_err "the fifo is named" "ff/MANIFEST is not a regular file"
+cp -a $D sparse; truncate -s 900M sparse/MANIFEST
+/usr/bin/time -f %M -o mem btr-split --check -d sparse 2>err; rc=$?
+[ $rc = 1 ] && grep -q 'MANIFEST has 943718400 bytes, more than' err && [ "$(tail -1 mem)" -lt 50000 ] &&
+	pass "a 900 MB sparse manifest: refused by size, $(tail -1 mem) KB" || fail "sparse manifest" "rc=$rc $(tail -1 mem) KB $(cat err)"
+cp -a $D sparse2; truncate -s 600M sparse2/MANIFEST
+/usr/bin/time -f %M -o mem btr-split --check -d sparse2 2>err; rc=$?
+[ $rc = 1 ] && grep -q 'sparse2/MANIFEST: manifest line 9 is too long' err && [ "$(tail -1 mem)" -lt 50000 ] &&
+	pass "a manifest padded to 600 MB: refused at its first bad line, $(tail -1 mem) KB" || fail "sparse manifest under the cap" "rc=$rc $(tail -1 mem) KB $(cat err)"
+# A --filter that never mentions FILE sends every piece to one place: warn.
+btr-split -q -d nofile -b 64K --filter 'cat >/dev/null' <in.1 2>err; rc=$?
+[ $rc = 0 ] && grep -q "warning: the --filter command never mentions FILE" err && pass "--filter without FILE: a warning" || fail "--filter without FILE" "rc=$rc $(cat err)"
+btr-split -q -d withfile -b 64K --filter 'cat >"$PWD/up2.$FILE"' <in.1 2>err
+[ ! -s err ] && pass "--filter with \$FILE: no warning" || fail "--filter with \$FILE: no warning" "$(cat err)"

@@ -12,7 +12,7 @@ _btr_tool()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-d|--dir|--outputdir|--incremental-over|--to) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-d|--dir|--outputdir|--incremental-over|--to|--repo) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	-c|--conf|--cephconf|--keyring|--passphrase-file|--old-passphrase-file|--password-file|-r|--recipient|-k|--identity|--sign-key|--signer|--fingerprint|--key|--cert|--cacert|--index|--since|--from-list|-o)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pool|--include-pool|--skip-pool)
@@ -27,7 +27,7 @@ _btrdb_backup()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "create inspect clear restore drill convert --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "create inspect clear restore drill convert verify list prune --help --version" -- "$cur"))
 		return
 	fi
 	_btr_tool

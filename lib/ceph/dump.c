@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,10 +574,26 @@ static void free_worker(struct worker *wk)
 
 static int open_index(const char *path, int *fd)
 {
-	/* a fifo (the front end passes one) blocks here until its reader is there */
-	if ((*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		return btr_fail_errno(BTR_EXIT_SYS, "--index %s", path);
-	return 0;
+	/* a fifo (the front end passes one) blocks here until its reader is there;
+	 * never through a symlink, never into someone else's file (truncated only
+	 * once it is known to be ours) */
+	struct stat st;
+	if ((*fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
+		return btr_fail_errno(errno == ELOOP ? BTR_EXIT_USAGE : BTR_EXIT_SYS, "--index %s%s", path,
+				      errno == ELOOP ? " is a symbolic link" : "");
+	int rc = 0;
+	if (fstat(*fd, &st) < 0)
+		rc = btr_fail_errno(BTR_EXIT_SYS, "--index %s", path);
+	else if (S_ISREG(st.st_mode) && st.st_uid != geteuid())
+		rc = btr_fail(BTR_EXIT_USAGE, "--index %s is owned by uid %u, not by us: refusing to write into it", path,
+			      (unsigned)st.st_uid);
+	else if (S_ISREG(st.st_mode) && ftruncate(*fd, 0) < 0)
+		rc = btr_fail_errno(BTR_EXIT_SYS, "--index %s", path);
+	if (rc < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
 }
 
 static void header(Btr__Header *h, const char *content, char *fsid, char **pools, size_t n, char *snap,

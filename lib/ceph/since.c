@@ -95,7 +95,8 @@ static int spool(struct btr_since *s)
 		return 0;
 	const char *dir = getenv("TMPDIR");
 	char tmpl[4096];
-	snprintf(tmpl, sizeof tmpl, "%s/ceph-dump-since.XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/ceph-dump-since.XXXXXX", dir && *dir ? dir : "/tmp") >= sizeof tmpl)
+		return btr_fail(BTR_EXIT_USAGE, "TMPDIR is too long for a temporary copy of --since %s", s->path);
 	int t = mkstemp(tmpl);
 	if (t < 0)
 		return btr_fail_errno(BTR_EXIT_SYS, "cannot create a temporary copy of --since %s in %s", s->path, tmpl);

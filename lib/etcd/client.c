@@ -625,7 +625,8 @@ struct etcd *etcd_open(const struct etcd_opts *o)
 		goto bad;
 	if (o->user) {
 		struct btr_secret_src src = {.file = o->password_file, .fd = -1, .env = "ETCD_PASSWORD",
-					     .what = "etcd password", .hint = "--password-file or ETCD_PASSWORD"};
+					     .what = "etcd password", .hint = "--password-file or ETCD_PASSWORD",
+					     .insecure_ok = 1 /* as etcdctl: no option to relax a refusal */};
 		char prompt[300];
 		snprintf(prompt, sizeof prompt, "etcd password for %s: ", o->user);
 		if (!(e->password = btr_secret_get(&src, prompt, 0, &e->password_len)))

@@ -51,8 +51,9 @@ int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem);
 int btr_keygen_write(const char *file, int force);
 /* Loads a public key.  -1 with btr_fail (2 for a missing file, 1 for a malformed one). */
 int btr_pubkey_load(const char *file, uint8_t pk[32]);
-/* Loads a secret key into sk (the caller provides sodium_malloc'd memory). */
-int btr_seckey_load(const char *file, uint8_t sk[32]);
+/* Loads a secret key into sk (the caller provides sodium_malloc'd memory); refuses
+ * (2) a file that group or others can read unless insecure_ok. */
+int btr_seckey_load(const char *file, uint8_t sk[32], int insecure_ok);
 
 /* Signing keys (Ed25519), for btr-seal -s / btr-unseal --signer:
  *   btr-sign-secret-key-1 <base64 of the 32-byte seed>
@@ -61,7 +62,7 @@ int btr_seckey_load(const char *file, uint8_t sk[32]);
 int btr_signkey_write(const char *file, int force, uint8_t pk[32]);
 int btr_signpub_load(const char *file, uint8_t pk[32]);
 /* Loads the seed and expands it into sk, 64 bytes of sodium_malloc'd memory. */
-int btr_signkey_load(const char *file, uint8_t *sk);
+int btr_signkey_load(const char *file, uint8_t *sk, int insecure_ok);
 /* A signing public key's fingerprint: 32 hex digits (BLAKE2b-128 of "btr-sign-fp" || pk). */
 #define BTR_FINGERPRINT_LEN 32
 void btr_sign_fingerprint(const uint8_t pk[32], char out[BTR_FINGERPRINT_LEN + 1]);

@@ -22,43 +22,106 @@
 
 #define BLOCK (1u << 20)
 #define WINDOW (8u << 20)
-#define MANIFEST_MAX (SPLIT_MAX_PIECES * 100ull)
+/* The longest manifest SPLIT_MAX_PIECES pieces can have: its first line, piece lines
+ * of at most 7+7+4 name, 15 size, 32 checksum bytes, two spaces and a newline, and
+ * the end line.  A larger MANIFEST (a sparse file, say) is refused before any read. */
+#define MANIFEST_MAX (21 + SPLIT_MAX_PIECES * 69ull + 72)
 
-static int read_manifest(const char *dir, struct split_manifest *m)
+/* Why a file of a split could not be opened: one line, exit class by cause. */
+static int open_failed(const char *dir, const char *name)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, SPLIT_MANIFEST);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return btr_fail(BTR_EXIT_DATA, "%s has no %s: not a finished split (or not a split at all)", dir,
-					SPLIT_MANIFEST);
-		return btr_fail_errno(BTR_EXIT_SYS, "open %s", path);
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > MANIFEST_MAX) {
+	if (errno == ENOENT && !strcmp(name, SPLIT_MANIFEST))
+		return btr_fail(BTR_EXIT_DATA, "%s has no %s: not a finished split (or not a split at all)", dir, name);
+	if (errno == ENOENT)
+		return btr_fail(BTR_EXIT_DATA, "piece %s is missing", name);
+	if (errno == ELOOP)
+		return btr_fail(BTR_EXIT_DATA, "%s/%s is a symbolic link: refusing to follow it", dir, name);
+	return btr_fail_errno(BTR_EXIT_SYS, "open %s/%s", dir, name);
+}
+
+/* Opens a file of the split for reading: never through a symlink, never a fifo or
+ * device (O_NONBLOCK: opening a fifo must not wait for a writer). */
+static int open_regular(int dfd, const char *dir, const char *name, struct stat *st)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return open_failed(dir, name);
+	if (fstat(fd, st) < 0) {
+		btr_fail_errno(BTR_EXIT_SYS, "stat %s/%s", dir, name);
 		close(fd);
-		return btr_fail(BTR_EXIT_DATA, "%s is implausibly large", path);
+		return -1;
 	}
-	char *text = malloc((size_t)st.st_size + 1);
-	ssize_t n = text ? btr_read_or_fail(fd, text, (size_t)st.st_size, path) : -1;
+	if (!S_ISREG(st->st_mode)) {
+		btr_fail(BTR_EXIT_DATA, "%s/%s is not a regular file", dir, name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads the manifest a block at a time: memory grows only with its valid lines. */
+static int read_manifest(int dfd, const char *dir, struct split_manifest *m)
+{
+	struct stat st;
+	int fd = open_regular(dfd, dir, SPLIT_MANIFEST, &st);
+	if (fd < 0)
+		return -1;
+	if ((uint64_t)st.st_size > MANIFEST_MAX) {
+		close(fd);
+		return btr_fail(BTR_EXIT_DATA, "%s/%s has %lld bytes, more than a manifest of %u pieces can have",
+				dir, SPLIT_MANIFEST, (long long)st.st_size, SPLIT_MAX_PIECES);
+	}
+	char buf[1u << 16];
+	size_t have = 0;
+	uint64_t total = 0;
+	struct split_parse ps;
+	split_manifest_begin(&ps, m);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = btr_read_or_fail(fd, buf + have, sizeof buf - have, SPLIT_MANIFEST);
+		if (n < 0) {
+			split_manifest_free(m);
+			rc = -1;
+			break;
+		}
+		have += (size_t)n;
+		if ((total += (uint64_t)n) > MANIFEST_MAX) {
+			split_manifest_free(m);
+			rc = btr_fail(BTR_EXIT_DATA, "%s grew past %llu bytes while it was read", SPLIT_MANIFEST, MANIFEST_MAX);
+			break;
+		}
+		size_t pos = 0;
+		const char *nl;
+		while (rc == 0 && (nl = memchr(buf + pos, '\n', have - pos))) {
+			rc = split_manifest_line(&ps, buf + pos, (size_t)(nl - buf - pos));
+			pos = (size_t)(nl - buf) + 1;
+		}
+		if (rc == 0 && have - pos > SPLIT_MANIFEST_LINE_MAX)
+			rc = split_manifest_line(&ps, buf + pos, have - pos); /* says it is too long */
+		if (rc < 0)
+			break;
+		memmove(buf, buf + pos, have - pos);
+		have -= pos;
+		if (n == 0) {
+			rc = split_manifest_end(&ps, have > 0);
+			break;
+		}
+	}
 	close(fd);
-	int rc = n < 0 ? -1 : split_manifest_parse(text, (size_t)n, m);
-	if (rc < 0 && n >= 0) {
-		char msg[5200];
-		snprintf(msg, sizeof msg, "%s: %s", path, btr_errmsg());
+	if (rc < 0) {
+		char msg[1100];
+		snprintf(msg, sizeof msg, "%s/%s: %s", dir, SPLIT_MANIFEST, btr_errmsg());
 		btr_fail(btr_errcode(), "%s", msg);
 	}
-	free(text);
 	return rc;
 }
 
 /* Pieces in the directory that the manifest does not list. */
-static int check_extra(const char *dir, const struct split_manifest *m)
+static int check_extra(int dfd, const char *dir, const struct split_manifest *m)
 {
-	DIR *d = opendir(dir);
+	DIR *d = btr_dir_list(dfd, dir);
 	if (!d)
-		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
+		return -1;
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
@@ -72,19 +135,6 @@ static int check_extra(const char *dir, const struct split_manifest *m)
 	}
 	closedir(d);
 	return rc;
-}
-
-static int open_piece(const char *dir, const char *fetch, const char *name, pid_t *pid)
-{
-	if (fetch)
-		return btr_spawn_sh(fetch, name, 1, pid);
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? btr_fail(BTR_EXIT_DATA, "piece %s is missing", name)
-				       : btr_fail_errno(BTR_EXIT_SYS, "open %s", path);
-	return fd;
 }
 
 /* Where a piece's bytes go while they are summed. */
@@ -174,15 +224,21 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 {
 	struct btr_progress pg;
 	struct split_manifest m;
-	if (read_manifest(dir, &m) < 0)
+	/* The directory may be a symlink (a "latest" link to a backup); its files may not. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) /* no directory is no finished split, as no MANIFEST is (exit 1) */
+		return btr_fail_errno(errno == ENOENT || errno == ENOTDIR ? BTR_EXIT_DATA : BTR_EXIT_SYS, "open directory %s", dir);
+	if (read_manifest(dfd, dir, &m) < 0) {
+		close(dfd);
 		return -1;
+	}
 	int rc = -1;
 	uint8_t *buf = malloc(BLOCK);
 	if (!buf) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
-	if (!fetch && check_extra(dir, &m) < 0)
+	if (!fetch && check_extra(dfd, dir, &m) < 0)
 		goto out;
 	btr_progress_init(&pg, out >= 0 ? "join" : "check", progress);
 	pg.unit = "pieces";
@@ -191,11 +247,11 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 		char name[32];
 		pid_t pid = 0;
 		split_piece_name(name, sizeof name, i);
-		int fd = open_piece(dir, fetch, name, &pid);
+		struct stat st;
+		int fd = fetch ? btr_spawn_sh(fetch, name, 1, &pid) : open_regular(dfd, dir, name, &st);
 		if (fd < 0)
 			goto out;
-		struct stat st;
-		if (!fetch && (fstat(fd, &st) < 0 || (uint64_t)st.st_size != m.pieces[i].size)) {
+		if (!fetch && (uint64_t)st.st_size != m.pieces[i].size) {
 			btr_fail(BTR_EXIT_DATA, "piece %s has %lld bytes, the manifest says %llu (resized or replaced)", name,
 				 (long long)st.st_size, (unsigned long long)m.pieces[i].size);
 			close(fd);
@@ -235,5 +291,6 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 out:
 	split_manifest_free(&m);
 	free(buf);
+	close(dfd);
 	return rc;
 }

@@ -84,11 +84,6 @@ static int malformed(size_t lineno)
 	return btr_fail(BTR_EXIT_DATA, "manifest line %zu is malformed or out of sequence", lineno);
 }
 
-static int incomplete(void)
-{
-	return btr_fail(BTR_EXIT_DATA, "manifest is incomplete (no end line): the split did not finish");
-}
-
 /* "end PIECES TOTAL SUM": its counts and checksum must agree with the piece lines. */
 static int end_line(struct split_manifest *m, const char *line, size_t ll, size_t lineno)
 {
@@ -134,42 +129,69 @@ static int piece_line(struct split_manifest *m, size_t *cap, const char *line, s
 	return 0;
 }
 
+void split_manifest_begin(struct split_parse *ps, struct split_manifest *m)
+{
+	memset(m, 0, sizeof *m);
+	memset(ps, 0, sizeof *ps);
+	ps->m = m;
+}
+
+static int parse_fail(struct split_parse *ps)
+{
+	split_manifest_free(ps->m);
+	return -1;
+}
+
+int split_manifest_line(struct split_parse *ps, const char *line, size_t ll)
+{
+	size_t lineno = ++ps->lineno;
+	int rc;
+	if (ll > SPLIT_MANIFEST_LINE_MAX)
+		rc = btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno);
+	else if (ps->ended)
+		rc = btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno);
+	else if (lineno == 1)
+		/* nothing parsed yet: nothing to free */
+		return ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0
+			       ? btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)")
+			       : 0;
+	else if (ll > 4 && memcmp(line, "end ", 4) == 0)
+		rc = end_line(ps->m, line, ll, lineno), ps->ended = 1;
+	else
+		rc = piece_line(ps->m, &ps->cap, line, ll, lineno);
+	return rc < 0 ? parse_fail(ps) : 0;
+}
+
+int split_manifest_end(struct split_parse *ps, int partial_line)
+{
+	if (ps->lineno == 0 && !partial_line)
+		return btr_fail(BTR_EXIT_DATA, "manifest is empty");
+	if (!ps->ended || partial_line) {
+		parse_fail(ps);
+		return btr_fail(BTR_EXIT_DATA, "manifest is incomplete (no end line): the split did not finish");
+	}
+	if (ps->m->n == 0) {
+		parse_fail(ps);
+		return btr_fail(BTR_EXIT_DATA, "manifest lists no pieces");
+	}
+	return 0;
+}
+
 int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
 {
-	size_t cap = 0, lineno = 0, pos = 0;
-	int ended = 0, rc = 0;
-	memset(m, 0, sizeof *m);
-	while (pos < len && rc == 0) {
+	struct split_parse ps;
+	split_manifest_begin(&ps, m);
+	size_t pos = 0;
+	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		if (!nl) {
-			rc = incomplete();
+		if (!nl)
 			break;
-		}
 		size_t ll = (size_t)(nl - line);
 		pos += ll + 1;
-		lineno++;
-		if (ll > 256)
-			rc = btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno);
-		else if (ended)
-			rc = btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno);
-		else if (lineno == 1 && (ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0))
-			rc = btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)");
-		else if (lineno == 1)
-			continue;
-		else if (ll > 4 && memcmp(line, "end ", 4) == 0)
-			rc = end_line(m, line, ll, lineno), ended = 1;
-		else
-			rc = piece_line(m, &cap, line, ll, lineno);
+		if (split_manifest_line(&ps, line, ll) < 0)
+			return -1;
 	}
-	if (rc == 0 && lineno == 0)
-		rc = btr_fail(BTR_EXIT_DATA, "manifest is empty");
-	else if (rc == 0 && !ended)
-		rc = incomplete();
-	else if (rc == 0 && m->n == 0)
-		rc = btr_fail(BTR_EXIT_DATA, "manifest lists no pieces");
-	if (rc < 0)
-		split_manifest_free(m);
-	return rc;
+	return split_manifest_end(&ps, pos < len);
 }
 
 char *split_manifest_format(const struct split_manifest *m)

@@ -1,6 +1,8 @@
 /* Writing pieces.  Each piece is fsynced before the next starts, the manifest is
  * written to a temporary name, fsynced and renamed last, then the directory is
- * fsynced: no manifest means the split did not finish. */
+ * fsynced: no manifest means the split did not finish.  The directory is opened once
+ * and every file is created in it with O_EXCL|O_NOFOLLOW: backups often go to shared
+ * places, where a planted symlink or file must never be followed or reused. */
 #include "split.h"
 #include "err.h"
 #include "io.h"
@@ -14,21 +16,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define BLOCK (1u << 20)
+#define MANIFEST_TMP "." SPLIT_MANIFEST ".tmp"
 
-static int dir_prepare(const char *dir, int force)
+/* Refuses a directory that holds files; with force, removes an earlier split's. */
+static int dir_empty(int dfd, const char *dir, int force)
 {
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return btr_fail_errno(BTR_EXIT_SYS, "create directory %s", dir);
-	DIR *d = opendir(dir);
+	DIR *d = btr_dir_list(dfd, dir);
 	if (!d)
-		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
+		return -1;
 	struct dirent *e;
 	int files = 0, rc = 0;
 	while ((e = readdir(d))) {
@@ -37,8 +38,9 @@ static int dir_prepare(const char *dir, int force)
 			continue;
 		files++;
 		/* A forced rerun replaces an earlier split: its pieces would be "extra". */
-		if (force && (split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST)) &&
-		    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+		if (force && (split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST) ||
+			      !strcmp(e->d_name, MANIFEST_TMP)) &&
+		    unlinkat(dfd, e->d_name, 0) < 0 && errno != ENOENT) {
 			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s/%s", dir, e->d_name);
 			break;
 		}
@@ -49,6 +51,54 @@ static int dir_prepare(const char *dir, int force)
 	return rc;
 }
 
+/* Creates name in the split's directory: never through a symlink, never an existing
+ * file (a planted one would keep its owner and mode, or point elsewhere). */
+static int create_in(int dfd, const char *dir, const char *name)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return btr_fail(BTR_EXIT_SYS, "%s/%s appeared while splitting (another writer, or planted): refusing to reuse it", dir, name);
+	if (fd < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "create %s/%s", dir, name);
+	return fd;
+}
+
+/* Opens DIR once (creating it 0700 when missing), refuses one that others could
+ * plant files in, as ssh refuses such a key, and locks it; every file of the split
+ * is then created relative to this descriptor, so no path is ever built or re-resolved. */
+static int dir_open(const char *dir, int force)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return btr_fail_errno(BTR_EXIT_SYS, "create directory %s", dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return btr_fail(BTR_EXIT_USAGE, "%s is a symbolic link or not a directory: refusing to write into it", dir);
+		return btr_fail_errno(BTR_EXIT_SYS, "open directory %s", dir);
+	}
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) < 0)
+		rc = btr_fail_errno(BTR_EXIT_SYS, "stat %s", dir);
+	else if (st.st_uid != geteuid())
+		rc = btr_fail(BTR_EXIT_USAGE, "%s is owned by uid %u, not by us (uid %u): refusing to write a backup into it",
+			      dir, (unsigned)st.st_uid, (unsigned)geteuid());
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		rc = btr_fail(BTR_EXIT_USAGE, "%s is writable by group or others (mode %04o): refusing to write a backup into it (chmod go-w)",
+			      dir, (unsigned)(st.st_mode & 07777));
+	/* A lock on the directory itself: nothing is left behind when we exit. */
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		rc = errno == EWOULDBLOCK ? btr_fail(BTR_EXIT_USAGE, "%s is in use by another btr-split", dir)
+					  : btr_fail_errno(BTR_EXIT_SYS, "lock %s", dir);
+	if (rc == 0)
+		rc = dir_empty(fd, dir, force);
+	if (rc < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* One open piece: a file, a filter's stdin, or both. */
 struct piece {
 	const struct split_opts *o;
@@ -56,7 +106,8 @@ struct piece {
 	pid_t pid;
 	struct btr_watch watch;
 	int epipe;              /* the filter stopped reading */
-	char name[32], path[4096];
+	int dfd;                /* the directory, for spooled pieces */
+	char name[32];
 	struct btr_xxh128 h;
 	uint64_t size;
 };
@@ -117,8 +168,8 @@ static int filter_write(struct piece *p, const void *b, size_t n)
 static int send_once(struct piece *p, const char *text, uint8_t *buf)
 {
 	int rc = 0, fd = -1;
-	if (!text && (fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return btr_fail_errno(BTR_EXIT_SYS, "open %s", p->path);
+	if (!text && (fd = openat(p->dfd, p->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "open %s/%s", p->o->dir, p->name);
 	if (filter_start(p) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -131,7 +182,7 @@ static int send_once(struct piece *p, const char *text, uint8_t *buf)
 		while (rc == 0 && (n = btr_read_full(fd, buf, BLOCK)) > 0)
 			rc = filter_write(p, buf, (size_t)n);
 		if (rc == 0 && n < 0)
-			rc = btr_fail_errno(BTR_EXIT_SYS, "read %s", p->path);
+			rc = btr_fail_errno(BTR_EXIT_SYS, "read %s/%s", p->o->dir, p->name);
 		close(fd);
 	}
 	return filter_end(p, rc < 0);
@@ -154,19 +205,18 @@ static int send(struct piece *p, const char *text, uint8_t *buf)
 	}
 }
 
-static int piece_open(struct piece *p, const struct split_opts *o, size_t i)
+static int piece_open(struct piece *p, const struct split_opts *o, int dfd, size_t i)
 {
 	memset(p, 0, sizeof *p);
 	p->o = o;
 	p->fd = p->pipe_fd = -1;
 	split_piece_name(p->name, sizeof p->name, i);
-	snprintf(p->path, sizeof p->path, "%s/%s", o->dir, p->name);
+	p->dfd = dfd;
 	btr_xxh128_init(&p->h);
 	btr_say(o->say, "creating new file %s", p->name);
 	if (!o->filter || o->keep || o->spool) {
-		p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (p->fd < 0)
-			return btr_fail_errno(BTR_EXIT_SYS, "create %s", p->path);
+		if ((p->fd = create_in(dfd, o->dir, p->name)) < 0)
+			return -1;
 	}
 	if (o->filter && !o->spool && filter_start(p) < 0)
 		return -1;
@@ -203,8 +253,8 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf
 		rc = -1;
 	if (rc == 0 && p->o->filter && p->o->spool && buf) {
 		rc = send(p, NULL, buf);
-		if (rc == 0 && !p->o->keep && unlink(p->path) < 0)
-			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s", p->path);
+		if (rc == 0 && !p->o->keep && unlinkat(p->dfd, p->name, 0) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s/%s", p->o->dir, p->name);
 	}
 	return rc;
 }
@@ -217,38 +267,30 @@ static int filter_manifest(const struct split_opts *o, const char *text)
 	return send(&p, text, NULL);
 }
 
-static int write_manifest(const struct split_opts *o, const struct split_manifest *m)
+static int write_manifest(const struct split_opts *o, int dfd, const struct split_manifest *m)
 {
-	char tmp[4096], path[4096];
 	char *text = split_manifest_format(m);
 	if (!text)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", o->dir, SPLIT_MANIFEST);
-	snprintf(path, sizeof path, "%s/%s", o->dir, SPLIT_MANIFEST);
 	/* The remote copy first: a local manifest claims the whole split is done. */
 	int rc = o->filter ? filter_manifest(o, text) : 0, fd = -1;
-	if (rc == 0 && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		rc = btr_fail_errno(BTR_EXIT_SYS, "create %s", tmp);
+	if (rc == 0 && (fd = create_in(dfd, o->dir, MANIFEST_TMP)) < 0)
+		rc = -1;
 	if (fd >= 0) {
 		if (btr_write_full(fd, text, strlen(text)) < 0)
-			rc = btr_fail_errno(BTR_EXIT_SYS, "write %s", tmp);
-		else if (btr_fsync_file(fd, tmp) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "write %s/%s", o->dir, MANIFEST_TMP);
+		else if (btr_fsync_file(fd, MANIFEST_TMP) < 0)
 			rc = -1;
 		if (close(fd) < 0 && rc == 0)
-			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s", tmp);
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = btr_fail_errno(BTR_EXIT_SYS, "rename %s", tmp);
+			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s/%s", o->dir, MANIFEST_TMP);
+		if (rc == 0 && renameat(dfd, MANIFEST_TMP, dfd, SPLIT_MANIFEST) < 0)
+			rc = btr_fail_errno(BTR_EXIT_SYS, "rename %s/%s", o->dir, MANIFEST_TMP);
 		if (rc < 0)
-			unlink(tmp);
+			unlinkat(dfd, MANIFEST_TMP, 0);
 	}
 	free(text);
-	if (rc == 0) {
-		int d = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (d < 0 || btr_fsync_file(d, o->dir) < 0)
-			rc = d < 0 ? btr_fail_errno(BTR_EXIT_SYS, "open %s", o->dir) : -1;
-		if (d >= 0)
-			close(d);
-	}
+	if (rc == 0)
+		rc = btr_fsync_file(dfd, o->dir);
 	return rc;
 }
 
@@ -258,13 +300,13 @@ int btr_split(int in, const struct split_opts *o)
 	struct piece p;
 	uint8_t *buf = malloc(BLOCK), *sbuf = o->spool ? malloc(BLOCK) : NULL;
 	size_t cap = 0;
-	int rc = -1, open_piece = 0;
+	int rc = -1, open_piece = 0, dfd = -1;
 	if (!buf || (o->spool && !sbuf)) {
 		free(buf);
 		free(sbuf);
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	}
-	if (dir_prepare(o->dir, o->force) < 0)
+	if ((dfd = dir_open(o->dir, o->force)) < 0)
 		goto out;
 	struct btr_progress pg;
 	btr_progress_init(&pg, "split", o->progress);
@@ -297,7 +339,7 @@ int btr_split(int in, const struct split_opts *o)
 					btr_fail(BTR_EXIT_USAGE, "more than %u pieces: use a larger -b", SPLIT_MAX_PIECES);
 					goto out;
 				}
-				if (piece_open(&p, o, m.n) < 0)
+				if (piece_open(&p, o, dfd, m.n) < 0)
 					goto out;
 				open_piece = 1;
 			}
@@ -332,7 +374,7 @@ int btr_split(int in, const struct split_opts *o)
 		btr_progress_add(&pg, 1, 0);
 	}
 	split_manifest_seal(&m);
-	rc = write_manifest(o, &m);
+	rc = write_manifest(o, dfd, &m);
 	if (rc == 0)
 		btr_progress_done(&pg);
 out:
@@ -347,5 +389,7 @@ out:
 	split_manifest_free(&m);
 	free(buf);
 	free(sbuf);
+	if (dfd >= 0)
+		close(dfd);
 	return rc;
 }

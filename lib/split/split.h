@@ -37,6 +37,18 @@ int split_piece_index(const char *name, size_t *i);
 /* Parses a manifest (hostile input: bounded lines, names in sequence, counts checked).
  * -1 with btr_fail (1: malformed). */
 int split_manifest_parse(const char *text, size_t len, struct split_manifest *m);
+/* The same a line at a time, so a manifest is read in bounded memory: begin, then
+ * each line without its newline, then end (partial_line: bytes after the last
+ * newline).  After a -1, m is already freed. */
+#define SPLIT_MANIFEST_LINE_MAX 256
+struct split_parse {
+	struct split_manifest *m;
+	size_t cap, lineno;
+	int ended;
+};
+void split_manifest_begin(struct split_parse *ps, struct split_manifest *m);
+int split_manifest_line(struct split_parse *ps, const char *line, size_t len);
+int split_manifest_end(struct split_parse *ps, int partial_line);
 /* Renders a manifest; returns a malloc'd string. */
 char *split_manifest_format(const struct split_manifest *m);
 void split_manifest_free(struct split_manifest *m);

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *sk = sodium_malloc(32);
 	if (!sk)
 		abort();
-	if (btr_seckey_load(path, sk) == 0)
+	if (btr_seckey_load(path, sk, 1) == 0) /* parsing, not the file mode, is under test */
 		check(path, data, size, sk, "btr-secret-key-1");
 	sodium_free(sk);
 	/* Signing keys: the public key as written, the secret key's seed (its first half). */
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(path, data, size, pk, "btr-sign-public-key-1");
 	if (!(sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
 		abort();
-	if (btr_signkey_load(path, sk) == 0)
+	if (btr_signkey_load(path, sk, 1) == 0)
 		check(path, data, size, sk, "btr-sign-secret-key-1");
 	sodium_free(sk);
 	close(fd);

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	size_t used;
 	if (!buf || !sk || !fk)
 		btr_die(BTR_EXIT_SYS, "out of memory");
-	if (btr_seckey_load(argv[1], sk) < 0 || seal_header_parse(buf, n, &h, &used) < 0)
+	if (btr_seckey_load(argv[1], sk, 1) < 0 || seal_header_parse(buf, n, &h, &used) < 0)
 		btr_die_last();
 	if (h.mode != SEAL_MODE_RECIPIENTS)
 		btr_die(BTR_EXIT_USAGE, "not sealed to a key");

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct btr_first_error latch = BTR_FIRST_ERROR_INIT;
@@ -81,5 +82,19 @@ int main(void)
 	T_CHECK("a NULL sink is quiet", says == 0);
 	btr_say(sink, "removed snapshot %s of pool %s", "s", "p");
 	T_CHECK("a sink gets the formatted line", says == 1 && strcmp(said, "removed snapshot s of pool p") == 0);
+
+	/* What reaches the terminal: control bytes from stream names escaped, one line. */
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *mem = open_memstream(&out, &outlen), *saved = stderr;
+	stderr = mem;
+	btr_msg("pool \"%s\" missing", "a\033]0;x\007b\tc\177d\xc2\x9b" "e\nf");
+	btr_msg("caf\xc3\xa9");
+	stderr = saved;
+	fclose(mem);
+	T_CHECK("control bytes (C0, DEL, C1 in UTF-8) are escaped in messages, other UTF-8 is kept",
+		out && strcmp(out, "btr: pool \"a\\x1b]0;x\\x07b\\x09c\\x7fd\\xc2\\x9b" "e f\" missing\n"
+				   "btr: caf\xc3\xa9\n") == 0);
+	free(out);
 	return t_done();
 }

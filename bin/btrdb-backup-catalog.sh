@@ -1,0 +1,332 @@
+# btrdb-backup-catalog.sh: the catalog of a repository of backups (--repo DIR:
+# one backup per DIR/NAME), sourced by btrdb-backup.  Each backup carries a plain
+# INFO file (key=value lines, no key needed to read it); list prints them, prune
+# removes what a retention policy no longer keeps, never a base of a kept one.
+# shellcheck shell=sh disable=SC2086
+
+# now_epoch: seconds since 1970; BTR_NOW (any date(1) -d string) fakes the clock
+# for tests, so a month of backups can be made in a minute.
+now_epoch() {
+	if [ -n "${BTR_NOW:-}" ]; then
+		date -u -d "$BTR_NOW" +%s 2>/dev/null || die 2 "BTR_NOW: not a date: '$BTR_NOW'"
+	else date -u +%s; fi
+}
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# repo_lock shared|exclusive: flock on REPO/.lock for as long as this shell runs
+# (fd 8), so a prune never removes what a create is writing, nor two prunes race.
+repo_lock() {
+	[ -d "$repo" ] || die 2 "$repo: no such repository directory"
+	command -v flock >/dev/null 2>&1 || die 3 "flock not found (util-linux)"
+	exec 8>>"$repo/.lock" || die 3 "cannot open $repo/.lock"
+	if [ "$1" = shared ]; then
+		flock -s -w 600 8 || die 3 "$repo is locked by a prune (waited 10 minutes)"
+	else
+		flock -x -n 8 || die 3 "$repo is in use by another create or prune (lock $repo/.lock); try again later"
+	fi
+}
+
+# key_fingerprint PUBFILE: the first 16 hex digits of the SHA-256 of the public key file.
+key_fingerprint() { sha256sum <"$1" | cut -c 1-16; }
+
+# write_info DIR NAME START_EPOCH: the INFO file of a finished create, written
+# into DIR (still NAME.partial) before it is renamed into place.
+write_info() {
+	_end=$(now_epoch)
+	[ "$_end" -ge "$3" ] || _end=$3
+	_pieces=0 _bytes=0
+	set +f	# create runs with globbing off
+	for f in "$1"/*; do
+		[ -f "$f" ] || continue
+		case ${f##*/} in INFO|INFO.tmp) continue ;; esac
+		_pieces=$((_pieces + 1))
+		_bytes=$((_bytes + $(stat -c %s "$f")))
+	done
+	set -f
+	_type=full _parent=''
+	if [ -n "$over" ]; then _type=incremental; _parent=$(basename "$over"); fi
+	_fps=''
+	for r in $recipients; do _fps="$_fps${_fps:+,}$(key_fingerprint "$r")"; done
+	{
+		echo "format=1"
+		echo "name=$2"
+		echo "type=$_type"
+		echo "parent=$_parent"
+		echo "start=$(iso "$3")"
+		echo "end=$(iso "$_end")"
+		echo "pieces=$_pieces"
+		echo "bytes=$_bytes"
+		if [ -n "$recipients" ]; then echo "sealing=recipients"; else echo "sealing=passphrase"; fi
+		echo "recipients=$_fps"
+		echo "ceph=$([ $skip_ceph = 0 ] && echo yes || echo no)"
+		echo "etcd=$([ $skip_etcd = 0 ] && echo yes || echo no)"
+		echo "version=$version"
+		echo "complete=yes"
+	} >"$1/INFO.tmp" && mv "$1/INFO.tmp" "$1/INFO" || die 3 "cannot write $1/INFO"
+}
+
+# catalog: one tab-separated line per entry of the repository, oldest first:
+# NAME STATE TYPE PARENT START END PIECES BYTES SEALING LAST_VERIFIED VERIFY_RESULT
+# STATE is ok, broken (INFO missing or unreadable) or partial (NAME.partial).
+catalog() {
+	for d in "$repo"/*; do
+		[ -d "$d" ] || continue
+		n=${d##*/}
+		case $n in .deleting-*) continue ;; esac
+		case $n in
+		*.partial) printf '%s\tpartial\t\t\t\t\t\t\t\t\t\n' "$n"; continue ;;
+		esac
+		if [ ! -r "$d/INFO" ] || ! grep -q '^format=1$' "$d/INFO" 2>/dev/null; then
+			printf '%s\tbroken\t\t\t\t\t\t\t\t\t\n' "$n"; continue
+		fi
+		awk -F= -v n="$n" '{ k = $1; sub(/^[^=]*=/, ""); v[k] = $0; gsub(/\t/, " ", v[k]) }
+			END {
+				st = (v["complete"] == "yes" && v["name"] == n) ? "ok" : "broken"
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, st, v["type"], v["parent"],
+					v["start"], v["end"], v["pieces"], v["bytes"], v["sealing"], v["last_verified"], v["verify_result"]
+			}' "$d/INFO"
+	done | sort -t "$tab" -k 5,5 -k 1,1
+}
+
+cmd_list() {
+	[ -d "$repo" ] || die 2 "$repo: no such repository directory"
+	catalog >"$tmp/cat" || die 3 "cannot read $repo"
+	if [ "$json" = 1 ]; then
+		awk -F '\t' -v repo="$repo" '
+		function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/[\001-\037]/, "?", s); return "\"" s "\"" }
+		function jn(s) { return s == "" ? "null" : js(s) }
+		function num(s) { return s ~ /^[0-9]+$/ ? s : "null" }
+		BEGIN { printf "{\"format\":1,\"repo\":%s,\"backups\":[", js(repo) }
+		{
+			printf "%s\n{\"name\":%s,\"state\":%s,\"type\":%s,\"parent\":%s,\"start\":%s,\"end\":%s,\"pieces\":%s,\"bytes\":%s,\"sealing\":%s,\"last_verified\":%s,\"verify_result\":%s}",
+				(NR > 1 ? "," : ""), js($1), js($2), jn($3), jn($4), jn($5), jn($6), num($7), num($8), jn($9), jn($10), jn($11)
+		}
+		END { printf "\n]}\n" }' "$tmp/cat"
+		return
+	fi
+	# The table: oldest first, each incremental indented under the backup it is over.
+	awk -F '\t' '
+	{ n[NR] = $1; line[$1] = $0; par[$1] = $4; kids[$4] = kids[$4] (kids[$4] == "" ? "" : " ") $1 }
+	function show(name, depth,   f, k, i, m) {
+		if (done[name]++) return
+		split(line[name], f, "\t")
+		printf "%-*s%-*s %-11s %-8s %-20s %6s %12s  %-10s %s\n", depth * 2, "", 28 - depth * 2, name,
+			f[3] == "" ? "-" : f[3], f[2], f[5] == "" ? "-" : f[5], f[7] == "" ? "-" : f[7], f[8] == "" ? "-" : f[8],
+			f[9] == "" ? "-" : f[9], f[10] == "" ? "-" : f[10] " " f[11]
+		m = split(kids[name], k, " ")
+		for (i = 1; i <= m; i++) show(k[i], depth + 1)
+	}
+	END {
+		printf "%-28s %-11s %-8s %-20s %6s %12s  %-10s %s\n", "NAME", "TYPE", "STATE", "START", "PIECES", "BYTES", "SEALING", "VERIFIED"
+		for (i = 1; i <= NR; i++) if (par[n[i]] == "" || !(par[n[i]] in line)) show(n[i], 0)
+	}' "$tmp/cat"
+}
+
+# prune_plan: "keep|remove NAME WHY" per entry, from the catalog and the policy
+# (restic's meaning: --keep-last N newest; --keep-daily N: the newest backup of
+# each of the N newest days that have one; weekly by ISO week, monthly likewise).
+# Then every base of a kept incremental is kept, to the full at the chain's root.
+prune_plan() {
+	now=$(now_epoch)
+	while IFS="$tab" read -r n st ty par start rest; do
+		case $st in
+		ok) printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$st" "$par" \
+			"$(date -u -d "$start" +%Y-%m-%d 2>/dev/null)" "$(date -u -d "$start" +%G-%V 2>/dev/null)" \
+			"$(date -u -d "$start" +%Y-%m 2>/dev/null)" 0 ;;
+		partial) printf '%s\t%s\t\t\t\t\t%s\n' "$n" "$st" "$(stat -c %Y "$repo/$n")" ;;
+		*) printf '%s\t%s\t\t\t\t\t0\n' "$n" "$st" ;;
+		esac
+	done <"$tmp/cat" | awk -F '\t' -v last="${keep_last:-0}" -v daily="${keep_daily:-0}" \
+		-v weekly="${keep_weekly:-0}" -v monthly="${keep_monthly:-0}" -v rb="$remove_broken" -v now="$now" '
+	{ n[NR] = $1; st[$1] = $2; par[$1] = $3; d[$1] = $4; w[$1] = $5; m[$1] = $6; mt[$1] = $7 }
+	function bucket(name, b, lim, label,   key) {
+		key = label SUBSEP b
+		if (cnt[label] < lim && !(key in seen)) { seen[key] = 1; cnt[label]++; why[name] = why[name] (why[name] == "" ? "" : ",") label }
+	}
+	END {
+		for (i = NR; i >= 1; i--) {
+			x = n[i]
+			if (st[x] != "ok") continue
+			if (cnt["last"] < last) { cnt["last"]++; why[x] = "last" }
+			bucket(x, d[x], daily, "daily"); bucket(x, w[x], weekly, "weekly"); bucket(x, m[x], monthly, "monthly")
+		}
+		# A kept incremental keeps its base, and so on down the chain.
+		for (i = 1; i <= NR; i++) {
+			x = n[i]
+			if (why[x] == "" || st[x] != "ok") continue
+			# Each base is named with the backup right over it.
+			for (c = x; par[c] != "" && (par[c] in st); c = par[c]) {
+				p = par[c]
+				if (why[p] == "") why[p] = "base of " c
+				else if (why[p] !~ /base of/) why[p] = why[p] ",base of " c
+			}
+		}
+		for (i = 1; i <= NR; i++) {
+			x = n[i]
+			if (st[x] == "partial") {
+				if (now - mt[x] > 86400) print "remove\t" x "\tpartial, older than a day"
+				else print "keep\t" x "\tpartial, newer than a day (a create may be writing it)"
+			} else if (st[x] == "broken" && why[x] == "") {
+				if (rb) print "remove\t" x "\tbroken (INFO missing or unreadable), --remove-broken"
+				else print "keep\t" x "\tbroken (INFO missing or unreadable); --remove-broken removes it"
+			} else if (why[x] != "") print "keep\t" x "\t" why[x]
+			else print "remove\t" x "\tnot kept by the policy"
+		}
+	}'
+}
+
+cmd_prune() {
+	[ -n "$keep_last$keep_daily$keep_weekly$keep_monthly" ] ||
+		die 2 "prune needs a policy: --keep-last, --keep-daily, --keep-weekly or --keep-monthly"
+	repo_lock exclusive
+	catalog >"$tmp/cat" || die 3 "cannot read $repo"
+	prune_plan >"$tmp/plan" || die 3 "cannot compute the prune plan"
+	awk -F '\t' '{ printf "%-6s %-28s %s\n", $1, $2, $3 }' "$tmp/plan"
+	nrm=$(grep -c '^remove' "$tmp/plan")
+	if [ "$yes" != 1 ]; then
+		say "prune: dry run: $nrm to remove; nothing removed (add --yes)"
+		return 0
+	fi
+	# Leftovers of an interrupted prune first: they were already out of the catalog.
+	for d in "$repo"/.deleting-*; do
+		[ -d "$d" ] && { rm -rf "$d" || die 3 "cannot remove $d"; }
+	done
+	grep '^remove' "$tmp/plan" | cut -f 2 >"$tmp/rm"
+	while IFS= read -r n; do
+		# Renamed aside first: an interrupted prune leaves no half backup in the catalog.
+		mv "$repo/$n" "$repo/.deleting-$n" || die 3 "cannot rename $repo/$n aside"
+		sync "$repo" 2>/dev/null
+		rm -rf "$repo/.deleting-$n" || die 3 "cannot remove $repo/.deleting-$n"
+	done <"$tmp/rm"
+	say "prune: removed $nrm"
+}
+
+# record_verify DIR RESULT: last_verified and verify_result in DIR/INFO (replaced
+# atomically); a backup made before INFO existed gets none.
+record_verify() {
+	[ -f "$1/INFO" ] || { say "verify: $1 has no INFO: the result is not recorded"; return 0; }
+	{ grep -v -e '^last_verified=' -e '^verify_result=' "$1/INFO"
+	  echo "last_verified=$(iso "$(now_epoch)")"
+	  echo "verify_result=$2"; } >"$1/INFO.tmp" && mv "$1/INFO.tmp" "$1/INFO" ||
+		die 3 "cannot record the result in $1/INFO"
+}
+
+# cmd_verify: every piece against the manifest, then the whole stream unsealed and
+# every digest and trailer checked (btr-inspect), and the index; the outcome goes
+# into INFO so list shows when each backup was last known good.
+cmd_verify() {
+	check_backup_dir
+	keying unseal
+	btr-split -q --check -d "$outdir" 2>"$tmp/check.err"
+	rc=$?
+	if [ $rc != 0 ]; then
+		[ $rc = 1 ] && record_verify "$outdir" failed
+		die $rc "verify: the pieces of $outdir do not match its manifest ($(tail -n 1 "$tmp/check.err" | sed 's/^btr-split: //'))"
+	fi
+	join_unseal "$outdir" | logged btr-inspect btr-inspect -q >"$tmp/inspect.out"
+	if ! verdict btr-split btr-unseal btr-inspect; then
+		[ "$worst" = 1 ] && record_verify "$outdir" failed
+		die "$worst" "verify: the backup in $outdir did not verify ($failed)"
+	fi
+	if [ -f "$outdir/INDEX.btr" ]; then
+		if ! run_unseal -q --check <"$outdir/INDEX.btr"; then
+			rc=$?
+			[ $rc = 1 ] && record_verify "$outdir" failed
+			die $rc "verify: the index $outdir/INDEX.btr did not verify"
+		fi
+	fi
+	[ "$against" = 0 ] || verify_against_cluster
+	record_verify "$outdir" ok
+	say "verify: $outdir is intact"
+}
+
+# metrics_write STATUS: --metrics-file, the Prometheus text format for
+# node_exporter's textfile collector, written to a temporary file beside it and
+# renamed (the collector never reads half a file).  A failed run keeps the last
+# success time of the file it replaces.  What a command did not count is NaN.
+metrics_write() {
+	[ -n "$metrics" ] || return 0
+	run_facts
+	_last=0
+	if [ "$1" = 0 ]; then _last=$(now_epoch)
+	elif [ -f "$metrics" ]; then
+		_last=$(grep -F "btrdb_backup_last_success_timestamp_seconds{$_l}" "$metrics" | awk '{ print $2 }' | head -n 1)
+		[ -n "$_last" ] || _last=0
+	fi
+	{
+		m() { printf '# HELP btrdb_backup_%s %s\n# TYPE btrdb_backup_%s gauge\nbtrdb_backup_%s{%s} %s\n' "$1" "$2" "$1" "$1" "$_l" "$3"; }
+		m last_success_timestamp_seconds "Unix time of the last run that exited 0." "$_last"
+		m duration_seconds "Wall time of the last run." "$_dur"
+		m bytes "Bytes of the backup's pieces." "$_bytes"
+		m objects "Ceph objects restored or counted in the backup (NaN: not counted by this command)." "$_objs"
+		m etcd_keys "etcd keys restored or counted in the backup (NaN: not counted by this command)." "$_keys"
+		m exit_status "Exit status of the last run." "$1"
+	} >"$metrics.tmp.$$" && mv "$metrics.tmp.$$" "$metrics" ||
+		{ rm -f "$metrics.tmp.$$"; printf '%s: cannot write the metrics file %s\n' "$prog" "$metrics" >&2; }
+}
+
+# json_summary STATUS: --json on create, restore and verify: one object on stdout.
+json_summary() {
+	[ "$json" = 1 ] && [ "$cmd" != list ] || return 0
+	run_facts
+	j() { case $1 in NaN) echo null ;; *) echo "$1" ;; esac; }
+	printf '{"command":"%s","kind":"%s","dir":"%s","exit_status":%s,"duration_seconds":%s,"bytes":%s,"objects":%s,"etcd_keys":%s}\n' \
+		"$cmd" "$_kind" "$(printf '%s' "$outdir" | sed 's/\\/\\\\/g; s/"/\\"/g')" "$1" "$_dur" "$(j "$_bytes")" "$(j "$_objs")" "$(j "$_keys")"
+}
+
+# run_facts: what a run did, for the metrics and the summary (_kind, _l, _dur,
+# _bytes, _objs, _keys).
+run_facts() {
+	_kind=none
+	if [ "$cmd" = create ]; then
+		if [ -n "$over" ]; then _kind=incremental; else _kind=full; fi
+	elif [ -f "$outdir/INFO" ]; then
+		_kind=$(sed -n 's/^type=//p' "$outdir/INFO" | head -n 1)
+	fi
+	_l="command=\"$cmd\",kind=\"${_kind:-none}\""
+	_dur=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+	_bytes=NaN _objs=NaN _keys=NaN
+	set +f	# the commands run with globbing off
+	if [ -d "$outdir" ] && [ -f "$outdir/MANIFEST" ]; then
+		_bytes=$(cat "$outdir"/ARCHIVE*.bin 2>/dev/null | wc -c)
+	fi
+	set -f
+	# The counts, from what the tools said (a loader's summary, btr-inspect's count).
+	_o=$(sed -n 's/.*restored \([0-9]*\) ceph objects.*/\1/p; s/^archive contains \([0-9]*\) ceph objects.*/\1/p' \
+		"$tmp/log.ceph-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
+	_k=$(sed -n 's/.*restored \([0-9]*\) etcd records.*/\1/p; s/^archive contains [0-9]* ceph objects and \([0-9]*\) etcd records.*/\1/p' \
+		"$tmp/log.etcd-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
+	[ -z "$_o" ] || _objs=$_o
+	[ -z "$_k" ] || _keys=$_k
+}
+
+# verify_against_cluster: the stream compared with the live cluster by the loaders'
+# --verify (they write nothing); the pools under their own names unless
+# --restore-pool maps them.  An incremental holds only what changed, so only that
+# is compared.
+verify_against_cluster() {
+	rm -f "$tmp"/st.*
+	stages=''
+	if [ $skip_ceph = 0 ]; then
+		mkfifo "$tmp/vceph" || die 3 "cannot create a fifo in $tmp"
+		set -- --verify -q
+		[ -n "$restore" ] || set -- "$@" --all-pools
+		{ exec 9>&-; logged ceph-load ceph_load "$@" <"$tmp/vceph"; } &
+		bg=$!
+		stages=ceph-load
+	fi
+	join_unseal "$outdir" | {
+		if [ $skip_ceph = 0 ] && [ $skip_etcd = 0 ]; then
+			tee "$tmp/vceph" | logged etcd-load etcd_load --verify -q
+		elif [ $skip_ceph = 0 ]; then cat >"$tmp/vceph"
+		else logged etcd-load etcd_load --verify -q; fi
+	}
+	[ -z "$bg" ] || wait $bg
+	bg=''
+	[ $skip_etcd = 1 ] || stages="$stages${stages:+$nl}etcd-load"
+	if ! verdict btr-split btr-unseal $stages; then
+		[ "$worst" = 1 ] && record_verify "$outdir" differs-from-cluster
+		die "$worst" "verify: the cluster differs from the backup in $outdir ($failed)"
+	fi
+	say "verify: the cluster holds what $outdir holds"
+}
