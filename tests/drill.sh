@@ -2,6 +2,8 @@
 # before any server starts on damage or a wrong key; nothing left behind, even after
 # SIGINT or SIGTERM mid-drill.
 . "$(dirname "$0")/lib.sh"
+# A sanitizer build runs a copy of the script in build/san/bin, far from contrib/.
+export BTR_SANDBOX=${BTR_SANDBOX:-$BTR_TOP/contrib/sandbox}
 
 sandbox_up src
 "$BTR_TOP/contrib/sandbox" seed "$T/src" --small >/dev/null 2>"$T/seed.err" || { fail "seed" "$(tail -2 "$T/seed.err")"; exit 1; }
