@@ -77,8 +77,7 @@ int main(int argc, char **argv)
 		btr_usage_error("no backup directory (-d DIR)");
 	if (src.file && src.fd >= 0)
 		btr_usage_error("--passphrase-file and --passphrase-fd exclude each other");
-	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
-		btr_die_last();
+	btr_refuse_tty(STDOUT_FILENO, "stdout");
 
 	uint8_t *key = sodium_malloc(LEGACY_KEY);
 	char *pass;

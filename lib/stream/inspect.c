@@ -172,53 +172,46 @@ static void hex(char *out, const uint8_t *p, size_t n)
 }
 
 /* KIND POOL NAMESPACE NAME, the identity --from-list matches on. */
-static void list_ident(FILE *f, const char *kind, const struct btr_ident *id)
+static void list_ident(FILE *f, const char *kind, const char *pool, const ProtobufCBinaryData *ns,
+		       const ProtobufCBinaryData *name)
 {
 	fprintf(f, "%s ", kind);
-	btr_list_field_write(f, id->pool, strlen(id->pool));
+	btr_list_field_write(f, pool, pool ? strlen(pool) : 0);
 	putc(' ', f);
-	btr_list_field_write(f, id->ns.p, id->ns.n);
+	btr_list_field_write(f, ns->data, ns->len);
 	putc(' ', f);
-	btr_list_field_write(f, id->name.p, id->name.n);
+	btr_list_field_write(f, name->data, name->len);
 }
 
-static void list_locator(FILE *f, const struct btr_ident *id)
+static void list_locator(FILE *f, const ProtobufCBinaryData *loc)
 {
-	if (!id->loc.n)
+	if (!loc->len)
 		return;
 	fputs(" locator=", f);
-	btr_list_field_write(f, id->loc.p, id->loc.n);
-}
-
-/* The same in JSON: {"kind":KIND,"pool":...,"namespace":...,"name":... (left open). */
-static void json_ident(FILE *f, const char *kind, const struct btr_ident *id)
-{
-	fprintf(f, "{\"kind\":\"%s\",\"pool\":", kind);
-	json_str(f, id->pool, strlen(id->pool));
-	fprintf(f, ",\"namespace\":");
-	json_str(f, id->ns.p, id->ns.n);
-	fprintf(f, ",\"name\":");
-	json_str(f, id->name.p, id->name.n);
+	btr_list_field_write(f, loc->data, loc->len);
 }
 
 void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 {
 	const Btr__ObjectBegin *o;
-	struct btr_ident id;
-	btr_ident_of(&id, rec);
 	switch (rec->type) {
 	case BTR_OBJECT_END:
 		o = rec->object;
 		if (json) {
-			json_ident(f, "object", &id);
+			fprintf(f, "{\"kind\":\"object\",\"pool\":");
+			json_str(f, o->pool, strlen(o->pool));
+			fprintf(f, ",\"namespace\":");
+			json_str(f, o->namespace_.data, o->namespace_.len);
+			fprintf(f, ",\"name\":");
+			json_str(f, o->name.data, o->name.len);
 			fprintf(f, ",\"locator\":");
-			json_str(f, id.loc.p, id.loc.n);
+			json_str(f, o->locator.data, o->locator.len);
 			fprintf(f, ",\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"version\":%" PRIu64 ",\"xattrs\":%zu}\n",
 				o->size, o->mtime, o->version, o->n_xattrs);
 		} else {
-			list_ident(f, "object", &id);
+			list_ident(f, "object", o->pool, &o->namespace_, &o->name);
 			fprintf(f, " %" PRIu64, o->size);
-			list_locator(f, &id);
+			list_locator(f, &o->locator);
 			fprintf(f, " mtime=%" PRId64 " version=%" PRIu64 " xattrs=%zu\n", o->mtime, o->version, o->n_xattrs);
 		}
 		break;
@@ -237,29 +230,41 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 		}
 		break;
 	}
-	case BTR_DELETE:
+	case BTR_DELETE: {
+		const Btr__Delete *d = rec->u.del;
 		if (json) {
-			json_ident(f, "delete", &id);
+			fprintf(f, "{\"kind\":\"delete\",\"pool\":");
+			json_str(f, d->pool, strlen(d->pool));
+			fprintf(f, ",\"namespace\":");
+			json_str(f, d->namespace_.data, d->namespace_.len);
+			fprintf(f, ",\"name\":");
+			json_str(f, d->name.data, d->name.len);
 			fprintf(f, "}\n");
 		} else {
-			list_ident(f, "delete", &id);
+			list_ident(f, "delete", d->pool, &d->namespace_, &d->name);
 			fputs(" -", f);
-			list_locator(f, &id);
+			list_locator(f, &d->locator);
 			fputc('\n', f);
 		}
 		break;
+	}
 	case BTR_INDEX: {
 		const Btr__IndexEntry *e = rec->u.index;
 		char d[2 * BTR_DIGEST_LEN + 1] = "";
 		if (e->digest.len <= BTR_DIGEST_LEN) /* 16 bytes in format 2, 32 in format 1 */
 			hex(d, e->digest.data, e->digest.len);
 		if (json) {
-			json_ident(f, "index", &id);
+			fprintf(f, "{\"kind\":\"index\",\"pool\":");
+			json_str(f, e->pool, strlen(e->pool));
+			fprintf(f, ",\"namespace\":");
+			json_str(f, e->namespace_.data, e->namespace_.len);
+			fprintf(f, ",\"name\":");
+			json_str(f, e->name.data, e->name.len);
 			fprintf(f, ",\"size\":%" PRIu64 ",\"version\":%" PRIu64 ",\"digest\":\"%s\"}\n", e->size, e->version, d);
 		} else {
-			list_ident(f, "index", &id);
+			list_ident(f, "index", e->pool, &e->namespace_, &e->name);
 			fprintf(f, " %" PRIu64, e->size);
-			list_locator(f, &id);
+			list_locator(f, &e->locator);
 			fprintf(f, " version=%" PRIu64 " digest=%s\n", e->version, d);
 		}
 		break;

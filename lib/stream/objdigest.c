@@ -22,10 +22,10 @@ void btr_hash_init(struct btr_hash *h, uint32_t format)
 		btr_xxh128_init(&h->u.xxh);
 }
 
-void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen, size_t len)
+void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen)
 {
 	h->format = 1;
-	h->len = (uint8_t)len;
+	h->len = crypto_generichash_BYTES;
 	crypto_generichash_init(&h->u.b2, key, keylen, h->len);
 }
 
