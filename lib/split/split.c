@@ -263,7 +263,7 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf
 /* Runs the filter once more for the manifest, so the remote side holds it too. */
 static int filter_manifest(const struct split_opts *o, const char *text)
 {
-	struct piece p = {.o = o, .fd = -1, .pipe_fd = -1};
+	struct piece p = {.o = o, .fd = -1, .pipe_fd = -1, .dfd = -1}; /* text: no file */
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
 	return send(&p, text, NULL);
 }
