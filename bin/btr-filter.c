@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
-	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+		btr_die_last();
 
 	struct btr_filter_stats st;
 	if (btr_filter_run(f, STDIN_FILENO, STDOUT_FILENO, prog, &st) < 0)

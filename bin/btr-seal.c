@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
-	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10};
+	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10,
+				  .say = btr_say_msg};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
 	const char *kdf = getenv("BTR_KDF") ? getenv("BTR_KDF") : "moderate", *sign_file = NULL;
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
 			o.chunk = (uint32_t)v;
 			break;
-		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
+		case 'q': o.say = NULL; o.progress = BTR_PROGRESS_OFF; break;
 		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-seal %s\n", BTR_VERSION); return 0;
@@ -128,7 +129,8 @@ int main(int argc, char **argv)
 		btr_usage_error("unknown --kdf '%s' (interactive, moderate or sensitive)", kdf);
 	if (o.n_recipients && (src.file || src.fd >= 0))
 		btr_usage_error("-r and a passphrase option exclude each other");
-	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+		btr_die_last();
 	o.recipients = (const uint8_t(*)[32])rcpt;
 	if (sign_file) {
 		if (!(o.sign_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},    {"filter-timeout", required_argument, NULL, 'T'},
 		{"retries", required_argument, NULL, 'R'}, {"limit-rate", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0}};
-	struct split_opts o = {.size = 2ull << 30};
+	struct split_opts o = {.size = 2ull << 30, .say = btr_say_line};
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;
 	btr_init(argv[0]);
@@ -73,12 +73,15 @@ int main(int argc, char **argv)
 			o.spool = 1;
 			break;
 		}
-		case 'L': o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
+		case 'L':
+			if (!(o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes")))
+				btr_usage_last();
+			break;
 		case 'f': o.force = 1; break;
 		case 'j': join = 1; break;
 		case 'c': check = 1; break;
 		case 'G': fetch = optarg; break;
-		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
+		case 'q': o.say = NULL; o.progress = BTR_PROGRESS_OFF; break;
 		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-split %s\n", BTR_VERSION); return 0;
@@ -103,7 +106,8 @@ int main(int argc, char **argv)
 	int rc;
 	if (join || check) {
 		if (join)
-			btr_refuse_tty(STDOUT_FILENO, "stdout");
+			if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+				btr_die_last();
 		rc = btr_join(o.dir, fetch, join ? STDOUT_FILENO : -1, o.progress);
 	} else {
 		rc = btr_split(STDIN_FILENO, &o);

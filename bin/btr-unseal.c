@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 		{"insecure-key-file", no_argument, NULL, 'I'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
-					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"}};
+					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"},
+				  .say = btr_say_msg};
 	const char *identity = NULL;
 	uint8_t signer[crypto_sign_PUBLICKEYBYTES];
 	int check = 0, c;
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 				btr_die_last();
 			k.signer = signer;
 			break;
-		case 'q': k.quiet = 1; k.progress = BTR_PROGRESS_OFF; break;
+		case 'q': k.say = NULL; k.progress = BTR_PROGRESS_OFF; break;
 		case 'P': k.progress = BTR_PROGRESS_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-unseal %s\n", BTR_VERSION); return 0;
@@ -74,7 +75,8 @@ int main(int argc, char **argv)
 	if (identity && (k.pass.file || k.pass.fd >= 0))
 		btr_usage_error("-k and a passphrase option exclude each other");
 	if (!check)
-		btr_refuse_tty(STDOUT_FILENO, "stdout");
+		if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+			btr_die_last();
 	uint8_t *sk = NULL;
 	if (identity) {
 		if (!(sk = sodium_malloc(32)))

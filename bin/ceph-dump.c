@@ -46,11 +46,6 @@ static void usage(FILE *f)
 
 enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
 
-static void on_signal(int sig)
-{
-	btr_dump_stop_signal = sig;
-}
-
 static void summary(const struct btr_dump_opts *o)
 {
 	fprintf(stderr, "this backup will include %zu pool%s:\n", o->npools, o->npools == 1 ? "" : "s");
@@ -75,7 +70,18 @@ static int listed(char **v, size_t n, const char *s)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for.  Static in main: the pool name arrays live as long
+ * as the process, whichever way it exits. */
+struct args {
+	struct btr_ceph_opts co;
+	struct btr_dump_opts o;
+	char **want, **skip;
+	size_t nwant, nskip;
+	int cleanup;
+};
+
+/* Options into *a; --help and --version exit 0, a usage error exits 2. */
+static void parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		BTR_CEPH_LONGOPTS,
@@ -88,148 +94,169 @@ int main(int argc, char **argv)
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
-	struct btr_ceph_opts co = {0};
-	struct btr_dump_opts o = {.jobs = BTR_DUMP_DEFAULT_JOBS, .buffer = BTR_DUMP_DEFAULT_BUFFER,
-				  .chunk = BTR_DUMP_DEFAULT_CHUNK};
-	/* Static: they live as long as the process, whichever way it exits. */
-	static char **want, **skip;
-	want = calloc((size_t)argc, sizeof *want);
-	skip = calloc((size_t)argc, sizeof *skip);
-	size_t nwant = 0, nskip = 0;
-	int cleanup = 0, c;
-
-	btr_init(argv[0]);
-	if (!want || !skip)
+	struct btr_dump_opts *o = &a->o;
+	int c;
+	*o = (struct btr_dump_opts){.jobs = BTR_DUMP_DEFAULT_JOBS, .buffer = BTR_DUMP_DEFAULT_BUFFER,
+				    .chunk = BTR_DUMP_DEFAULT_CHUNK, .say = btr_say_msg};
+	a->want = calloc((size_t)argc, sizeof *a->want);
+	a->skip = calloc((size_t)argc, sizeof *a->skip);
+	if (!a->want || !a->skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
-		if (btr_ceph_opt(&co, c, optarg))
+		if (btr_usage_check(btr_ceph_opt(&a->co, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
 			if (!*optarg)
 				btr_usage_error("-p wants a pool name");
-			if (!listed(want, nwant, optarg))
-				want[nwant++] = optarg;
+			if (!listed(a->want, a->nwant, optarg))
+				a->want[a->nwant++] = optarg;
 			break;
-		case O_SKIP: skip[nskip++] = optarg; break;
+		case O_SKIP: a->skip[a->nskip++] = optarg; break;
 		case 'j': {
 			unsigned long v;
 			if (btr_parse_ulong(optarg, 1, BTR_DUMP_MAX_JOBS, &v) < 0)
 				btr_usage_error("-j wants a number from 1 to %d, not '%s'", BTR_DUMP_MAX_JOBS, optarg);
-			o.jobs = (unsigned)v;
+			o->jobs = (unsigned)v;
 			break;
 		}
-		case O_BUFFER: o.buffer = size_arg("--buffer", optarg, 0, 1ull << 32); break;
-		case O_CHUNK: o.chunk = size_arg("--chunk", optarg, 4096, 64u << 20); break;
-		case O_INDEX: o.index_path = optarg; break;
-		case O_SINCE: o.since_path = optarg; break;
-		case O_FORCE: o.force = 1; break;
-		case O_SNAP: o.snapshot = 1; break;
-		case O_CLEANUP: cleanup = 1; break;
+		case O_BUFFER: o->buffer = size_arg("--buffer", optarg, 0, 1ull << 32); break;
+		case O_CHUNK: o->chunk = size_arg("--chunk", optarg, 4096, 64u << 20); break;
+		case O_INDEX: o->index_path = optarg; break;
+		case O_SINCE: o->since_path = optarg; break;
+		case O_FORCE: o->force = 1; break;
+		case O_SNAP: o->snapshot = 1; break;
+		case O_CLEANUP: a->cleanup = 1; break;
 		case O_SLICE: {
 			unsigned i, n;
 			if (btr_parse_slice(optarg, &i, &n) < 0)
 				btr_usage_error("--slice wants I/N with 0 <= I < N <= 65536, not '%s'", optarg);
-			o.slice_i = i;
-			o.slice_n = n == 1 ? 0 : n; /* 0/1 is the whole pool */
+			o->slice_i = i;
+			o->slice_n = n == 1 ? 0 : n; /* 0/1 is the whole pool */
 			break;
 		}
-		case O_LIMIT_RATE: o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
-		case O_LIMIT_OPS: o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops"); break;
-		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
-		case 'q': o.quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); free(want); free(skip); return 0;
-		case 'V': printf("ceph-dump %s\n", BTR_VERSION); free(want); free(skip); return 0;
+		case O_LIMIT_RATE:
+			if (!(o->limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes")))
+				btr_usage_last();
+			break;
+		case O_LIMIT_OPS:
+			if (!(o->limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
+				btr_usage_last();
+			break;
+		case O_PROGRESS: o->progress = BTR_PROGRESS_FORCE; break;
+		case 'q': o->quiet = 1; o->progress = BTR_PROGRESS_OFF; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ceph-dump %s\n", BTR_VERSION); exit(0);
 		default: btr_usage_error("unknown option");
 		}
 	}
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o.index_path && o.since_path && !strcmp(o.index_path, o.since_path))
+	if (o->index_path && o->since_path && !strcmp(o->index_path, o->since_path))
 		btr_usage_error("--index and --since name the same file");
-	if (!cleanup)
-		btr_refuse_tty(STDOUT_FILENO, "stdout");
-
-	rados_t cl;
-	if (btr_ceph_connect(&co, &cl) < 0)
+	if (!a->cleanup && btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
 		btr_die_last();
-	char **all = NULL;
-	size_t nall = 0;
-	if (!nwant) {
-		if (btr_ceph_list_pools(cl, &all, &nall) < 0)
+}
+
+/* o.pools: the -p pools (else every pool of the cluster, listed into *all) less the
+ * --skip-pool ones. */
+static void choose_pools(rados_t cl, struct args *a, char ***all, size_t *nall)
+{
+	if (!a->nwant) {
+		if (btr_ceph_list_pools(cl, all, nall) < 0)
 			btr_die_last();
 		/* want has room for argc names only: the cluster may have more pools. */
-		free(want);
-		if (!(want = calloc(nall ? nall : 1, sizeof *want)))
+		free(a->want);
+		if (!(a->want = calloc(*nall ? *nall : 1, sizeof *a->want)))
 			btr_die(BTR_EXIT_SYS, "out of memory");
-		for (size_t i = 0; i < nall; i++)
-			want[nwant++] = all[i];
+		for (size_t i = 0; i < *nall; i++)
+			a->want[a->nwant++] = (*all)[i];
 	}
-	o.pools = calloc(nwant ? nwant : 1, sizeof *o.pools);
-	if (!o.pools)
+	if (!(a->o.pools = calloc(a->nwant ? a->nwant : 1, sizeof *a->o.pools)))
 		btr_die(BTR_EXIT_SYS, "out of memory");
-	for (size_t i = 0; i < nwant; i++)
-		if (!listed(skip, nskip, want[i]))
-			o.pools[o.npools++] = want[i];
-	if (!o.npools)
+	for (size_t i = 0; i < a->nwant; i++)
+		if (!listed(a->skip, a->nskip, a->want[i]))
+			a->o.pools[a->o.npools++] = a->want[i];
+	if (!a->o.npools)
 		btr_die(BTR_EXIT_USAGE, "no pools to dump (all of them skipped, or the cluster has none)");
+}
 
-	if (cleanup) {
-		unsigned n = 0;
-		for (size_t i = 0; i < o.npools; i++) {
-			rados_ioctx_t io;
-			if (btr_ceph_open_pool(cl, o.pools[i], BTR_EXIT_USAGE, NULL, &io) < 0)
-				btr_die_last();
-			int r = btr_snap_cleanup(io, o.pools[i], o.quiet, &n);
-			rados_ioctx_destroy(io);
-			if (r < 0)
-				btr_die_last();
-		}
-		if (!o.quiet)
-			fprintf(stderr, "removed %u leftover snapshot%s\n", n, n == 1 ? "" : "s");
-		btr_ceph_shutdown(cl);
-		btr_ceph_free_pools(all, nall);
-		free(o.pools);
-		free(want);
-		free(skip);
-		return 0;
+/* --cleanup-snapshots */
+static int cleanup_snapshots(rados_t cl, const struct btr_dump_opts *o)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < o->npools; i++) {
+		rados_ioctx_t io;
+		if (btr_ceph_open_pool(cl, o->pools[i], BTR_EXIT_USAGE, NULL, &io) < 0)
+			return -1;
+		int r = btr_snap_cleanup(io, o->pools[i], o->quiet ? NULL : btr_say_line, &n);
+		rados_ioctx_destroy(io);
+		if (r < 0)
+			return -1;
 	}
+	if (!o->quiet)
+		fprintf(stderr, "removed %u leftover snapshot%s\n", n, n == 1 ? "" : "s");
+	return 0;
+}
 
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+static int dump(rados_t cl, struct btr_dump_opts *o, struct btr_dump_stats *st)
+{
+	btr_catch_stop(BTR_STOP_HUP);
+	if (!o->quiet)
+		o->ready = summary;
+	return btr_ceph_dump(cl, o, st);
+}
 
-	if (!o.quiet)
-		o.ready = summary;
+/* The failure, then die of the signal that stopped the dump (as the shell expects), or
+ * exit with the failure's status. */
+static _Noreturn void fail_dump(void)
+{
+	int sig = btr_stop_signal;
+	btr_msg("%s", btr_errmsg());
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	exit(btr_errcode());
+}
+
+static void report(const struct btr_dump_opts *o, const struct btr_dump_stats *st)
+{
+	fprintf(stderr, "CEPH DONE; included %llu ceph objects (skipped %llu unchanged)\n",
+		(unsigned long long)st->objects, (unsigned long long)st->skipped);
+	if (o->since_path)
+		fprintf(stderr, "recorded %llu deletion%s\n", (unsigned long long)st->deleted, st->deleted == 1 ? "" : "s");
+	if (st->vanished)
+		fprintf(stderr, "%llu object%s deleted while the dump ran (not included)\n",
+			(unsigned long long)st->vanished, st->vanished == 1 ? "" : "s");
+}
+
+int main(int argc, char **argv)
+{
+	static struct args a;
 	struct btr_dump_stats st = {0};
-	int rc = btr_ceph_dump(cl, &o, &st);
+	char **all = NULL;
+	size_t nall = 0;
+	rados_t cl;
+
+	btr_init(argv[0]);
+	parse(argc, argv, &a);
+	if (btr_ceph_connect(&a.co, &cl) < 0)
+		btr_die_last();
+	choose_pools(cl, &a, &all, &nall);
+	int rc = a.cleanup ? cleanup_snapshots(cl, &a.o) : dump(cl, &a.o, &st);
 	btr_ceph_shutdown(cl);
 	btr_ceph_free_pools(all, nall);
-	free(o.pools);
-	free(want);
-	free(skip);
-	if (rc < 0) {
-		int sig = btr_dump_stop_signal;
-		btr_msg("%s", btr_errmsg());
-		if (sig) { /* die of the signal, as the shell expects */
-			signal(sig, SIG_DFL);
-			raise(sig);
-		}
-		return btr_errcode() ? btr_errcode() : BTR_EXIT_SYS;
-	}
+	free(a.o.pools);
+	free(a.want);
+	free(a.skip);
+	if (rc < 0)
+		fail_dump();
+	if (a.cleanup)
+		return 0;
 	if (btr_close_stdout() < 0)
 		btr_die_last();
-	if (!o.quiet) {
-		fprintf(stderr, "CEPH DONE; included %llu ceph objects (skipped %llu unchanged)\n",
-			(unsigned long long)st.objects, (unsigned long long)st.skipped);
-		if (o.since_path)
-			fprintf(stderr, "recorded %llu deletion%s\n", (unsigned long long)st.deleted, st.deleted == 1 ? "" : "s");
-		if (st.vanished)
-			fprintf(stderr, "%llu object%s deleted while the dump ran (not included)\n",
-				(unsigned long long)st.vanished, st.vanished == 1 ? "" : "s");
-	}
+	if (!a.o.quiet)
+		report(&a.o, &st);
 	return 0;
 }

@@ -52,13 +52,6 @@ static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_
 	return v;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
-
 static size_t jobs_arg(const char *arg)
 {
 	unsigned long v;
@@ -108,15 +101,16 @@ int main(int argc, char **argv)
 	struct btr_load_opts o = {.mode = BTR_LOAD_WRITE,
 				  .atomic_max = BTR_LOAD_DEFAULT_ATOMIC,
 				  .window_bytes = BTR_LOAD_DEFAULT_WINDOW_BYTES,
-				  .window_ops = BTR_LOAD_DEFAULT_WINDOW_OPS};
+				  .window_ops = BTR_LOAD_DEFAULT_WINDOW_OPS,
+				  .say = btr_say_msg};
 	int clear = 0, clear_only = 0, verify = 0, dry = 0, verbose = 0, quiet = 0, c;
 	btr_init(argv[0]);
 	/* Picks the fastest BLAKE2b for this CPU: digests are most of the CPU time. */
 	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:vqhV", opts, NULL)) != -1) {
-		if (btr_ceph_opt(&co, c, optarg))
+		if (btr_usage_check(btr_ceph_opt(&co, c, optarg)))
 			continue;
 		switch (c) {
-		case 'p': btr_poolmap_add(&m, optarg); break;
+		case 'p': btr_usage_check(btr_poolmap_add(&m, optarg)); break;
 		case O_ALL: m.all = 1; break;
 		case O_CLEAR: clear = 1; break;
 		case O_CLEAR_ONLY: clear_only = 1; break;
@@ -127,8 +121,14 @@ int main(int argc, char **argv)
 		case O_WINDOW: o.window_bytes = size_arg("--window", optarg, 1u << 20, 1ull << 32); break;
 		case 'j': o.window_ops = jobs_arg(optarg); break;
 		case 'v': verbose = 1; break;
-		case O_LIMIT_RATE: o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes"); break;
-		case O_LIMIT_OPS: o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops"); break;
+		case O_LIMIT_RATE:
+			if (!(o.limit_rate = btr_rate_opt("--limit-rate", optarg, "bytes")))
+				btr_usage_last();
+			break;
+		case O_LIMIT_OPS:
+			if (!(o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
+				btr_usage_last();
+			break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -176,18 +176,13 @@ int main(int argc, char **argv)
 	}
 	/* The first SIGINT or SIGTERM stops cleanly (in-flight writes settle, a partly
 	 * written object is removed); a second one kills. */
-	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESETHAND};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	o.stop = &stop;
+	btr_catch_stop(BTR_STOP_ONCE);
 	struct btr_load_stats st;
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {
 		/* One line: the failure, and how far the restore got before it. */
 		if (o.mode == BTR_LOAD_WRITE && btr_errcode() != BTR_EXIT_USAGE)
-			btr_fail(btr_errcode(), "%s (%llu objects restored before this)", btr_errmsg(),
-				 (unsigned long long)st.restored);
+			btr_fail_append(" (%llu objects restored before this)", (unsigned long long)st.restored);
 		btr_die_last();
 	}
 	if (!quiet)

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:r:n:qhV", opts, NULL)) != -1) {
-		if (etcd_opts_parse(&eo, c, optarg))
+		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -63,7 +63,10 @@ int main(int argc, char **argv)
 			break;
 		case 'r': d.revision = positive(optarg, "--revision", LONG_MAX); break;
 		case 'n': d.page_size = positive(optarg, "--page-size", 1000000); break;
-		case 'L': d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys"); break;
+		case 'L':
+			if (!(d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
+				btr_usage_last();
+			break;
 		case 'P': d.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; d.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -73,9 +76,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
-	etcd_opts_finish(&eo);
+	btr_usage_check(etcd_opts_finish(&eo));
 	d.page_size = btr_rate_batch(d.limit_keys, d.page_size);
-	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+		btr_die_last();
 
 	struct etcd *e = etcd_open(&eo);
 	uint64_t n = 0;

@@ -55,14 +55,15 @@ int main(int argc, char **argv)
 	static const char *prefixes[MAX_PREFIXES];
 	struct etcd_opts eo;
 	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
-				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000};
+				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000,
+				    .say = btr_say_msg};
 	struct etcd_load_stats st;
 	int quiet = 0, c;
 	unsigned long num;
 	btr_init(argv[0]);
 	etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
-		if (etcd_opts_parse(&eo, c, optarg))
+		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -91,7 +92,10 @@ int main(int argc, char **argv)
 			if (btr_parse_size(optarg, &lo.txn_bytes) < 0 || lo.txn_bytes < 1 || lo.txn_bytes > (64u << 20))
 				btr_usage_error("--txn-bytes: '%s' is not a size up to 64M", optarg);
 			break;
-		case OPT_LIMIT_KEYS: lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys"); break;
+		case OPT_LIMIT_KEYS:
+			if (!(lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
+				btr_usage_last();
+			break;
 		case OPT_PROGRESS: lo.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; lo.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -106,7 +110,7 @@ int main(int argc, char **argv)
 		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");
 	if (!lo.clear_only && isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
-	etcd_opts_finish(&eo);
+	btr_usage_check(etcd_opts_finish(&eo));
 
 	/* A dry run needs the cluster only to count what --clear would delete. */
 	struct etcd *e = NULL;

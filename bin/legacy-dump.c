@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 		btr_usage_error("no backup directory (-d DIR)");
 	if (src.file && src.fd >= 0)
 		btr_usage_error("--passphrase-file and --passphrase-fd exclude each other");
-	btr_refuse_tty(STDOUT_FILENO, "stdout");
+	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
+		btr_die_last();
 
 	uint8_t *key = sodium_malloc(LEGACY_KEY);
 	char *pass;

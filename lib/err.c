@@ -10,19 +10,14 @@ const char *btr_prog = "btr";
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;
 
-static void vmsg(const char *fmt, va_list ap)
+/* One line to stderr, always: a message must never smuggle in a newline.  Names from
+ * stream data (pools, keys, pieces) reach a terminal here: their control bytes (C0,
+ * DEL, and C1 as UTF-8) are shown as \xNN, never sent.  At most 1199 bytes of buf. */
+static void put_line(const char *buf)
 {
-	char buf[1200];
-	int n = snprintf(buf, sizeof buf, "%s: ", btr_prog);
-	if (n < 0)
-		n = 0;
-	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-	/* One line, always: a message must never smuggle in a newline.  Names from
-	 * stream data (pools, keys, pieces) reach a terminal here: their control bytes
-	 * (C0, DEL, and C1 as UTF-8) are shown as \xNN, never sent. */
-	char out[4 * sizeof buf + 2]; /* every byte may become \\xNN */
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+	char out[4 * 1200 + 2]; /* every byte may become \xNN */
+	size_t o = 0, n = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; *p && n < 1199; p++, n++) {
 		if (*p == '\n' || *p == '\r')
 			out[o++] = ' ';
 		else if (*p < 0x20 || *p == 0x7f)
@@ -35,6 +30,16 @@ static void vmsg(const char *fmt, va_list ap)
 	}
 	out[o++] = '\n';
 	fwrite(out, 1, o, stderr);
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof buf, "%s: ", btr_prog);
+	if (n < 0)
+		n = 0;
+	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	put_line(buf);
 }
 
 void btr_msg(const char *fmt, ...)
@@ -106,4 +111,74 @@ void btr_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", btr_prog);
 	exit(BTR_EXIT_USAGE);
+}
+
+void btr_usage_last(void)
+{
+	btr_usage_error("%s", btr_errmsg());
+}
+
+int btr_usage_check(int r)
+{
+	if (r < 0)
+		btr_usage_last();
+	return r;
+}
+
+int btr_fail_append(const char *fmt, ...)
+{
+	char buf[sizeof last_msg];
+	size_t n = strlen(last_msg);
+	memcpy(buf, last_msg, n);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	va_end(ap);
+	memcpy(last_msg, buf, strlen(buf) + 1);
+	return -1;
+}
+
+void btr_say(btr_say_fn say, const char *fmt, ...)
+{
+	char buf[1024];
+	if (!say)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	say(buf);
+}
+
+void btr_say_msg(const char *line)
+{
+	btr_msg("%s", line);
+}
+
+void btr_say_line(const char *line)
+{
+	put_line(line);
+}
+
+int btr_first_keep(struct btr_first_error *f)
+{
+	int first = 0;
+	pthread_mutex_lock(&f->mu);
+	if (!f->code) {
+		f->code = btr_errcode();
+		snprintf(f->msg, sizeof f->msg, "%s", btr_errmsg());
+		first = 1;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return first;
+}
+
+int btr_first_raise(struct btr_first_error *f)
+{
+	pthread_mutex_lock(&f->mu);
+	int code = f->code;
+	if (code)
+		btr_fail(code, "%s", f->msg);
+	pthread_mutex_unlock(&f->mu);
+	return code ? -1 : 0;
 }

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int btr_grow(void **p, size_t *cap, size_t want, size_t each)
 {
@@ -20,4 +21,21 @@ int btr_grow(void **p, size_t *cap, size_t want, size_t each)
 	*p = q;
 	*cap = n;
 	return 0;
+}
+
+int btr_str_set(struct btr_str *s, const void *p, size_t n)
+{
+	if (btr_grow((void **)&s->p, &s->cap, n + 1, 1) < 0)
+		return -1;
+	if (n)
+		memcpy(s->p, p, n);
+	s->p[n] = 0;
+	s->len = n;
+	return 0;
+}
+
+void btr_str_free(struct btr_str *s)
+{
+	free(s->p);
+	*s = (struct btr_str){0};
 }

@@ -57,10 +57,11 @@ int btr_write_or_fail(int fd, const void *buf, size_t n, const char *what)
 	return btr_fail_errno(BTR_EXIT_SYS, "write %s", what);
 }
 
-void btr_refuse_tty(int fd, const char *what)
+int btr_refuse_tty(int fd, const char *what)
 {
 	if (isatty(fd))
-		btr_die(BTR_EXIT_USAGE, "refusing to write binary data to a terminal (redirect %s to a file or pipe)", what);
+		return btr_fail(BTR_EXIT_USAGE, "refusing to write binary data to a terminal (redirect %s to a file or pipe)", what);
+	return 0;
 }
 
 int btr_close_stdout(void)

@@ -15,8 +15,8 @@ int btr_write_full(int fd, const void *buf, size_t n);
 ssize_t btr_read_or_fail(int fd, void *buf, size_t n, const char *what);
 int btr_write_or_fail(int fd, const void *buf, size_t n, const char *what);
 
-/* Refuses (exit 2) to write binary data to a terminal on fd. */
-void btr_refuse_tty(int fd, const char *what);
+/* Refuses (-1 with btr_fail, exit class 2) to write binary data to a terminal on fd. */
+int btr_refuse_tty(int fd, const char *what) __attribute__((warn_unused_result));
 
 /* Flushes and closes stdout, then stderr, checking for errors, so a full disk or
  * vanished reader is never mistaken for success.  Returns 0 or -1 (btr_fail). */

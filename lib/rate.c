@@ -70,22 +70,26 @@ int btr_parse_rate(const char *s, uint64_t *out)
 	return 0;
 }
 
-uint64_t btr_rate_arg(const char *opt, const char *s, const char *what)
+int btr_rate_arg(const char *opt, const char *s, const char *what, uint64_t *out)
 {
-	uint64_t v;
-	if (btr_parse_rate(s, &v) < 0)
-		btr_usage_error("%s wants %s per second above 0 (e.g. %s; K M G T are powers of 1024), not '%s'",
+	if (btr_parse_rate(s, out) < 0)
+		return btr_fail(BTR_EXIT_USAGE,
+				"%s wants %s per second above 0 (e.g. %s; K M G T are powers of 1024), not '%s'",
 				opt, what, strcmp(what, "bytes") ? "500, 2K" : "50M, 1G", s);
-	return v;
+	return 0;
 }
 
 struct btr_rate *btr_rate_opt(const char *opt, const char *s, const char *what)
 {
 	static struct btr_rate pool[4];
 	static unsigned used;
-	uint64_t v = btr_rate_arg(opt, s, what);
-	if (used == sizeof pool / sizeof *pool)
-		btr_usage_error("%s: too many --limit options", opt);
+	uint64_t v;
+	if (btr_rate_arg(opt, s, what, &v) < 0)
+		return NULL;
+	if (used == sizeof pool / sizeof *pool) {
+		btr_fail(BTR_EXIT_USAGE, "%s: too many --limit options", opt);
+		return NULL;
+	}
 	btr_rate_init(&pool[used], v);
 	return &pool[used++];
 }

@@ -30,10 +30,11 @@ uint64_t btr_rate_per_sec(const struct btr_rate *r);
 /* "50M", "50M/s", "1G", "200" (the suffixes of btr_parse_size; an optional "/s");
  * 0 is refused.  0, or -1 on bad input. */
 int btr_parse_rate(const char *s, uint64_t *out);
-/* The same for an option: a bad value is a usage error (exit 2) naming the option;
- * `what` says per second of what ("bytes", "objects", "keys"). */
-uint64_t btr_rate_arg(const char *opt, const char *s, const char *what);
+/* The same for an option: a bad value is a usage failure (btr_fail, BTR_EXIT_USAGE)
+ * naming the option, -1; `what` says per second of what ("bytes", "objects", "keys"). */
+int btr_rate_arg(const char *opt, const char *s, const char *what, uint64_t *out);
 /* btr_rate_arg, then a bucket of that rate that lives as long as the process (a tool
- * has at most a few: one per --limit-* option). */
+ * has at most a few: one per --limit-* option); NULL (a usage failure recorded) on a
+ * bad value (the tool then calls btr_usage_last()). */
 struct btr_rate *btr_rate_opt(const char *opt, const char *s, const char *what);
 #endif

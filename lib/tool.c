@@ -9,6 +9,23 @@
 #include <string.h>
 #include <unistd.h>
 
+volatile sig_atomic_t btr_stop_signal;
+
+static void on_stop(int sig)
+{
+	btr_stop_signal = sig;
+}
+
+void btr_catch_stop(int flags)
+{
+	struct sigaction sa = {.sa_handler = on_stop, .sa_flags = flags & BTR_STOP_ONCE ? SA_RESETHAND : 0};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (flags & BTR_STOP_HUP)
+		sigaction(SIGHUP, &sa, NULL);
+}
+
 void btr_init(const char *argv0)
 {
 	const char *s = argv0 ? strrchr(argv0, '/') : NULL;

@@ -11,14 +11,15 @@ seed_small "$C" p1 p2 2>"$T/seed.err" || { fail "seed" "could not seed the sandb
 # ---- a full dump, checked against rados ----
 ceph-dump -c "$C" -p p1 -p p2 >"$T/full" 2>"$T/full.err"
 rc=$?
-[ $rc = 0 ] && pass "dump exits 0" || fail "dump exits 0" "exit $rc: $(cat "$T/full.err")"
+[ $rc = 0 ]
+outcome $? "dump exits 0" "exit $rc: $(cat "$T/full.err")"
 expect_exit 0 "the dump verifies" btr-inspect <"$T/full"
-grep -q '^this backup will include 2 pools:$' "$T/full.err" && grep -q '^ - p1$' "$T/full.err" &&
-	pass "pool summary" || fail "pool summary" "$(head -3 "$T/full.err")"
+grep -q '^this backup will include 2 pools:$' "$T/full.err" && grep -q '^ - p1$' "$T/full.err"
+outcome $? "pool summary" "$(head -3 "$T/full.err")"
 n=$(rados -c "$C" -p p1 ls --all | wc -l)
 m=$(rados -c "$C" -p p2 ls --all | wc -l)
-grep -q "^CEPH DONE; included $((n + m)) ceph objects (skipped 0 unchanged)$" "$T/full.err" &&
-	pass "done line counts every object" || fail "done line counts every object" "$(tail -1 "$T/full.err"), rados: $((n + m))"
+grep -q "^CEPH DONE; included $((n + m)) ceph objects (skipped 0 unchanged)$" "$T/full.err"
+outcome $? "done line counts every object" "$(tail -1 "$T/full.err"), rados: $((n + m))"
 expected_list "$C" p1 p2 >"$T/want"
 dumped_list <"$T/full" >"$T/got"
 same "every object with its namespace and size" "$T/want" "$T/got"
@@ -49,20 +50,23 @@ same "an object in a namespace byte for byte" "$T/jo.rados" "$T/jo.dump"
 btr-cat -m p1 journalprovider jo/a/0000000000000001 <"$T/full" >"$T/jo.meta"
 printf 'xattr range 0-100\nxattr relrange \nomap_entries 0\n' >"$T/jo.want"
 same "xattrs, including an empty one" "$T/jo.want" "$T/jo.meta"
-btr-cat -m p1 "" hot_allocator <"$T/full" | grep -q '^xattr lock.hot_alloc_lock held\\x20by\\x20node1$' &&
-	pass "cls_lock-style xattr" || fail "cls_lock-style xattr" "missing"
+btr-cat -m p1 "" hot_allocator <"$T/full" | grep -q '^xattr lock.hot_alloc_lock held\\x20by\\x20node1$'
+outcome $? "cls_lock-style xattr" "missing"
 btr-cat -m p1 "" meta555ab4f9aa <"$T/full" | grep -q '^xattr version \\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08$' &&
 	pass "binary xattr of an empty object" || fail "binary xattr of an empty object" "$(btr-cat -m p1 "" meta555ab4f9aa <"$T/full")"
 btr-cat -m p1 "" meta.master <"$T/full" >"$T/om"
-[ "$(tail -1 "$T/om")" = "omap_entries 5000" ] && [ "$(rados -c "$C" -p p1 listomapkeys meta.master | wc -l)" = 5000 ] &&
-	pass "the 5,000-entry omap is complete" || fail "the 5,000-entry omap is complete" "$(tail -1 "$T/om")"
-grep -q '^omap key\\x0000705 val705$' "$T/om" && pass "omap key with a NUL byte" || fail "omap key with a NUL byte" "missing"
-[ "$(grep '^omap ' "$T/om" | grep -v 'x00' | LC_ALL=C sort -c 2>&1 | wc -l)" = 0 ] && pass "omap in key order" || fail "omap in key order" "not sorted"
+[ "$(tail -1 "$T/om")" = "omap_entries 5000" ] && [ "$(rados -c "$C" -p p1 listomapkeys meta.master | wc -l)" = 5000 ]
+outcome $? "the 5,000-entry omap is complete" "$(tail -1 "$T/om")"
+grep -q '^omap key\\x0000705 val705$' "$T/om"
+outcome $? "omap key with a NUL byte" "missing"
+[ "$(grep '^omap ' "$T/om" | grep -v 'x00' | LC_ALL=C sort -c 2>&1 | wc -l)" = 0 ]
+outcome $? "omap in key order" "not sorted"
 btr-inspect -l <"$T/full" | grep -q '^object p1 - locobj 102400 locator=loc1 ' &&
 	pass "locator key recorded" || fail "locator key recorded" "$(btr-inspect -l <"$T/full" | grep locobj)"
 btr-inspect -l <"$T/full" | grep -q '^object p1 other nsloc 2048 locator=loc2 ' &&
 	pass "namespace and locator together" || fail "namespace and locator together" "$(btr-inspect -l <"$T/full" | grep nsloc)"
-btr-inspect -l <"$T/full" | grep -q '^object p1 - meta777 0 ' && pass "empty object present" || fail "empty object present" "missing"
+btr-inspect -l <"$T/full" | grep -q '^object p1 - meta777 0 '
+outcome $? "empty object present" "missing"
 
 # Small buffers and one job: every object streams, same content.
 ceph-dump -c "$C" -p p1 -p p2 -j 1 --buffer 0 --chunk 4096 -q >"$T/small" 2>"$T/small.err"
@@ -70,22 +74,25 @@ dumped_list <"$T/small" >"$T/got.small"
 same "streamed with 4 KiB reads: same objects" "$T/want" "$T/got.small"
 btr-cat p1 "" staging.big <"$T/small" | cmp -s - "$T/big.rados" && pass "streamed with 4 KiB reads: same bytes" ||
 	fail "streamed with 4 KiB reads: same bytes" "differs"
-[ ! -s "$T/small.err" ] && pass "-q is quiet" || fail "-q is quiet" "$(cat "$T/small.err")"
+[ ! -s "$T/small.err" ]
+outcome $? "-q is quiet" "$(cat "$T/small.err")"
 # A ring of 16 extents in flight (--buffer / --chunk), delivered in order however the
 # reads end: the 20 MiB object in 64 KiB extents, and the digests verify.
 ceph-dump -c "$C" -p p1 -j 1 --buffer 1M --chunk 64K -q >"$T/ring"
-btr-cat p1 "" staging.big <"$T/ring" | cmp -s - "$T/big.rados" && pass "16 extents in flight: same bytes" ||
-	fail "16 extents in flight: same bytes" "differs"
+btr-cat p1 "" staging.big <"$T/ring" | cmp -s - "$T/big.rados"
+outcome $? "16 extents in flight: same bytes" "differs"
 expect_exit 0 "16 extents in flight: the stream verifies" btr-inspect <"$T/ring"
 
 # All pools by default, minus --skip-pool.
 ceph-dump -c "$C" --skip-pool p2 -q >"$T/skip" && btr-inspect <"$T/skip" >"$T/skip.i"
-grep -q ' - p1: ' "$T/skip.i" && ! grep -q ' - p2: ' "$T/skip.i" && pass "--skip-pool" || fail "--skip-pool" "$(cat "$T/skip.i")"
+grep -q ' - p1: ' "$T/skip.i" && ! grep -q ' - p2: ' "$T/skip.i"
+outcome $? "--skip-pool" "$(cat "$T/skip.i")"
 
 # ---- refusals ----
 expect_exit 2 "a missing pool exits 2" ceph-dump -c "$C" -p p1 -p nosuchpool
 expect_err "a missing pool is named" 'pool "nosuchpool" does not exist'
-[ ! -s "$T/last.out" ] && pass "a missing pool writes nothing" || fail "a missing pool writes nothing" "$(wc -c <"$T/last.out") bytes"
+[ ! -s "$T/last.out" ]
+outcome $? "a missing pool writes nothing" "$(wc -c <"$T/last.out") bytes"
 expect_exit 2 "bad --slice" ceph-dump -c "$C" --slice 3/3
 expect_exit 2 "--slice with a sign refused" ceph-dump -c "$C" --slice -1/3
 expect_exit 2 "--timeout 0 refused" ceph-dump -c "$C" --timeout 0
@@ -94,13 +101,15 @@ expect_exit 2 "unknown option" ceph-dump --bogus
 expect_exit 3 "unreadable conf exits 3" ceph-dump -c "$T/nonexistent.conf" -p p1
 if script -qc true /dev/null >/dev/null 2>&1; then
 	script -qc "ceph-dump -c '$C' -p p1" /dev/null >"$T/tty.out" 2>&1
-	grep -q 'terminal' "$T/tty.out" && pass "refuses a terminal" || fail "refuses a terminal" "$(head -c 200 "$T/tty.out")"
+	grep -q 'terminal' "$T/tty.out"
+	outcome $? "refuses a terminal" "$(head -c 200 "$T/tty.out")"
 fi
 
 # A client whose caps do not allow reading: a clear message, exit 3.
 ceph -c "$C" auth get-or-create client.nord mon 'allow r' osd 'allow r pool=p2' >"$T/nord.keyring" 2>/dev/null
 expect_exit 3 "cephx refusal exits 3" ceph-dump -c "$C" --id nord --keyring "$T/nord.keyring" -p p1
-grep -q 'cephx caps' "$T/last.err" && pass "cephx refusal names the caps" || fail "cephx refusal names the caps" "$(cat "$T/last.err")"
+grep -q 'cephx caps' "$T/last.err"
+outcome $? "cephx refusal names the caps" "$(cat "$T/last.err")"
 
 # ---- slices: N = 1, 3, 7 each cover the pools exactly once ----
 for N in 1 3 7; do
@@ -112,8 +121,8 @@ for N in 1 3 7; do
 	LC_ALL=C sort "$T/sl" >"$T/sl.sorted"
 	same "slices of $N: union is the pool, nothing twice" "$T/want" "$T/sl.sorted"
 done
-btr-inspect --json <"$T/slice.6" | grep -q . && btr-inspect -l --json <"$T/slice.6" >/dev/null &&
-	pass "a slice is a valid stream" || fail "a slice is a valid stream" ""
+btr-inspect --json <"$T/slice.6" | grep -q . && btr-inspect -l --json <"$T/slice.6" >/dev/null
+outcome $? "a slice is a valid stream" ""
 
 # contrib/slice-dump: 3 slices in parallel, restored in parallel into other pools
 for p in s1 s2; do
@@ -132,7 +141,8 @@ if command -v ceph-load >/dev/null; then
 fi
 expect_exit 2 "slice-dump: bad N" "$BTR_TOP/contrib/slice-dump" dump x "$T/nope"
 expect_exit 2 "slice-dump: a missing pool fails the run" "$BTR_TOP/contrib/slice-dump" dump 2 "$T/bad" -c "$C" -p nosuchpool
-[ -z "$(ls "$T/bad" | grep -v partial)" ] && pass "slice-dump: failed slices are not renamed" || fail "slice-dump: failed slices are not renamed" "$(ls "$T/bad")"
+[ -z "$(ls "$T/bad" | grep -v partial)" ]
+outcome $? "slice-dump: failed slices are not renamed" "$(ls "$T/bad")"
 
 # ---- --snapshot: the dump is the pool at the snapshot, and no snapshot is left ----
 lssnaps() { rados -c "$C" -p "$1" lssnap | grep -c 'btr-dump-'; }
@@ -152,7 +162,8 @@ if wait_snap p1; then
 		rados -c "$C" -p p1 -N journalprovider setxattr jo/a/0000000000000001 range 'changed'
 	echo go >"$T/go"
 	wait $bg
-	[ "$(cat "$T/snap.rc")" = 0 ] && pass "--snapshot dump exits 0" || fail "--snapshot dump exits 0" "$(cat "$T/snap.err")"
+	[ "$(cat "$T/snap.rc")" = 0 ]
+	outcome $? "--snapshot dump exits 0" "$(cat "$T/snap.err")"
 	btr-cat p1 "" staging.big <"$T/snap" | cmp -s - "$T/big.rados" && pass "--snapshot: an object overwritten after it is read as it was" ||
 		fail "--snapshot: an object overwritten after it is read as it was" "differs"
 	btr-inspect -l <"$T/snap" | grep -q '^object p1 - meta777 ' && pass "--snapshot: an object deleted after it is in the dump" ||
@@ -161,7 +172,8 @@ if wait_snap p1; then
 		pass "--snapshot: an object created after it is not in the dump"
 	btr-cat -m p1 journalprovider jo/a/0000000000000001 <"$T/snap" | grep -q '^xattr range 0-100$' &&
 		pass "--snapshot: xattrs as they were" || fail "--snapshot: xattrs as they were" "$(btr-cat -m p1 journalprovider jo/a/0000000000000001 <"$T/snap")"
-	btr-inspect --json <"$T/snap" >/dev/null && pass "--snapshot stream verifies" || fail "--snapshot stream verifies" ""
+	btr-inspect --json <"$T/snap" >/dev/null
+	outcome $? "--snapshot stream verifies" ""
 	[ "$(lssnaps p1)" = 0 ] && pass "--snapshot: no snapshot left" || fail "--snapshot: no snapshot left" "$(rados -c "$C" -p p1 lssnap)"
 else
 	echo go >"$T/go"; wait $bg
@@ -177,7 +189,8 @@ if wait_snap p1; then
 	sleep 0.5
 	echo go >"$T/go"
 	wait $bg
-	[ "$(cat "$T/term.rc")" = 143 ] && pass "SIGTERM: dies of the signal" || fail "SIGTERM: dies of the signal" "status $(cat "$T/term.rc"): $(cat "$T/term.err")"
+	[ "$(cat "$T/term.rc")" = 143 ]
+	outcome $? "SIGTERM: dies of the signal" "status $(cat "$T/term.rc"): $(cat "$T/term.err")"
 	[ "$(lssnaps p1)" = 0 ] && pass "SIGTERM: no snapshot left" || fail "SIGTERM: no snapshot left" "$(rados -c "$C" -p p1 lssnap)"
 else
 	echo go >"$T/go"; wait $bg
@@ -226,8 +239,8 @@ else
 fi
 ceph-dump -c "$C" -p churn -q --chunk 4096 --buffer 0 >"$T/churn2" 2>"$T/churn2.err"
 rc=$?
-[ $rc = 1 ] && grep -q 'changed while being written out.*--snapshot' "$T/churn2.err" &&
-	pass "changing streamed object: exit 1, named" || fail "changing streamed object: exit 1, named" "exit $rc: $(cat "$T/churn2.err")"
+[ $rc = 1 ] && grep -q 'changed while being written out.*--snapshot' "$T/churn2.err"
+outcome $? "changing streamed object: exit 1, named" "exit $rc: $(cat "$T/churn2.err")"
 btr-inspect <"$T/churn2" >/dev/null 2>&1 && fail "changing streamed object: the stream is not complete" "it verifies" ||
 	pass "changing streamed object: the stream is not complete"
 expect_exit 0 "changing object under --snapshot" ceph-dump -c "$C" -p churn -q --chunk 4096 --buffer 0 --snapshot
@@ -237,12 +250,14 @@ wait $churn 2>/dev/null
 # ---- the reader goes away: exit 3, and no snapshot left behind ----
 ceph-dump -c "$C" -p p1 --snapshot -q 2>"$T/pipe.err" | head -c 100 >/dev/null
 PS="${PIPESTATUS[0]}"
-[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/pipe.err" && pass "closed stdout exits 3" || fail "closed stdout exits 3" "status $PS: $(cat "$T/pipe.err")"
+[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/pipe.err"
+outcome $? "closed stdout exits 3" "status $PS: $(cat "$T/pipe.err")"
 [ "$(lssnaps p1)" = 0 ] && pass "closed stdout: no snapshot left" || fail "closed stdout: no snapshot left" "$(rados -c "$C" -p p1 lssnap)"
 
 # ---- progress on request ----
 ceph-dump -c "$C" -p p2 --progress >/dev/null 2>"$T/prog.err"
-grep -q '^ceph-dump: 2 objects, ' "$T/prog.err" && pass "--progress" || fail "--progress" "$(cat "$T/prog.err")"
+grep -q '^ceph-dump: 2 objects, ' "$T/prog.err"
+outcome $? "--progress" "$(cat "$T/prog.err")"
 
 # ---- an OSD that dies mid-dump: exit 3 within the timeout, no hang ----
 osd=$(awk '$1 == "osd" { print $2 }' "$T/src/pids")
@@ -254,6 +269,8 @@ start=$SECONDS
 echo go >"$T/go"
 wait $bg
 took=$((SECONDS - start))
-[ "$(cat "$T/osd.rc")" = 3 ] && pass "OSD killed mid-dump: exit 3" || fail "OSD killed mid-dump: exit 3" "status $(cat "$T/osd.rc"): $(cat "$T/osd.err")"
+[ "$(cat "$T/osd.rc")" = 3 ]
+outcome $? "OSD killed mid-dump: exit 3" "status $(cat "$T/osd.rc"): $(cat "$T/osd.err")"
 [ $took -lt 40 ] && pass "OSD killed mid-dump: no hang (${took}s)" || fail "OSD killed mid-dump: no hang" "${took}s"
-grep -q 'timed out' "$T/osd.err" && pass "OSD killed: says it timed out" || fail "OSD killed: says it timed out" "$(cat "$T/osd.err")"
+grep -q 'timed out' "$T/osd.err"
+outcome $? "OSD killed: says it timed out" "$(cat "$T/osd.err")"

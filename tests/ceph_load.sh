@@ -15,7 +15,8 @@ mk() { mkobjs >"$T/$1" || { fail "mkobjs $1" "could not generate"; exit 1; }; }
 # ---- usage and pool checks ----
 mk s0 <<<'object btrdbhot a data=x'
 expect_exit 2 "no pool named is a usage error" L <"$T/s0"
-grep -q 'no pool is restored unless named' "$T/last.err" && pass "no pool named message" || fail "no pool named message" "$(cat "$T/last.err")"
+grep -q 'no pool is restored unless named' "$T/last.err"
+outcome $? "no pool named message" "$(cat "$T/last.err")"
 
 expect_exit 2 "missing target pool exits 2" L -p btrdbhot:hot -p btrdbcold:restore_hot <"$T/s0"
 expect_err "missing target pool message" '^ceph-load: pool "restore_hot" does not exist \(create it first\)$'
@@ -24,7 +25,8 @@ expect_exit 2 "--clear with --all-pools is refused" L --all-pools --clear <"$T/s
 expect_exit 2 "an empty SRC in -p :DST is refused" L -p :hot <"$T/s0"
 expect_exit 2 "-v without --clear is refused" L -p a -v <"$T/s0"
 expect_exit 0 "--help" ceph-load --help
-grep -q -- '--clear-only' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" "$(head -2 "$T/last.out")"
+grep -q -- '--clear-only' "$T/last.out"
+outcome $? "--help on stdout" "$(head -2 "$T/last.out")"
 expect_exit 0 "--version" ceph-load --version
 expect_exit 2 "--window below --atomic-max is refused" L -p a --window 1M <"$T/s0"
 
@@ -43,7 +45,8 @@ expect_exit 0 "restore into renamed pools" L -p btrdbhot:hot -p btrdbcold:cold <
 expect_err "summary counts restored and skipped" '^Restore complete: restored 5 ceph objects, skipped 1 ceph objects; skipped 1 records of other kinds$'
 [ "$(count hot)" = 3 ] && [ "$(count cold)" = 2 ] && pass "objects land in the renamed pools" || fail "objects land in the renamed pools" "hot $(count hot), cold $(count cold)"
 sz=$(R -p hot stat meta0001 2>&1)
-[[ "$sz" == *"size 0"* ]] && pass "empty object created" || fail "empty object created" "$sz"
+[[ "$sz" == *"size 0"* ]]
+outcome $? "empty object created" "$sz"
 [ "$(R -p hot getxattr meta0001 version | od -An -tx1 | tr -d ' \n')" = 0100000000000000 ] && pass "binary xattr value exact" || fail "binary xattr value exact" "$(R -p hot getxattr meta0001 version | od -An -tx1)"
 [[ "$(R -p hot stat sb0001 2>&1)" == *"size 307200"* ]] && pass "data size exact" || fail "data size exact" "$(R -p hot stat sb0001 2>&1)"
 wname=$'weird\x01\xff\n name\x7f'
@@ -65,24 +68,29 @@ R -p hot setomapval sb0001 oldkey oldval
 R -p hot setxattr sb0001 a changed
 R -p hot put extra1 /etc/hostname
 expect_exit 1 "verify sees stale xattrs" L -p btrdbhot:hot -p btrdbcold:cold --verify <"$T/s1"
-grep -q 'verify: hot/sb0001: xattrs differ' "$T/last.err" && pass "verify names the changed object" || fail "verify names the changed object" "$(cat "$T/last.err")"
-grep -q 'verify: hot/extra1: on the cluster but not in the stream' "$T/last.err" && pass "verify reports extra objects of a full dump" || fail "verify reports extra objects of a full dump" "$(cat "$T/last.err")"
+grep -q 'verify: hot/sb0001: xattrs differ' "$T/last.err"
+outcome $? "verify names the changed object" "$(cat "$T/last.err")"
+grep -q 'verify: hot/extra1: on the cluster but not in the stream' "$T/last.err"
+outcome $? "verify reports extra objects of a full dump" "$(cat "$T/last.err")"
 expect_exit 0 "restore over stale metadata" L -p btrdbhot:hot -p btrdbcold:cold <"$T/s1"
 [ "$(R -p hot listxattr sb0001 | sort | tr '\n' ' ')" = "a b " ] && pass "stale xattrs removed" || fail "stale xattrs removed" "$(R -p hot listxattr sb0001 | tr '\n' ' ')"
 [ "$(R -p hot getxattr sb0001 a)" = 1 ] && pass "changed xattr restored" || fail "changed xattr restored" "$(R -p hot getxattr sb0001 a)"
 [ -z "$(R -p hot listomapkeys sb0001)" ] && pass "stale omap removed" || fail "stale omap removed" "$(R -p hot listomapkeys sb0001)"
 { echo header since; cat "$T/spec1"; } | mkobjs >"$T/s1i"
 L -p btrdbhot:hot -p btrdbcold:cold --verify <"$T/s1i" >/dev/null 2>"$T/err"
-[ $? = 0 ] && ! grep -q extra1 "$T/err" && pass "an incremental stream does not report extras" || fail "an incremental stream does not report extras" "$(cat "$T/err")"
+[ $? = 0 ] && ! grep -q extra1 "$T/err"
+outcome $? "an incremental stream does not report extras" "$(cat "$T/err")"
 R -p hot get sb0001 "$T/obj"
 printf 'X' | dd of="$T/obj" bs=1 seek=1000 conv=notrunc status=none
 R -p hot put sb0001 "$T/obj"
 expect_exit 1 "verify fails after one byte changed with rados put" L -p btrdbhot:hot -p btrdbcold:cold --verify <"$T/s1i"
-grep -q 'verify: hot/sb0001: data differs' "$T/last.err" && pass "verify names the object with the changed byte" || fail "verify names the object with the changed byte" "$(cat "$T/last.err")"
+grep -q 'verify: hot/sb0001: data differs' "$T/last.err"
+outcome $? "verify names the object with the changed byte" "$(cat "$T/last.err")"
 
 # ---- clear ----
 expect_exit 0 "--clear-only -v" L -p btrdbhot:hot --clear-only -v
-grep -q '^removed hot/n\\x02s/weird' "$T/last.out" && grep -q '^removed hot/extra1$' "$T/last.out" && pass "-v lists each removed object" || fail "-v lists each removed object" "$(cat "$T/last.out")"
+grep -q '^removed hot/n\\x02s/weird' "$T/last.out" && grep -q '^removed hot/extra1$' "$T/last.out"
+outcome $? "-v lists each removed object" "$(cat "$T/last.out")"
 [ "$(count hot)" = 0 ] && pass "--clear-only empties every namespace" || fail "--clear-only empties every namespace" "$(count hot) left"
 [ "$(count cold)" = 2 ] && pass "--clear-only leaves other pools alone" || fail "--clear-only leaves other pools alone" "$(count cold) in cold"
 R -p hot put extra2 /etc/hostname
@@ -100,10 +108,12 @@ delete btrdbcold staged ns=journalprovider
 delete btrdbjournal node/a
 EOF2
 expect_exit 0 "--no-delete keeps objects" L -p btrdbhot:hot -p btrdbcold:cold --no-delete <"$T/sdel"
-R -p hot stat sb0001 >/dev/null 2>&1 && pass "--no-delete kept the object" || fail "--no-delete kept the object" "gone"
+R -p hot stat sb0001 >/dev/null 2>&1
+outcome $? "--no-delete kept the object" "gone"
 expect_exit 0 "deletions applied" L -p btrdbhot:hot -p btrdbcold:cold <"$T/sdel"
 expect_err "deletion summary" 'deleted 3 ceph objects, kept 0 \(--no-delete\), skipped 1 deletions'
-! R -p hot stat sb0001 >/dev/null 2>&1 && ! R -p cold -N journalprovider stat staged >/dev/null 2>&1 && pass "deleted objects are gone" || fail "deleted objects are gone" "still there"
+! R -p hot stat sb0001 >/dev/null 2>&1 && ! R -p cold -N journalprovider stat staged >/dev/null 2>&1
+outcome $? "deleted objects are gone" "still there"
 expect_exit 0 "verify of deletions" L -p btrdbhot:hot -p btrdbcold:cold --verify <"$T/sdel"
 
 # ---- a damaged stream: nothing written for the damaged object ----
@@ -117,8 +127,10 @@ off=$(grep -abo MARKERMARKER "$T/sbad" | head -1 | cut -d: -f1)
 printf 'Y' | dd of="$T/sbad" bs=1 seek=$((off + 3)) conv=notrunc status=none
 expect_exit 1 "digest mismatch exits 1" L -p btrdbhot:hot <"$T/sbad"
 expect_err "digest mismatch names the object" 'object digest mismatch for btrdbhot/second.*nothing was written for this object'
-R -p hot stat first >/dev/null 2>&1 && pass "objects before the damage are restored" || fail "objects before the damage are restored" "first missing"
-! R -p hot stat second >/dev/null 2>&1 && pass "the damaged object is not written" || fail "the damaged object is not written" "second exists"
+R -p hot stat first >/dev/null 2>&1
+outcome $? "objects before the damage are restored" "first missing"
+! R -p hot stat second >/dev/null 2>&1
+outcome $? "the damaged object is not written" "second exists"
 
 # A large object (written in pieces) damaged at its end: the partial object is removed.
 mk slarge <<'EOF2'
@@ -138,7 +150,8 @@ cut
 EOF2
 expect_exit 1 "truncated stream exits 1" L -p btrdbhot:hot <"$T/strunc"
 expect_err "truncated stream message" 'stream truncated.*2 objects restored before this'
-R -p hot stat t1 >/dev/null 2>&1 && R -p hot stat t2 >/dev/null 2>&1 && pass "truncated stream: objects seen are applied" || fail "truncated stream: objects seen are applied" "missing"
+R -p hot stat t1 >/dev/null 2>&1 && R -p hot stat t2 >/dev/null 2>&1
+outcome $? "truncated stream: objects seen are applied" "missing"
 
 # A name RADOS cannot store (NUL) is a data error naming the object.
 mk snul <<<'object btrdbhot bad\x00name'
@@ -184,7 +197,8 @@ for off in $(awk -v s="$size" 'BEGIN { srand(3); for (i = 0; i < 15; i++) print 
 	rc=$?
 	[ $rc = 1 ] || { bad=$((bad + 1)); echo "offset $off: exit $rc: $(cat "$T/err")" >&2; }
 done
-[ $bad = 0 ] && pass "15 damaged streams all exit 1" || fail "15 damaged streams all exit 1" "$bad did not"
+[ $bad = 0 ]
+outcome $? "15 damaged streams all exit 1" "$bad did not"
 
 # ---- slices loaded by parallel processes ----
 for i in 1 2 3; do
@@ -210,8 +224,8 @@ sleep 1.5
 kill -TERM $lp
 wait $lp
 rc=$?
-[ $rc = 3 ] && grep -q 'interrupted by signal 15; the partially written object hot/big2 was removed' "$T/sig.err" &&
-	pass "SIGTERM mid-object exits 3 and says so" || fail "SIGTERM mid-object exits 3 and says so" "exit $rc: $(cat "$T/sig.err")"
+[ $rc = 3 ] && grep -q 'interrupted by signal 15; the partially written object hot/big2 was removed' "$T/sig.err"
+outcome $? "SIGTERM mid-object exits 3 and says so" "exit $rc: $(cat "$T/sig.err")"
 R -p hot stat before >/dev/null 2>&1 && ! R -p hot stat big2 >/dev/null 2>&1 &&
 	pass "SIGTERM: earlier objects kept, no partial object left" || fail "SIGTERM: earlier objects kept, no partial object left" "$(R -p hot stat big2 2>&1)"
 
@@ -251,11 +265,11 @@ ceph-dump -c "$src_conf" -q >"$T/dump" 2>"$T/dump.err" ||
 	fail "ceph-dump of the seeded pools" "$(cat "$T/dump.err")"
 expect_exit 0 "load the dump into renamed pools with --clear" L $pools --clear <"$T/dump"
 n=$(btr-inspect <"$T/dump" | sed -n 's/^archive contains \([0-9]*\) ceph objects.*/\1/p')
-grep -q "^Restore complete: restored $n ceph objects, skipped 0 ceph objects\$" "$T/last.err" && grep -q '^Clear complete: removed 1 objects$' "$T/last.err" &&
-	pass "round trip summary" || fail "round trip summary" "$(cat "$T/last.err")"
+grep -q "^Restore complete: restored $n ceph objects, skipped 0 ceph objects\$" "$T/last.err" && grep -q '^Clear complete: removed 1 objects$' "$T/last.err"
+outcome $? "round trip summary" "$(cat "$T/last.err")"
 "$BTR_TOP/contrib/sandbox" compare --no-etcd --pool btrdbhot --pool btrdbcold --pool btrdbjournal --pool staging "$T/src" btrdbhot:restore_hot btrdbcold:restore_cold \
-	btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1 &&
-	pass "round trip: contrib/sandbox compare says identical" || fail "round trip: contrib/sandbox compare says identical" "$(head -c 600 "$T/cmp")"
+	btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1
+	outcome $? "round trip: contrib/sandbox compare says identical" "$(head -c 600 "$T/cmp")"
 for p in hot cold journal; do
 	"$BTR_TOP/tests/tools/rados-describe" "$src_conf" btrdb$p >"$T/d-src-$p" 2>&1
 	"$BTR_TOP/tests/tools/rados-describe" "$dst_conf" restore_$p >"$T/d-dst-$p" 2>&1
@@ -266,8 +280,8 @@ R -p restore_cold get --object-locator 4e5f6a7b 4e5f6a7b0000001008 "$T/obj"
 printf 'Q' | dd of="$T/obj" bs=1 seek=123456 conv=notrunc status=none
 R -p restore_cold put --object-locator 4e5f6a7b 4e5f6a7b0000001008 "$T/obj"
 expect_exit 1 "verify fails after one byte changed with rados put" L $pools --verify <"$T/dump"
-grep -q '^ceph-load: verify: restore_cold/4e5f6a7b0000001008: data differs$' "$T/last.err" &&
-	pass "verify names the changed object" || fail "verify names the changed object" "$(cat "$T/last.err")"
+grep -q '^ceph-load: verify: restore_cold/4e5f6a7b0000001008: data differs$' "$T/last.err"
+outcome $? "verify names the changed object" "$(cat "$T/last.err")"
 
 # ---- three slices of a dump, loaded by three processes at once ----
 L -q $pools --clear-only
@@ -276,10 +290,11 @@ pids=()
 for i in 2 0 1; do L -q $pools <"$T/slice-d$i" 2>"$T/slice-d$i.err" & pids+=($!); done
 st=0
 for p in "${pids[@]}"; do wait "$p" || st=1; done
-[ $st = 0 ] && pass "slices loaded in parallel processes" || fail "slices loaded in parallel processes" "$(cat "$T"/slice-d*.err)"
+[ $st = 0 ]
+outcome $? "slices loaded in parallel processes" "$(cat "$T"/slice-d*.err)"
 "$BTR_TOP/contrib/sandbox" compare --no-etcd --pool btrdbhot --pool btrdbcold --pool btrdbjournal --pool staging "$T/src" \
-	btrdbhot:restore_hot btrdbcold:restore_cold btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1 &&
-	pass "the union of the slices is the source" || fail "the union of the slices is the source" "$(head -c 600 "$T/cmp")"
+	btrdbhot:restore_hot btrdbcold:restore_cold btrdbjournal:restore_journal staging:restore_staging "$T/dst" >"$T/cmp" 2>&1
+	outcome $? "the union of the slices is the source" "$(head -c 600 "$T/cmp")"
 
 # ---- full + incremental (with deletions) restored in order equals the source ----
 ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbjournal --index "$T/idx0" >"$T/full" 2>"$T/err" || fail "full dump with index" "$(cat "$T/err")"
@@ -291,7 +306,8 @@ ceph-dump -c "$src_conf" -q -p btrdbhot -p btrdbjournal --since "$T/idx0" >"$T/i
 L -q -p btrdbhot:restore_hot -p btrdbjournal:restore_journal --clear-only
 expect_exit 0 "restore the full dump" L -p btrdbhot:restore_hot -p btrdbjournal:restore_journal <"$T/full"
 expect_exit 0 "then the incremental" L -p btrdbhot:restore_hot -p btrdbjournal:restore_journal <"$T/incr"
-grep -q 'deleted 2 ceph objects' "$T/last.err" && pass "the incremental's deletions are applied" || fail "the incremental's deletions are applied" "$(cat "$T/last.err")"
+grep -q 'deleted 2 ceph objects' "$T/last.err"
+outcome $? "the incremental's deletions are applied" "$(cat "$T/last.err")"
 for p in hot journal; do
 	"$BTR_TOP/tests/tools/rados-describe" "$src_conf" btrdb$p >"$T/d-src-$p" 2>&1
 	"$BTR_TOP/tests/tools/rados-describe" "$dst_conf" restore_$p >"$T/d-dst-$p" 2>&1
@@ -306,7 +322,8 @@ expect_err "--all-pools missing pool message" 'pool "btrdbjournal" does not exis
 [ "$(count btrdbhot)" = 0 ] && pass "--all-pools: nothing written before the check" || fail "--all-pools: nothing written before the check" "$(count btrdbhot) objects"
 "$BTR_TOP/contrib/sandbox" pool "$T/dst" btrdbjournal >/dev/null
 expect_exit 0 "--all-pools restores every pool" L --all-pools --progress <"$T/full"
-grep -q '^restore' "$T/last.err" && pass "--progress draws progress on stderr" || fail "--progress draws progress on stderr" "$(head -3 "$T/last.err")"
+grep -q '^restore' "$T/last.err"
+outcome $? "--progress draws progress on stderr" "$(head -3 "$T/last.err")"
 
 # ---- an OSD that dies mid-load ----
 # The stream stalls halfway (the first half is written by then), the OSD is killed in
@@ -323,7 +340,8 @@ kill -KILL "$osd"
 wait $lp
 rc=$?
 took=$((SECONDS - start))
-[ $rc = 3 ] && pass "OSD killed mid-load exits 3" || fail "OSD killed mid-load exits 3" "exit $rc: $(cat "$T/osd.err")"
+[ $rc = 3 ]
+outcome $? "OSD killed mid-load exits 3" "exit $rc: $(cat "$T/osd.err")"
 grep -q 'timed out' "$T/osd.err" && pass "OSD death message: $(head -c 160 "$T/osd.err")" || fail "OSD death message" "$(cat "$T/osd.err")"
 [ $took -lt 45 ] && pass "no hang after the OSD died (${took}s)" || fail "no hang after the OSD died" "${took}s"
 

@@ -12,13 +12,14 @@ btr-keygen -o "$T/etc/host.key" >/dev/null 2>&1 || fail "btr-keygen" "cannot mak
 
 if command -v systemd-analyze >/dev/null; then
 	out=$(cd "$C/systemd" && systemd-analyze verify ./*.service ./*.timer 2>&1)
-	[ -z "$out" ] && pass "systemd-analyze verify accepts the units" || fail "systemd-analyze verify accepts the units" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
+	[ -z "$out" ]
+	outcome $? "systemd-analyze verify accepts the units" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
 else
 	skip "systemd-analyze verify accepts the units" "systemd-analyze not installed"
 fi
 for u in etcd ceph; do
-	grep -q "^Unit=\|^\[Timer\]" "$C/systemd/btrdb-backup-$u.timer" && grep -q '^OnCalendar=' "$C/systemd/btrdb-backup-$u.timer" &&
-		pass "btrdb-backup-$u.timer has a schedule" || fail "btrdb-backup-$u.timer has a schedule" "no OnCalendar"
+	grep -q "^Unit=\|^\[Timer\]" "$C/systemd/btrdb-backup-$u.timer" && grep -q '^OnCalendar=' "$C/systemd/btrdb-backup-$u.timer"
+	outcome $? "btrdb-backup-$u.timer has a schedule" "no OnCalendar"
 done
 
 # unit_cmd UNIT: the shell script of its ExecStart as systemd would hand it to sh
@@ -39,17 +40,20 @@ for i in 1 2 3; do etcdctl --endpoints "$s_etcd" put "btrdb/g/k$i" "v$i" >/dev/n
 env BACKUP_ROOT="$T/bk" ETCD="$s_etcd" sh -c "$(unit_cmd "$C/systemd/btrdb-backup-etcd.service")" >"$T/last.out" 2>"$T/last.err"
 rc=$?
 d=$(ls -1d "$T"/bk/etcd-*Z 2>/dev/null | tail -n 1)
-[ "$rc" = 0 ] && [ -n "$d" ] && pass "the etcd unit's command makes a backup" || fail "the etcd unit's command makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
+[ "$rc" = 0 ] && [ -n "$d" ]
+outcome $? "the etcd unit's command makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
 if [ -n "$d" ]; then
 	expect_exit 0 "the etcd unit's backup inspects" btrdb-backup inspect --outputdir "$d" --passphrase-file "$T/etc/passphrase"
-	grep -q 'and 3 etcd records' "$T/last.out" && pass "the etcd unit's backup holds the keys" || fail "the etcd unit's backup holds the keys" "$(head -1 "$T/last.out")"
+	grep -q 'and 3 etcd records' "$T/last.out"
+	outcome $? "the etcd unit's backup holds the keys" "$(head -1 "$T/last.out")"
 	rm -rf "$d"
 fi
 cmd=$(cron_cmd 1 | sed "s/127.0.0.1:2379/$s_etcd/")
 sh -c "$cmd" >"$T/last.out" 2>"$T/last.err"
 rc=$?
 d=$(ls -1d "$T"/bk/etcd-*Z 2>/dev/null | tail -n 1)
-[ "$rc" = 0 ] && [ -n "$d" ] && pass "the cron etcd job makes a backup" || fail "the cron etcd job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
+[ "$rc" = 0 ] && [ -n "$d" ]
+outcome $? "the cron etcd job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
 [ ! -s "$T/last.out" ] && [ ! -s "$T/last.err" ] && pass "the cron etcd job is silent on success (no mail)" ||
 	fail "the cron etcd job is silent on success (no mail)" "$(cat "$T/last.out" "$T/last.err" | head -3 | tr '\n' '|')"
 
@@ -63,21 +67,25 @@ if command -v ceph-dump >/dev/null; then
 	CEPH_CONF=$c_conf sh -c "$(cron_cmd 2)" >"$T/last.out" 2>"$T/last.err"
 	rc=$?
 	full=$(ls -1d "$T"/bk/ceph-*Z 2>/dev/null | tail -n 1)
-	[ "$rc" = 0 ] && [ -n "$full" ] && pass "the cron full Ceph job makes a backup" || fail "the cron full Ceph job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
+	[ "$rc" = 0 ] && [ -n "$full" ]
+	outcome $? "the cron full Ceph job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
 	[ -n "$full" ] && mkdir "$full.partial"	# a killed run must not become the base
 	echo more | rados -c "$c_conf" -p btrdbhot put b -
 	sleep 1	# a new name (the time in seconds)
 	CEPH_CONF=$c_conf sh -c "$(cron_cmd 3)" >"$T/last.out" 2>"$T/last.err"
 	rc=$?
 	incr=$(ls -1d "$T"/bk/ceph-*Z 2>/dev/null | tail -n 1)
-	[ "$rc" = 0 ] && [ "$incr" != "$full" ] && pass "the cron incremental Ceph job makes a backup" || fail "the cron incremental Ceph job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
+	[ "$rc" = 0 ] && [ "$incr" != "$full" ]
+	outcome $? "the cron incremental Ceph job makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
 	expect_exit 0 "the host cannot read it but the offline key can" btrdb-backup inspect --outputdir "$incr" --identity "$T/etc/backup.key"
-	grep -q '^archive contains 1 ceph objects' "$T/last.out" && pass "the cron incremental holds only the change" || fail "the cron incremental holds only the change" "$(head -1 "$T/last.out")"
+	grep -q '^archive contains 1 ceph objects' "$T/last.out"
+	outcome $? "the cron incremental holds only the change" "$(head -1 "$T/last.out")"
 	expect_exit 1 "the host key cannot read the backup" btrdb-backup inspect --outputdir "$incr" --identity "$T/etc/host.key"
 	rm -rf "$T/bk"; mkdir "$T/bk"
 	env BACKUP_ROOT="$T/bk" CEPHCONF="$c_conf" sh -c "$(unit_cmd "$C/systemd/btrdb-backup-ceph.service")" >"$T/last.out" 2>"$T/last.err"
 	rc=$?
-	[ "$rc" = 0 ] && [ -n "$(ls -1d "$T"/bk/ceph-*Z 2>/dev/null)" ] && pass "the Ceph unit's command makes a backup" || fail "the Ceph unit's command makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
+	[ "$rc" = 0 ] && [ -n "$(ls -1d "$T"/bk/ceph-*Z 2>/dev/null)" ]
+	outcome $? "the Ceph unit's command makes a backup" "exit $rc: $(tail -2 "$T/last.err")"
 	sleep 1
 	env BACKUP_ROOT="$T/bk" CEPHCONF="$c_conf" sh -c "$(unit_cmd "$C/systemd/btrdb-backup-ceph.service")" >"$T/last.out" 2>"$T/last.err"
 	rc=$?
@@ -95,7 +103,8 @@ comp() { # comp WORD...: the completions of the last word
 }
 [ "$(comp btrdb-backup cr)" = create ] && pass "completion: commands" || fail "completion: commands" "$(comp btrdb-backup cr | tr '\n' ' ')"
 got=$(comp btrdb-backup create --inc | tr '\n' ' ')
-[ "$got" = "--include-pool --incremental-over " ] && pass "completion: btrdb-backup options" || fail "completion: btrdb-backup options" "$got"
+[ "$got" = "--include-pool --incremental-over " ]
+outcome $? "completion: btrdb-backup options" "$got"
 for t in btr-seal btr-unseal btr-split btr-inspect btr-keygen etcd-dump etcd-load ceph-load ceph-dump btr-filter legacy-dump; do
 	command -v "$t" >/dev/null || continue
 	n=$(comp "$t" -- | grep -c '^--')
@@ -106,4 +115,5 @@ got=$(comp btrdb-backup convert --old | tr '\n' ' ')
 [ "$got" = "--old-passphrase-file " ] && pass "completion: convert's options" || fail "completion: convert's options" "$got"
 mkdir -p "$T/dirs/backup_one"
 got=$(cd "$T/dirs" && comp btrdb-backup inspect --outputdir back)
-[ "$got" = backup_one ] && pass "completion: directories for --outputdir" || fail "completion: directories for --outputdir" "$got"
+[ "$got" = backup_one ]
+outcome $? "completion: directories for --outputdir" "$got"

@@ -37,7 +37,8 @@ plain_etcd dst
 expect_exit 0 "empty keyspace dumps" etcd-dump --endpoints "$src_etcd" -q
 cp "$T/last.out" "$T/empty.s"
 expect_exit 0 "empty dump is a valid stream" btr-inspect <"$T/empty.s"
-grep -q 'archive contains 0 ceph objects and 0 etcd records' "$T/last.out" && pass "empty dump holds no record" || fail "empty dump holds no record" "$(head -2 "$T/last.out")"
+grep -q 'archive contains 0 ceph objects and 0 etcd records' "$T/last.out"
+outcome $? "empty dump holds no record" "$(head -2 "$T/last.out")"
 expect_exit 0 "empty dump loads" etcd-load --endpoints "$dst_etcd" <"$T/empty.s"
 expect_err "empty load summary" '^restored 0 etcd records, skipped 0 lease-bound keys$'
 
@@ -57,46 +58,53 @@ ectl "$src_etcd" put --lease="$lease" btrdb/x/m/node1/active 1 >/dev/null
 ectl "$src_etcd" put --lease="$lease" btrdb/x/mash/leader node1 >/dev/null
 ectl "$src_etcd" put --lease="$lease" manifestlocks/ingest1 1 >/dev/null
 total=$(count_keys "$src_etcd")
-[ "$total" = 40 ] && pass "seeded 40 keys" || fail "seeded 40 keys" "count $total"
+[ "$total" = 40 ]
+outcome $? "seeded 40 keys" "count $total"
 leased_hex='\\x62\\x74\\x72\\x64\\x62\\x2f\\x78\\x2f\\x6d\\x2f|\\x62\\x74\\x72\\x64\\x62\\x2f\\x78\\x2f\\x6d\\x61\\x73\\x68\\x2f\\x6c|\\x6d\\x61\\x6e\\x69\\x66'
 listing "$src_etcd" >"$T/src.all"
 grep -Ev "^($leased_hex)" "$T/src.all" >"$T/src.plain"
-[ "$(wc -l <"$T/src.plain")" = 37 ] && pass "listing without leased keys" || fail "listing without leased keys" "$(wc -l <"$T/src.plain") lines"
+[ "$(wc -l <"$T/src.plain")" = 37 ]
+outcome $? "listing without leased keys" "$(wc -l <"$T/src.plain") lines"
 
 # ---- dump, load, compare with etcdctl on both sides
 expect_exit 0 "dump" etcd-dump --endpoints "$src_etcd"
 cp "$T/last.out" "$T/src.s"
 expect_err "dump summary" '^ETCD DONE; included 40 etcd records$'
 expect_exit 0 "dump verifies with btr-inspect" btr-inspect <"$T/src.s"
-grep -q 'etcd keys: 40 (3 lease-bound)' "$T/last.out" && pass "lease ids kept in the dump" || fail "lease ids kept in the dump" "$(grep etcd "$T/last.out")"
+grep -q 'etcd keys: 40 (3 lease-bound)' "$T/last.out"
+outcome $? "lease ids kept in the dump" "$(grep etcd "$T/last.out")"
 rev=$(ectl "$src_etcd" get x -w json | sed 's/.*"revision":\([0-9]*\).*/\1/')
-grep -q "^etcd revision: $rev\$" "$T/last.out" && pass "header carries the revision" || fail "header carries the revision" "wanted $rev: $(grep revision "$T/last.out")"
+grep -q "^etcd revision: $rev\$" "$T/last.out"
+outcome $? "header carries the revision" "wanted $rev: $(grep revision "$T/last.out")"
 expect_exit 0 "load" etcd-load --endpoints "$dst_etcd" <"$T/src.s"
 expect_err "load summary" '^restored 37 etcd records, skipped 3 lease-bound keys$'
 listing "$dst_etcd" >"$T/dst.all"
 same "destination equals source, leased keys aside" "$T/src.plain" "$T/dst.all"
-ectl "$dst_etcd" get btrdb/s/big2 --print-value-only | head -c 1048576 | cmp -s - "$T/big" && pass "1 MiB value intact" || fail "1 MiB value intact" "differs"
+ectl "$dst_etcd" get btrdb/s/big2 --print-value-only | head -c 1048576 | cmp -s - "$T/big"
+outcome $? "1 MiB value intact" "differs"
 
 expect_exit 0 "verify passes on the copy" etcd-load --endpoints "$dst_etcd" --verify <"$T/src.s"
 expect_err "verify summary" '^verified 37 etcd records: no difference, skipped 3 lease-bound keys$'
 expect_exit 0 "verify passes on the source" etcd-load --endpoints "$src_etcd" --verify <"$T/src.s"
 ectl "$dst_etcd" put btrdb/n/node7/cfg changed >/dev/null
 expect_exit 1 "verify fails after one change" etcd-load --endpoints "$dst_etcd" --verify <"$T/src.s"
-grep -q 'value differs: btrdb/n/node7/cfg' "$T/last.err" && grep -q 'verify: 1 differences' "$T/last.err" &&
-	pass "verify names the changed key" || fail "verify names the changed key" "$(cat "$T/last.err")"
+grep -q 'value differs: btrdb/n/node7/cfg' "$T/last.err" && grep -q 'verify: 1 differences' "$T/last.err"
+outcome $? "verify names the changed key" "$(cat "$T/last.err")"
 ectl "$dst_etcd" put btrdb/zz-extra 1 >/dev/null
 ectl "$dst_etcd" del btrdb/g/version >/dev/null
 expect_exit 1 "verify fails on extra and missing keys" etcd-load --endpoints "$dst_etcd" --verify <"$T/src.s"
-grep -q 'only in the cluster: btrdb/zz-extra' "$T/last.err" && grep -q 'missing from the cluster: btrdb/g/version' "$T/last.err" &&
-	pass "verify names extra and missing keys" || fail "verify names extra and missing keys" "$(cat "$T/last.err")"
+grep -q 'only in the cluster: btrdb/zz-extra' "$T/last.err" && grep -q 'missing from the cluster: btrdb/g/version' "$T/last.err"
+outcome $? "verify names extra and missing keys" "$(cat "$T/last.err")"
 
 # ---- --clear, --clear-only, --with-leased, --prefix
 expect_exit 0 "load --clear" etcd-load --endpoints "$dst_etcd" --clear <"$T/src.s"
-grep -q '^deleted 37 etcd keys$' "$T/last.err" && pass "clear counts deletions" || fail "clear counts deletions" "$(cat "$T/last.err")"
+grep -q '^deleted 37 etcd keys$' "$T/last.err"
+outcome $? "clear counts deletions" "$(cat "$T/last.err")"
 listing "$dst_etcd" >"$T/dst.all"
 same "after --clear the copy equals the source" "$T/src.plain" "$T/dst.all"
 expect_exit 0 "load --clear --with-leased" etcd-load --endpoints "$dst_etcd" --clear --with-leased <"$T/src.s"
-grep -q '^restored 40 etcd records, skipped 0 lease-bound keys$' "$T/last.err" && pass "with-leased restores all" || fail "with-leased restores all" "$(cat "$T/last.err")"
+grep -q '^restored 40 etcd records, skipped 0 lease-bound keys$' "$T/last.err"
+outcome $? "with-leased restores all" "$(cat "$T/last.err")"
 ectl "$dst_etcd" get btrdb/x/m/node1/active -w json | grep -q '"lease"' && fail "leased key restored as a plain key" "it has a lease" || pass "leased key restored as a plain key"
 listing "$dst_etcd" >"$T/dst.all"
 same "with-leased copy equals the source" "$T/src.all" "$T/dst.all"
@@ -115,15 +123,15 @@ expect_exit 0 "dump --prefix" etcd-dump --endpoints "$src_etcd" --prefix btrdb/n
 cp "$T/last.out" "$T/n.s"
 expect_err "prefix dump summary" '^ETCD DONE; included 30 etcd records$'
 expect_exit 1 "prefix dump verifies only its prefix" etcd-load --endpoints "$dst_etcd" --verify <"$T/n.s"
-grep -q 'missing from the cluster: btrdb/n/node2/cfg' "$T/last.err" && ! grep -q 'only in the cluster: btrdb/u' "$T/last.err" &&
-	pass "verify compares under the stream's prefix" || fail "verify compares under the stream's prefix" "$(cat "$T/last.err")"
+grep -q 'missing from the cluster: btrdb/n/node2/cfg' "$T/last.err" && ! grep -q 'only in the cluster: btrdb/u' "$T/last.err"
+outcome $? "verify compares under the stream's prefix" "$(cat "$T/last.err")"
 
 # ---- dry run, mixed streams, truncation
 ectl "$dst_etcd" del "" --prefix >/dev/null
 ectl "$dst_etcd" put btrdb/keep-me 1 >/dev/null
 expect_exit 0 "dry run --clear" etcd-load --endpoints "$dst_etcd" --dry-run --clear <"$T/src.s"
-grep -q '^would have deleted 1 etcd keys$' "$T/last.err" && [ "$(count_keys "$dst_etcd")" = 1 ] &&
-	pass "dry run --clear counts and deletes nothing" || fail "dry run --clear counts and deletes nothing" "$(cat "$T/last.err")"
+grep -q '^would have deleted 1 etcd keys$' "$T/last.err" && [ "$(count_keys "$dst_etcd")" = 1 ]
+outcome $? "dry run --clear counts and deletes nothing" "$(cat "$T/last.err")"
 ectl "$dst_etcd" del btrdb/keep-me >/dev/null
 expect_exit 0 "dry run" etcd-load --endpoints "$dst_etcd" --dry-run <"$T/src.s"
 expect_err "dry run summary" '^would have restored 37 etcd records, skipped 3 lease-bound keys$'
@@ -149,9 +157,11 @@ head -c $((size - 60)) "$T/src.s" >"$T/cut.s"
 expect_exit 1 "truncated stream exits 1" etcd-load --endpoints "$dst_etcd" <"$T/cut.s"
 expect_err "truncation named" 'stream truncated.*keys read before it were restored'
 n=$(count_keys "$dst_etcd")
-[ "$n" -gt 30 ] && [ "$n" -lt 40 ] && pass "truncated stream: keys seen were applied" || fail "truncated stream: keys seen were applied" "$n keys"
+[ "$n" -gt 30 ] && [ "$n" -lt 40 ]
+outcome $? "truncated stream: keys seen were applied" "$n keys"
 printf 'not a stream' | etcd-load --endpoints "$dst_etcd" --clear >/dev/null 2>"$T/err"
-[ $? = 1 ] && [ "$(count_keys "$dst_etcd")" = "$n" ] && pass "garbage input clears nothing" || fail "garbage input clears nothing" "$(cat "$T/err")"
+[ $? = 1 ] && [ "$(count_keys "$dst_etcd")" = "$n" ]
+outcome $? "garbage input clears nothing" "$(cat "$T/err")"
 
 amp_stream unknown "$T/amp" || fail "amplification stream" "could not generate"
 expect_exit 1 "amplification: etcd-load exits 1" etcd-load --endpoints "$dst_etcd" <"$T/amp"
@@ -162,14 +172,18 @@ dead=127.0.0.1:$(free_port)
 start=$SECONDS
 expect_exit 3 "unreachable endpoint exits 3" etcd-dump --endpoints "$dead" --dial-timeout 1s
 expect_err "unreachable endpoint named" "$dead not reachable within 1000 ms"
-[ $((SECONDS - start)) -le 4 ] && pass "gives up within the dial timeout" || fail "gives up within the dial timeout" "$((SECONDS - start)) s"
+[ $((SECONDS - start)) -le 4 ]
+outcome $? "gives up within the dial timeout" "$((SECONDS - start)) s"
 expect_exit 0 "next endpoint used when the first is dead" etcd-dump --endpoints "$dead,$src_etcd" --dial-timeout 1s -q
 cp "$T/last.out" "$T/failover.s"
 etcd-dump --endpoints "$src_etcd" -q >"$T/direct.s"
-cmp -s <(btr-inspect -l <"$T/failover.s") <(btr-inspect -l <"$T/direct.s") && pass "failover dump is the same" || fail "failover dump is the same" "differs"
-ETCDCTL_API=3 ETCDCTL_ENDPOINTS="$src_etcd" etcd-dump -q >"$T/env.s" 2>"$T/err" && pass "ETCDCTL_ENDPOINTS honoured" || fail "ETCDCTL_ENDPOINTS honoured" "$(cat "$T/err")"
+cmp -s <(btr-inspect -l <"$T/failover.s") <(btr-inspect -l <"$T/direct.s")
+outcome $? "failover dump is the same" "differs"
+ETCDCTL_API=3 ETCDCTL_ENDPOINTS="$src_etcd" etcd-dump -q >"$T/env.s" 2>"$T/err"
+outcome $? "ETCDCTL_ENDPOINTS honoured" "$(cat "$T/err")"
 expect_exit 2 "--user name:password refused" etcd-dump --endpoints "$src_etcd" --user root:secret
-grep -q 'takes a name only' "$T/last.err" && pass "--user message" || fail "--user message" "$(cat "$T/last.err")"
+grep -q 'takes a name only' "$T/last.err"
+outcome $? "--user message" "$(cat "$T/last.err")"
 expect_exit 2 "bad endpoint syntax" etcd-dump --endpoints nonsense
 expect_exit 2 "unknown option" etcd-load --bogus
 expect_exit 2 "verify with clear refused" etcd-load --verify --clear
@@ -217,11 +231,13 @@ mkstream -o 0 -k 100000 -S 3 >"$T/100k.s"
 etcd_start victim
 etcd_start copy
 $timer etcd-load --endpoints "$victim_etcd" --with-leased <"$T/100k.s" 2>"$T/err"
-grep -q '^restored 100000 etcd records, skipped 0 lease-bound keys$' "$T/err" && pass "100000 keys loaded" || fail "100000 keys loaded" "$(cat "$T/err")"
+grep -q '^restored 100000 etcd records, skipped 0 lease-bound keys$' "$T/err"
+outcome $? "100000 keys loaded" "$(cat "$T/err")"
 rss=$(tail -1 "$T/rss")
 rss_check "load" "$rss"
 $timer etcd-dump --endpoints "$victim_etcd" >"$T/100k.d" 2>"$T/err"
-grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err" && pass "100000 keys dumped" || fail "100000 keys dumped" "$(cat "$T/err")"
+grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err"
+outcome $? "100000 keys dumped" "$(cat "$T/err")"
 rss=$(tail -1 "$T/rss")
 rss_check "dump" "$rss"
 expect_exit 0 "100000 keys restored" etcd-load --endpoints "$copy_etcd" --with-leased <"$T/100k.d"
@@ -239,8 +255,8 @@ rev=$(ectl "$victim_etcd" get compact-trigger -w json | sed 's/.*"revision":\([0
 ectl "$victim_etcd" compact "$rev" >/dev/null
 wait $cpid
 crc=$?
-[ $crc = 3 ] && grep -q 'has been compacted while reading; the dump is incomplete' "$T/err" &&
-	pass "compaction mid-dump is an error" || fail "compaction mid-dump is an error" "exit $crc: $(cat "$T/err")"
+[ $crc = 3 ] && grep -q 'has been compacted while reading; the dump is incomplete' "$T/err"
+outcome $? "compaction mid-dump is an error" "exit $crc: $(cat "$T/err")"
 timeout 60 etcd-dump --endpoints "$victim_etcd" --page-size 2 --dial-timeout 1s -q >"$T/killed.s" 2>"$T/err" &
 dpid=$!
 sleep 1
@@ -249,11 +265,13 @@ timeout 60 etcd-load --endpoints "$victim_etcd" --txn-ops 1 --dial-timeout 1s -q
 lrc=$?
 wait $dpid
 drc=$?
-[ "$drc" = 3 ] && pass "etcd killed mid-dump: exit 3" || fail "etcd killed mid-dump: exit 3" "exit $drc: $(cat "$T/err")"
+[ "$drc" = 3 ]
+outcome $? "etcd killed mid-dump: exit 3" "exit $drc: $(cat "$T/err")"
 grep -q 'the output is incomplete' "$T/err" && pass "mid-dump failure says the output is incomplete" || fail "mid-dump failure message" "$(cat "$T/err")"
-[ "$lrc" = 3 ] && pass "etcd killed mid-load: exit 3" || fail "etcd killed mid-load: exit 3" "exit $lrc: $(cat "$T/lerr")"
-grep -q 'KV/Txn: .*not reachable within 1000 ms ([0-9]* keys deleted, [1-9][0-9]* restored)$' "$T/lerr" &&
-	pass "mid-load failure says how far it got" || fail "mid-load failure says how far it got" "$(cat "$T/lerr")"
+[ "$lrc" = 3 ]
+outcome $? "etcd killed mid-load: exit 3" "exit $lrc: $(cat "$T/lerr")"
+grep -q 'KV/Txn: .*not reachable within 1000 ms ([0-9]* keys deleted, [1-9][0-9]* restored)$' "$T/lerr"
+outcome $? "mid-load failure says how far it got" "$(cat "$T/lerr")"
 btr-inspect <"$T/killed.s" >/dev/null 2>&1 && fail "partial dump does not look complete" "it verifies" || pass "partial dump does not look complete"
 
 # ---- a member of a three-member cluster killed mid-dump and mid-load: the next
@@ -276,15 +294,16 @@ etcd_cluster3 trio
 etcd-load --endpoints "$trio_eps" --with-leased -q <"$T/100k.s" || fail "trio load" "exit $?"
 read -r first _ <<<"$trio_pids"
 midway "$first" /dev/null "$T/trio.s" etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s
-[ $running = 1 ] && [ $rc = 0 ] && grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err" &&
-	pass "member killed mid-dump: the next endpoint finishes it" || fail "member killed mid-dump: the next endpoint finishes it" "exit $rc: $(cat "$T/err")"
+[ $running = 1 ] && [ $rc = 0 ] && grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err"
+outcome $? "member killed mid-dump: the next endpoint finishes it" "exit $rc: $(cat "$T/err")"
 rest=${trio_eps#*,}
 expect_exit 0 "dump across the failover verifies against the survivors" etcd-load --endpoints "$rest" --with-leased --verify <"$T/trio.s"
 etcd-load --endpoints "$rest" --clear-only -q
 read -r _ second _ <<<"$trio_pids"
 midway "$second" "$T/100k.s" /dev/null etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s
 # Two of three members gone: no quorum, so the load must fail, not hang.
-[ $running = 1 ] && [ $rc = 3 ] && pass "quorum lost mid-load: exit 3, no hang" || fail "quorum lost mid-load: exit 3, no hang" "exit $rc: $(cat "$T/err")"
+[ $running = 1 ] && [ $rc = 3 ]
+outcome $? "quorum lost mid-load: exit 3, no hang" "exit $rc: $(cat "$T/err")"
 
 # ---- TLS: a self-signed CA, server and client certificates
 tlsd=$T/tls
@@ -321,13 +340,16 @@ ectl "$authd_etcd" role add root >/dev/null && ectl "$authd_etcd" user grant-rol
 ectl "$authd_etcd" auth enable >/dev/null || fail "auth setup" "etcdctl failed"
 printf 's3cret\n' >"$T/pw"
 expect_exit 0 "auth: load with --password-file" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" <"$T/src.s"
-ETCD_PASSWORD=s3cret etcd-dump --endpoints "$authd_etcd" --user root >"$T/auth.s" 2>"$T/err" && pass "auth: dump with ETCD_PASSWORD" || fail "auth: dump with ETCD_PASSWORD" "$(cat "$T/err")"
-grep -q '^ETCD DONE; included 37 etcd records$' "$T/err" && pass "auth dump summary" || fail "auth dump summary" "$(cat "$T/err")"
+ETCD_PASSWORD=s3cret etcd-dump --endpoints "$authd_etcd" --user root >"$T/auth.s" 2>"$T/err"
+outcome $? "auth: dump with ETCD_PASSWORD" "$(cat "$T/err")"
+grep -q '^ETCD DONE; included 37 etcd records$' "$T/err"
+outcome $? "auth dump summary" "$(cat "$T/err")"
 expect_exit 0 "auth: verify" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --verify <"$T/src.s"
 # The token expires while the input stalls: a fresh one is fetched, nothing fails.
 { head -c 3000 "$T/src.s"; sleep 3; tail -c +3001 "$T/src.s"; } |
 	etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" --txn-ops 1 >/dev/null 2>"$T/err" &&
-	grep -q '^restored 37 etcd records' "$T/err" && pass "auth: expired token renewed" || fail "auth: expired token renewed" "$(cat "$T/err")"
+	grep -q '^restored 37 etcd records' "$T/err"
+	outcome $? "auth: expired token renewed" "$(cat "$T/err")"
 printf 'wrong\n' >"$T/badpw"
 expect_exit 1 "auth: wrong password exits 1" etcd-dump --endpoints "$authd_etcd" --user root --password-file "$T/badpw"
 expect_err "auth: wrong password message" "authentication of user 'root' failed"
@@ -337,12 +359,12 @@ if command -v script >/dev/null; then
 	# The password typed at the prompt on /dev/tty (script(1) gives the tool a terminal).
 	printf 's3cret\n' | timeout 30 script -qec "etcd-dump --endpoints $authd_etcd --user root -q >'$T/tty.s'" /dev/null >"$T/tty.out" 2>&1
 	rc=$?
-	[ $rc = 0 ] && grep -q 'etcd password for root: ' "$T/tty.out" && btr-inspect <"$T/tty.s" | grep -q 'and 37 etcd records' &&
-		pass "auth: password from the terminal" || fail "auth: password from the terminal" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
+	[ $rc = 0 ] && grep -q 'etcd password for root: ' "$T/tty.out" && btr-inspect <"$T/tty.s" | grep -q 'and 37 etcd records'
+	outcome $? "auth: password from the terminal" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
 	printf 'nope\n' | timeout 30 script -qec "etcd-dump --endpoints $authd_etcd --user root -q >/dev/null" /dev/null >"$T/tty.out" 2>&1
 	rc=$?
-	[ $rc = 1 ] && grep -q "authentication of user 'root' failed" "$T/tty.out" &&
-		pass "auth: wrong password at the terminal exits 1" || fail "auth: wrong password at the terminal exits 1" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
+	[ $rc = 1 ] && grep -q "authentication of user 'root' failed" "$T/tty.out"
+	outcome $? "auth: wrong password at the terminal exits 1" "exit $rc: $(tr '\r\n' '  ' <"$T/tty.out")"
 else
 	skip "auth: password from the terminal" "script(1) not installed"
 fi

@@ -30,7 +30,8 @@ want '1'
 keeps "no criteria keeps every entry" 
 btr-inspect <"$S" >"$T/sum.in"; btr-inspect <"$T/out" >"$T/sum.out"
 same "no criteria: same summary" "$T/sum.in" "$T/sum.out"
-grep -aq 'mkstream | btr-filter [0-9]' "$T/out" && pass "producer notes the filter" || fail "producer notes the filter" "not in the header"
+grep -aq 'mkstream | btr-filter [0-9]' "$T/out"
+outcome $? "producer notes the filter" "not in the header"
 
 # ---- Ceph criteria ----
 want '$1!="kv" && $2=="btrdbhot"'
@@ -107,7 +108,8 @@ keeps "--key-prefix and --key-hex: either" -k btrdb/g/ --key-hex 2d
 u=555a0001ff102030405060708090a0b0
 x=$(echo $u | sed 's/../\\x&/g')
 want '($1!="kv" && $4 ~ /555a0001ff102030405060708090a0b0/) || ($1=="kv" && $4 ~ /UZ\\x00\\x01\\xff\\x10\\x200@P`p\\x80\\x90\\xa0\\xb0/)'
-[ "$(wc -l <"$T/want")" = 4 ] && pass "the UUID's entries are in the test stream" || fail "the UUID's entries are in the test stream" "$(wc -l <"$T/want") of 4"
+[ "$(wc -l <"$T/want")" = 4 ]
+outcome $? "the UUID's entries are in the test stream" "$(wc -l <"$T/want") of 4"
 keeps "one BTrDB stream by its UUID" --object "*$u*" --key "*$x*"
 
 # ---- kinds, union, invert ----
@@ -130,8 +132,10 @@ keeps "--only etcd --invert --key-prefix" --only etcd -v -k btrdb/u/
 # ---- renames ----
 want '{ if ($1!="kv" && $2=="btrdbhot") $2="restore_hot"; print }'
 keeps "--rename-pool" --rename-pool btrdbhot:restore_hot
-[ "$(grep -ac btrdbhot "$T/out")" = 0 ] && pass "--rename-pool renames the header's pool list too" || fail "--rename-pool renames the header's pool list too" "btrdbhot still in the output"
-head -c 200 "$T/out" | grep -aq restore_hot && pass "--rename-pool: new name in the header" || fail "--rename-pool: new name in the header" "missing"
+[ "$(grep -ac btrdbhot "$T/out")" = 0 ]
+outcome $? "--rename-pool renames the header's pool list too" "btrdbhot still in the output"
+head -c 200 "$T/out" | grep -aq restore_hot
+outcome $? "--rename-pool: new name in the header" "missing"
 want '$1!="kv" && $2=="btrdbhot" { $2="x"; print }'
 keeps "--pool with --rename-pool" --pool btrdbhot --rename-pool btrdbhot:x
 header "$T/out" | grep -aq 'btrdbcold\|journal' && fail "the header lists only the kept pool" "other pools still named" || pass "the header lists only the kept pool"
@@ -161,7 +165,8 @@ keeps "--from-list and --pool: both" --from-list <(grep '^object' "$L") --pool b
 { grep '^kv' "$L" | head -3; echo 'object btrdbhot - not-in-the-stream 0'; } >"$T/list"
 head -3 <(grep '^kv' "$L") >"$T/want"
 keeps "--from-list keeps what is there" --from-list "$T/list"
-grep -q 'note: 1 of the 4 listed entries are not in the stream' "$T/err" && pass "--from-list names what is missing" || fail "--from-list names what is missing" "$(cat "$T/err")"
+grep -q 'note: 1 of the 4 listed entries are not in the stream' "$T/err"
+outcome $? "--from-list names what is missing" "$(cat "$T/err")"
 printf '# comment\n\n%s\n' "$(head -1 "$L")" >"$T/list"
 head -1 "$L" >"$T/want"
 keeps "--from-list skips comments and blank lines" --from-list "$T/list"
@@ -209,9 +214,11 @@ cp "$T/last.out" "$T/empty"
 expect_exit 0 "no match: the output is a valid stream" btr-inspect <"$T/empty"
 grep -q 'archive contains 0 ceph objects and 0 etcd records' "$T/last.out" && grep -q 'segments: 1' "$T/last.out" \
 	&& pass "no match: one empty segment" || fail "no match: one empty segment" "$(head -3 "$T/last.out" | tr '\n' '|')"
-[ "$(grep -ac btrdb "$T/empty")" = 0 ] && pass "no match: the header lists no pool" || fail "no match: the header lists no pool" "pool names in the output"
+[ "$(grep -ac btrdb "$T/empty")" = 0 ]
+outcome $? "no match: the header lists no pool" "pool names in the output"
 expect_exit 0 "no match with -q" btr-filter -q --key nonesuch <"$S"
-[ ! -s "$T/last.err" ] && pass "-q: no note" || fail "-q: no note" "$(cat "$T/last.err")"
+[ ! -s "$T/last.err" ]
+outcome $? "-q: no note" "$(cat "$T/last.err")"
 expect_exit 0 "--verbose summary" btr-filter --verbose --pool journal <"$S"
 expect_err "--verbose counts what was kept" "kept 16 of 51 objects .*, 0 of 31 keys, 1 of 3 deletions, 1 of 2 index entries, in 1 segments"
 
@@ -224,7 +231,8 @@ btr-filter --pool btrdbhot <"$T/cat" >"$T/out" 2>"$T/err" && btr-inspect -l <"$T
 btr-inspect <"$T/out" | grep -q 'segments: 4' && pass "every segment kept" || fail "every segment kept" "$(btr-inspect <"$T/out" 2>&1 | grep segments)"
 btr-filter --only etcd <"$T/s3" | btr-filter --only ceph | btr-inspect >"$T/sum" 2>&1
 PS="${PIPESTATUS[*]}"; pipe_status "filters chain into an empty valid stream" "0 0 0"
-grep -q 'segments: 3' "$T/sum" && pass "a chain keeps the segments" || fail "a chain keeps the segments" "$(grep segments "$T/sum")"
+grep -q 'segments: 3' "$T/sum"
+outcome $? "a chain keeps the segments" "$(grep segments "$T/sum")"
 
 # ---- damaged input: exit 1, and the output never verifies ----
 size=$(stat -c %s "$S")
@@ -234,8 +242,10 @@ for cut in 0 1 8 20 100 5000 $((size / 3)) $((size / 2)) $((size - 40)) $((size 
 	[ "${PIPESTATUS[1]}" = 1 ] || missed=$((missed + 1))
 	btr-inspect <"$T/out" >/dev/null 2>&1 && downstream=$((downstream + 1))
 done
-[ "$missed" = 0 ] && pass "every truncation exits 1" || fail "every truncation exits 1" "$missed missed"
-[ "$downstream" = 0 ] && pass "no truncated output verifies downstream" || fail "no truncated output verifies downstream" "$downstream verified"
+[ "$missed" = 0 ]
+outcome $? "every truncation exits 1" "$missed missed"
+[ "$downstream" = 0 ]
+outcome $? "no truncated output verifies downstream" "$downstream verified"
 head -c $((size / 2)) "$S" | btr-filter 2>/dev/null | btr-inspect >/dev/null 2>&1
 PS="${PIPESTATUS[*]}"; pipe_status "a truncated pipeline fails at the filter and after it" "0 1 1"
 { cat "$S"; printf 'garbage'; } | btr-filter >"$T/out" 2>"$T/err"
@@ -248,7 +258,8 @@ off=$(grep -abo $'tab\tname' "$S" | head -1 | cut -d: -f1)
 cp "$S" "$T/flip"
 printf 'X' | dd of="$T/flip" bs=1 seek=$((off + 100)) conv=notrunc status=none
 btr-filter --verify <"$T/flip" >"$T/out" 2>"$T/err"
-[ $? = 1 ] && grep -q 'digest mismatch' "$T/err" && pass "--verify: a damaged object exits 1" || fail "--verify: a damaged object exits 1" "$(cat "$T/err")"
+[ $? = 1 ] && grep -q 'digest mismatch' "$T/err"
+outcome $? "--verify: a damaged object exits 1" "$(cat "$T/err")"
 expect_exit 1 "--verify: output after a damaged object does not verify" btr-inspect <"$T/out"
 btr-filter <"$T/flip" >"$T/out" 2>"$T/err"
 expect_exit 1 "a damaged object is left to the next reader" btr-inspect <"$T/out"
@@ -257,7 +268,8 @@ btr-filter <"$T/flip" | btr-filter --verify >/dev/null 2>"$T/last.err"
 PS="${PIPESTATUS[*]}"; pipe_status "a second filter with --verify catches it: exits 0 1" "0 1"
 expect_err "a second filter with --verify names it" "btr-filter: .*digest mismatch"
 btr-filter --verify --pool btrdbhot <"$S" | btr-inspect -l >"$T/got"
-awk '$1!="kv" && $2=="btrdbhot"' "$L" | cmp -s - "$T/got" && pass "--verify filters alike" || fail "--verify filters alike" "listings differ"
+awk '$1!="kv" && $2=="btrdbhot"' "$L" | cmp -s - "$T/got"
+outcome $? "--verify filters alike" "listings differ"
 printf 'BTRSEAL\001abcdefgh' >"$T/sealed"
 expect_exit 1 "a sealed stream is refused" btr-filter <"$T/sealed"
 expect_err "sealed stream message" "unseal it first"
@@ -270,7 +282,8 @@ btr-cat "$1" "" "$3" <"$T/d" >"$T/want.data"
 expect_exit 0 "--data of one object" btr-filter --data --pool "$1" --object "$3" <"$T/d"
 same "--data writes exactly the object's bytes (${#3} char name, $(stat -c %s "$T/want.data") bytes)" "$T/want.data" "$T/last.out"
 expect_exit 0 "--data of an object whose name has a NUL byte" btr-filter --data --object-hex 6e756c00696e73696465 <"$S"
-[ "$(stat -c %s "$T/last.out")" = "$(awk '$4=="nul\\x00inside" { print $5 }' "$L")" ] && pass "--data: the size of the listing" || fail "--data: the size of the listing" "$(stat -c %s "$T/last.out") bytes"
+[ "$(stat -c %s "$T/last.out")" = "$(awk '$4=="nul\\x00inside" { print $5 }' "$L")" ]
+outcome $? "--data: the size of the listing" "$(stat -c %s "$T/last.out") bytes"
 expect_exit 1 "--data with two matches exits 1" btr-filter --data --object located <"$S"
 expect_err "--data names the second match" "a second object matches \(btrdb[a-z]*/located\)"
 expect_exit 1 "--data with no match exits 1" btr-filter --data --object nonesuch <"$S"
@@ -303,7 +316,8 @@ expect_exit 0 "--version" btr-filter --version
 mkstream -o 40 -s 2M -k 5 >"$T/big"
 btr-filter <"$T/big" 2>"$T/err" | head -c 1000 >/dev/null
 PS="${PIPESTATUS[0]}"
-[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/err" && pass "a closed stdout exits 3" || fail "a closed stdout exits 3" "status $PS: $(cat "$T/err")"
+[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/err"
+outcome $? "a closed stdout exits 3" "status $PS: $(cat "$T/err")"
 # Memory does not grow with object size: a stream of objects up to 64 MiB.
 if [ -x /usr/bin/time ]; then
 	mkstream -o 4 -s 64M -k 0 -S 3 >"$T/huge"

@@ -14,7 +14,8 @@ cd "$T" || exit 1
 lines() {
 	local name=$1 r miss=''; shift
 	for r in "$@"; do grep -Eq -- "$r" "$T/last.err" || miss="$miss /$r/"; done
-	[ -z "$miss" ] && pass "$name" || fail "$name" "missing$miss in: $(head -c 400 "$T/last.err" | tr '\n' '|')"
+	[ -z "$miss" ]
+	outcome $? "$name" "missing$miss in: $(head -c 400 "$T/last.err" | tr '\n' '|')"
 }
 # gone NAME DIR: neither DIR nor DIR.partial exists.
 gone() {
@@ -23,12 +24,14 @@ gone() {
 }
 # The last line of stderr is the front end's own, naming the failing stage.
 last_line() {
-	tail -1 "$T/last.err" | grep -Eq -- "$2" && pass "$1" || fail "$1" "last line: $(tail -1 "$T/last.err")"
+	tail -1 "$T/last.err" | grep -Eq -- "$2"
+	outcome $? "$1" "last line: $(tail -1 "$T/last.err")"
 }
 
 # ---- usage, without servers
 expect_exit 0 "--help exits 0" btrdb-backup --help
-grep -q 'btrdb-backup create' "$T/last.out" && pass "--help on stdout" || fail "--help on stdout" "$(head -2 "$T/last.out")"
+grep -q 'btrdb-backup create' "$T/last.out"
+outcome $? "--help on stdout" "$(head -2 "$T/last.out")"
 expect_exit 0 "--version exits 0" btrdb-backup --version
 expect_exit 2 "no command exits 2" btrdb-backup
 expect_exit 2 "unknown command exits 2" btrdb-backup backup
@@ -75,17 +78,19 @@ ectl "$ed_etcd" put stale/key gone >/dev/null
 expect_exit 0 "create --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/e1" --etcd "$es_etcd" --skip-ceph
 lines "create messages" '^skipping incremental metadata$' '^skipping ceph backup$' \
 	'^creating new file ARCHIVE00000\.bin$' "^ETCD DONE; included $nkeys etcd records\$" "^backup complete: $T/e1\$"
-[ -f "$T/e1/ARCHIVE00000.bin" ] && [ -f "$T/e1/MANIFEST" ] && [ ! -e "$T/e1.partial" ] && [ ! -e "$T/e1/INDEX.btr" ] &&
-	pass "the backup directory holds pieces and a manifest" || fail "the backup directory holds pieces and a manifest" "$(ls "$T/e1" 2>&1)"
-! grep -aq 'btrdb/n/node1' "$T/e1/ARCHIVE00000.bin" && pass "the pieces are sealed" || fail "the pieces are sealed" "a key is readable"
+[ -f "$T/e1/ARCHIVE00000.bin" ] && [ -f "$T/e1/MANIFEST" ] && [ ! -e "$T/e1.partial" ] && [ ! -e "$T/e1/INDEX.btr" ]
+outcome $? "the backup directory holds pieces and a manifest" "$(ls "$T/e1" 2>&1)"
+! grep -aq 'btrdb/n/node1' "$T/e1/ARCHIVE00000.bin"
+outcome $? "the pieces are sealed" "a key is readable"
 
 expect_exit 0 "inspect" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/pass"
-grep -q "^archive contains 0 ceph objects and $nkeys etcd records\$" "$T/last.out" &&
-	pass "inspect prints the original summary on stdout" || fail "inspect prints the original summary on stdout" "$(head -2 "$T/last.out")"
+grep -q "^archive contains 0 ceph objects and $nkeys etcd records\$" "$T/last.out"
+outcome $? "inspect prints the original summary on stdout" "$(head -2 "$T/last.out")"
 echo 'wrong passphrase' >"$T/wrong"; chmod 600 "$T/wrong"
 expect_exit 1 "inspect with a wrong passphrase exits 1" btrdb-backup inspect --outputdir "$T/e1" --passphrase-file "$T/wrong"
 last_line "wrong passphrase names btr-unseal" '^btrdb-backup: the backup in .* did not verify \(.*btr-unseal exited 1'
-[ ! -s "$T/last.out" ] && pass "nothing reported from a backup that did not verify" || fail "nothing reported from a backup that did not verify" "$(head -1 "$T/last.out")"
+[ ! -s "$T/last.out" ]
+outcome $? "nothing reported from a backup that did not verify" "$(head -1 "$T/last.out")"
 
 # ---- the tools beside the script come first (also through a symlink), then PATH;
 # a missing one is named before anything starts.  PATH holds no tool of ours here.
@@ -120,15 +125,16 @@ fi
 
 expect_exit 0 "clear --skip-ceph" btrdb-backup clear --etcd "$ed_etcd" --skip-ceph
 lines "clear messages" '^deleted [0-9]+ etcd keys$' '^done$'
-[ "$(count "$ed_etcd")" = 0 ] &&
-	pass "clear empties etcd" || fail "clear empties etcd" "keys remain"
+[ "$(count "$ed_etcd")" = 0 ]
+outcome $? "clear empties etcd" "keys remain"
 
 expect_exit 0 "restore --skip-ceph" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/e1" --etcd "$ed_etcd" --skip-ceph
 lines "restore messages" "^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored $((nkeys - 1)) etcd records\$"
 ectl "$es_etcd" get --prefix '' -w json | jq -c '[.kvs[] | select(.lease == null) | [.key, .value]]' >"$T/es.kv"
 ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed.kv"
 same "restored keys and values equal the source's, lease-bound ones aside" "$T/es.kv" "$T/ed.kv"
-[ -z "$(ectl "$ed_etcd" get btrdb/x/m/node1/active)" ] && pass "the lease-bound key is not restored" || fail "the lease-bound key is not restored" "it is"
+[ -z "$(ectl "$ed_etcd" get btrdb/x/m/node1/active)" ]
+outcome $? "the lease-bound key is not restored" "it is"
 
 # ---- failures: every stage's status reaches the exit status; nothing is kept
 expect_exit 3 "create with etcd unreachable exits 3" btrdb-backup create --kdf interactive --outputdir "$T/f1" --etcd 127.0.0.1:1 --skip-ceph --passphrase-file "$T/pass"
@@ -137,24 +143,27 @@ gone "a failed create leaves no directory" "$T/f1"
 # A full disk: the pieces cannot be written (file size limit), btr-split fails.
 ( ulimit -f 2; exec btrdb-backup create --kdf interactive --outputdir "$T/f2" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass" ) >"$T/last.out" 2>"$T/last.err"
 rc=$?
-[ "$rc" = 3 ] && pass "create onto a full disk exits 3" || fail "create onto a full disk exits 3" "exit $rc: $(tail -2 "$T/last.err")"
+[ "$rc" = 3 ]
+outcome $? "create onto a full disk exits 3" "exit $rc: $(tail -2 "$T/last.err")"
 last_line "full disk names btr-split" 'create failed \(.*btr-split exited'
 gone "a create that ran out of space leaves no directory" "$T/f2"
 # Killed outright: DIR.partial may stay, never DIR, and the next create refuses.
 mkdir "$T/f3.partial"
 expect_exit 2 "create over a left-over DIR.partial exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f3" --skip-ceph --passphrase-file "$T/pass"
 expect_err "left-over DIR.partial message" "f3.partial exists"
-[ -d "$T/f3.partial" ] && pass "someone else's DIR.partial is left alone" || fail "someone else's DIR.partial is left alone" "removed"
+[ -d "$T/f3.partial" ]
+outcome $? "someone else's DIR.partial is left alone" "removed"
 # A dangling symlink planted for DIR.partial: refused, never followed or removed.
 ln -s "$T/elsewhere" "$T/f5.partial"
 expect_exit 2 "create over a planted DIR.partial symlink exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f5" --skip-ceph --passphrase-file "$T/pass"
 last_line "the planted DIR.partial is named" "cannot create .*f5.partial"
-[ -L "$T/f5.partial" ] && [ ! -e "$T/elsewhere" ] && pass "the planted symlink is left alone, nothing made through it" ||
-	fail "the planted symlink is left alone" "$(ls -ld "$T/f5.partial" "$T/elsewhere" 2>&1)"
+[ -L "$T/f5.partial" ] && [ ! -e "$T/elsewhere" ]
+outcome $? "the planted symlink is left alone, nothing made through it" "$(ls -ld "$T/f5.partial" "$T/elsewhere" 2>&1)"
 # A passphrase file others can read: refused by the sealing stage, unless --insecure-key-file.
 cp "$T/pass" "$T/pass.open"; chmod 0644 "$T/pass.open"
 expect_exit 2 "create with a passphrase file others can read exits 2" btrdb-backup create --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
-grep -q 'pass.open is readable by group or others' "$T/last.err" && pass "the readable passphrase file is named" || fail "the readable passphrase file is named" "$(cat "$T/last.err")"
+grep -q 'pass.open is readable by group or others' "$T/last.err"
+outcome $? "the readable passphrase file is named" "$(cat "$T/last.err")"
 gone "the refused create leaves no directory" "$T/f6"
 expect_exit 0 "create --insecure-key-file takes it" btrdb-backup create -q --insecure-key-file --kdf interactive --outputdir "$T/f6" --etcd "$es_etcd" --skip-ceph --passphrase-file "$T/pass.open"
 expect_exit 0 "inspect --insecure-key-file takes it" btrdb-backup inspect -q --insecure-key-file --outputdir "$T/f6" --passphrase-file "$T/pass.open"
@@ -166,7 +175,8 @@ for _ in $(seq 1 100); do [ -e "$T/f4.partial" ] && break; sleep 0.05; done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
-[ "$rc" = 143 ] && pass "SIGTERM ends create with 143" || fail "SIGTERM ends create with 143" "exit $rc"
+[ "$rc" = 143 ]
+outcome $? "SIGTERM ends create with 143" "exit $rc"
 gone "an interrupted create leaves no directory" "$T/f4"
 ectl "$es_etcd" del btrdb/g/filler >/dev/null
 # A damaged piece: restore exits 1, naming the stages.
@@ -220,18 +230,21 @@ if command -v tmux >/dev/null; then
 		screen >"$T/screen.$name"
 	}
 	run_typed create "btrdb-backup create --outputdir $T/tty1 --etcd $es_etcd --skip-ceph" 2
-	grep -q '^EXIT=0' "$T/screen.create" && pass "create with a typed passphrase" || fail "create with a typed passphrase" "$(tail -5 "$T/screen.create")"
-	grep -q '^ETCD DONE; included' "$T/screen.create" && grep -q '^creating new file ARCHIVE00000.bin' "$T/screen.create" &&
-		pass "create at a terminal prints the original messages" || fail "create at a terminal prints the original messages" "$(tail -8 "$T/screen.create")"
-	! grep -qF "$PP" "$T/screen.create" && pass "the typed passphrase is not echoed" || fail "the typed passphrase is not echoed" "it is on the screen"
+	grep -q '^EXIT=0' "$T/screen.create"
+	outcome $? "create with a typed passphrase" "$(tail -5 "$T/screen.create")"
+	grep -q '^ETCD DONE; included' "$T/screen.create" && grep -q '^creating new file ARCHIVE00000.bin' "$T/screen.create"
+	outcome $? "create at a terminal prints the original messages" "$(tail -8 "$T/screen.create")"
+	! grep -qF "$PP" "$T/screen.create"
+	outcome $? "the typed passphrase is not echoed" "it is on the screen"
 	grep -q 'btr-seal' "$T/spy" && pass "the spy saw btr-seal running" || skip "the spy saw btr-seal running" "too quick to see"
 	! grep -qF "$PP" "$T/spy" && pass "the passphrase is in no argv and no child's environment (create)" ||
 		fail "the passphrase is in no argv and no child's environment (create)" "$(grep -F "$PP" "$T/spy" | head -2)"
 	btrdb-backup clear --etcd "$ed_etcd" --skip-ceph >/dev/null 2>&1
 	run_typed restore "btrdb-backup restore --outputdir $T/tty1 --etcd $ed_etcd --skip-ceph" 1
-	grep -q '^EXIT=0' "$T/screen.restore" && pass "restore with a passphrase typed once" || fail "restore with a passphrase typed once" "$(tail -5 "$T/screen.restore")"
-	grep -q '^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored ' "$T/screen.restore" &&
-		pass "restore at a terminal prints the original summary" || fail "restore at a terminal prints the original summary" "$(tail -4 "$T/screen.restore")"
+	grep -q '^EXIT=0' "$T/screen.restore"
+	outcome $? "restore with a passphrase typed once" "$(tail -5 "$T/screen.restore")"
+	grep -q '^Restore complete: restored 0 ceph objects, skipped 0 ceph objects and restored ' "$T/screen.restore"
+	outcome $? "restore at a terminal prints the original summary" "$(tail -4 "$T/screen.restore")"
 	! grep -qF "$PP" "$T/spy" && pass "the passphrase is in no argv and no child's environment (restore)" ||
 		fail "the passphrase is in no argv and no child's environment (restore)" "$(grep -F "$PP" "$T/spy" | head -2)"
 	ectl "$ed_etcd" get --prefix '' -w json | jq -c '[.kvs[] | [.key, .value]]' >"$T/ed2.kv"
@@ -298,7 +311,8 @@ expect_exit 0 "create with Ceph and etcd" env BTR_PASSPHRASE="$PP" btrdb-backup 
 	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold
 lines "create messages with Ceph" '^this backup will include 2 pools:$' '^ - btrdbhot$' '^ - btrdbcold$' \
 	'^CEPH DONE; included 8 ceph objects \(skipped 0 unchanged\)$' '^ETCD DONE; included 1 etcd records$'
-[ -f "$T/full/INDEX.btr" ] && pass "a Ceph backup holds a sealed index" || fail "a Ceph backup holds a sealed index" "$(ls "$T/full")"
+[ -f "$T/full/INDEX.btr" ]
+outcome $? "a Ceph backup holds a sealed index" "$(ls "$T/full")"
 # Change: one object rewritten, one deleted, one added.
 head -c 2000 /dev/urandom >"$T/obj.new"
 rad "$cs_conf" -p btrdbcold put cold1 "$T/obj.new"
@@ -307,9 +321,11 @@ rad "$cs_conf" -p btrdbcold put cold9 "$T/obj.new"
 expect_exit 0 "create --incremental-over" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --outputdir "$T/incr" \
 	--cephconf "$cs_conf" --etcd "$cs_etcd" --include-pool btrdbhot --include-pool btrdbcold --incremental-over "$T/full"
 lines "incremental messages" '^CEPH DONE; included 2 ceph objects \(skipped 6 unchanged\)$'
-! grep -q '^skipping incremental metadata$' "$T/last.err" && pass "an incremental does not skip the metadata" || fail "an incremental does not skip the metadata" "it says it does"
+! grep -q '^skipping incremental metadata$' "$T/last.err"
+outcome $? "an incremental does not skip the metadata" "it says it does"
 expect_exit 0 "inspect the incremental" env BTR_PASSPHRASE="$PP" btrdb-backup inspect --outputdir "$T/incr"
-grep -q '^archive contains 2 ceph objects and 1 etcd records$' "$T/last.out" && pass "inspect counts the incremental" || fail "inspect counts the incremental" "$(head -1 "$T/last.out")"
+grep -q '^archive contains 2 ceph objects and 1 etcd records$' "$T/last.out"
+outcome $? "inspect counts the incremental" "$(head -1 "$T/last.out")"
 lines "inspect verifies the index" '^index verified$'
 
 expect_exit 0 "clear the target pools" btrdb-backup clear --cephconf "$cd_conf" --include-pool restore_hot --include-pool restore_cold --skip-etcd
@@ -335,7 +351,8 @@ done
 rad "$cs_conf" -p btrdbhot get sbig "$T/a"; rad "$cd_conf" -p restore_hot get sbig "$T/b"; cmp -s "$T/a" "$T/b" || ok=0
 [ "$(rad "$cd_conf" -p restore_hot getxattr meta1 version)" = 12345678 ] || ok=0
 [ "$(rad "$cd_conf" -p restore_hot getomapval sbig k1 /dev/stdout 2>/dev/null)" = v1 ] || ok=0
-[ $ok = 1 ] && pass "restored data, xattrs and omap equal the source's" || fail "restored data, xattrs and omap equal the source's" "a difference"
+[ $ok = 1 ]
+outcome $? "restored data, xattrs and omap equal the source's" "a difference"
 ectl "$cd_etcd" del btrdb/g/conf >/dev/null
 expect_exit 2 "restore into a pool that does not exist exits 2" env BTR_PASSPHRASE="$PP" btrdb-backup restore --outputdir "$T/full" \
 	--cephconf "$cd_conf" --etcd "$cd_etcd" --restore-pool btrdbhot:nosuchpool
@@ -347,11 +364,13 @@ gone "create of a missing pool leaves no directory" "$T/f5"
 
 # -q: silent on success; --progress: the dump's progress even without a terminal.
 expect_exit 0 "create -q" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive -q --outputdir "$T/quiet" --cephconf "$cs_conf" --skip-etcd --include-pool btrdbcold
-[ ! -s "$T/last.err" ] && [ ! -s "$T/last.out" ] && pass "create -q prints nothing" || fail "create -q prints nothing" "$(head -3 "$T/last.err" | tr '\n' '|')"
+[ ! -s "$T/last.err" ] && [ ! -s "$T/last.out" ]
+outcome $? "create -q prints nothing" "$(head -3 "$T/last.err" | tr '\n' '|')"
 expect_exit 0 "create --progress" env BTR_PASSPHRASE="$PP" btrdb-backup create --kdf interactive --progress --outputdir "$T/prog" --cephconf "$cs_conf" --skip-etcd
 lines "--progress shows the dump's progress" '^ceph-dump: [0-9]+ objects' '^this backup will include 2 pools:$'
 expect_exit 0 "restore --progress" env BTR_PASSPHRASE="$PP" btrdb-backup restore --progress --outputdir "$T/prog" --cephconf "$cd_conf" --skip-etcd
-grep -Eq '^join: [0-9]+ pieces' "$T/last.err" && pass "--progress shows the join's progress" || fail "--progress shows the join's progress" "$(head -c 300 "$T/last.err")"
+grep -Eq '^join: [0-9]+ pieces' "$T/last.err"
+outcome $? "--progress shows the join's progress" "$(head -c 300 "$T/last.err")"
 lines "no --restore-pool: no pool is restored, as before" '^no --restore-pool given: no pool is restored$'
 
 # Public-key backups from a host that cannot read them: --recipient, with the
@@ -369,23 +388,25 @@ expect_exit 2 "--incremental-over with --recipient alone is refused" env -u BTR_
 expect_err "--recipient alone message" 'needs --identity to read the earlier index'
 expect_exit 1 "the backup host's key cannot read the backup" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/host.key"
 expect_exit 0 "the offline key inspects it" btrdb-backup inspect --outputdir "$T/pk2" --identity "$T/backup.key"
-grep -q '^archive contains 1 ceph objects and 0 etcd records$' "$T/last.out" && pass "the offline key sees the change" || fail "the offline key sees the change" "$(head -1 "$T/last.out")"
+grep -q '^archive contains 1 ceph objects and 0 etcd records$' "$T/last.out"
+outcome $? "the offline key sees the change" "$(head -1 "$T/last.out")"
 expect_exit 0 "restore with --identity" btrdb-backup restore --outputdir "$T/pk2" --identity "$T/backup.key" --cephconf "$cd_conf" --skip-etcd --restore-pool btrdbcold:restore_cold
-rados -c "$cd_conf" -p restore_cold get cold3 "$T/b" && [ "$(cat "$T/b")" = changed ] && pass "the public-key restore wrote the change" || fail "the public-key restore wrote the change" "$(cat "$T/b" 2>&1 | head -c 50)"
+rados -c "$cd_conf" -p restore_cold get cold3 "$T/b" && [ "$(cat "$T/b")" = changed ]
+outcome $? "the public-key restore wrote the change" "$(cat "$T/b" 2>&1 | head -c 50)"
 
 # The original tool's Ceph examples, typed as a new user would at a terminal.
 if command -v tmux >/dev/null && [ -n "${sock:-}" ]; then
 	run_typed ceph-create "btrdb-backup create --cephconf $cs_conf --outputdir $T/tty_full --include-pool btrdbhot --include-pool btrdbcold --etcd $cs_etcd" 2
 	grep -q '^EXIT=0' "$T/screen.ceph-create" && grep -q '^this backup will include 2 pools:' "$T/screen.ceph-create" &&
-		grep -q '^CEPH DONE; included [0-9]* ceph objects (skipped 0 unchanged)' "$T/screen.ceph-create" &&
-		pass "terminal: create with Ceph prints the original messages" || fail "terminal: create with Ceph prints the original messages" "$(tail -6 "$T/screen.ceph-create")"
+		grep -q '^CEPH DONE; included [0-9]* ceph objects (skipped 0 unchanged)' "$T/screen.ceph-create"
+	outcome $? "terminal: create with Ceph prints the original messages" "$(tail -6 "$T/screen.ceph-create")"
 	run_typed ceph-inspect "btrdb-backup inspect --outputdir $T/tty_full" 1
 	grep -q '^EXIT=0' "$T/screen.ceph-inspect" && grep -q '^archive contains [0-9]* ceph objects and 1 etcd records' "$T/screen.ceph-inspect" &&
-		grep -q '^the following 2 pools are referenced:' "$T/screen.ceph-inspect" &&
-		pass "terminal: inspect prints the original report" || fail "terminal: inspect prints the original report" "$(tail -6 "$T/screen.ceph-inspect")"
+		grep -q '^the following 2 pools are referenced:' "$T/screen.ceph-inspect"
+	outcome $? "terminal: inspect prints the original report" "$(tail -6 "$T/screen.ceph-inspect")"
 	run_typed ceph-restore "btrdb-backup restore --cephconf $cd_conf --outputdir $T/tty_full --restore-pool btrdbhot:restore_hot --restore-pool btrdbcold:restore_cold --skip-etcd" 1
-	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored 0 etcd records' "$T/screen.ceph-restore" &&
-		pass "terminal: restore with Ceph prints the original summary" || fail "terminal: restore with Ceph prints the original summary" "$(tail -6 "$T/screen.ceph-restore")"
+	grep -q '^EXIT=0' "$T/screen.ceph-restore" && grep -q '^Restore complete: restored [0-9]* ceph objects, skipped 0 ceph objects and restored 0 etcd records' "$T/screen.ceph-restore"
+	outcome $? "terminal: restore with Ceph prints the original summary" "$(tail -6 "$T/screen.ceph-restore")"
 	! grep -qF "$PP" "$T/spy" && pass "terminal: the passphrase is in no argv and no tool's environment (Ceph)" ||
 		fail "terminal: the passphrase is in no argv and no tool's environment (Ceph)" "$(grep -F "$PP" "$T/spy" | head -2)"
 fi

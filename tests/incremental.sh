@@ -19,7 +19,8 @@ cat "$T/idx.fifo" >"$T/idx0" &
 ceph-dump -c "$C" -p p1 -p p2 --index "$T/idx.fifo" >"$T/full" 2>"$T/full.err"
 rc=$?
 wait
-[ $rc = 0 ] && pass "full dump with --index into a fifo" || fail "full dump with --index into a fifo" "exit $rc: $(cat "$T/full.err")"
+[ $rc = 0 ]
+outcome $? "full dump with --index into a fifo" "exit $rc: $(cat "$T/full.err")"
 expect_exit 0 "the index verifies" btr-inspect <"$T/idx0"
 n0=$(total)
 [ "$(btr-inspect -l <"$T/idx0" | grep -c '^index ')" = "$n0" ] && pass "index has every object" || fail "index has every object" "$(btr-inspect -l <"$T/idx0" | grep -c '^index ') of $n0"
@@ -55,16 +56,18 @@ expect_exit 0 "incremental dump" ceph-dump -c "$C" -p p1 -p p2 --since "$T/idx0"
 cp "$T/last.out" "$T/inc1"; cp "$T/last.err" "$T/inc1.err"
 n1=$(total)
 # changed: the rewrite, the xattr change, the new object (3); deleted: 2
-grep -q "^CEPH DONE; included 3 ceph objects (skipped $((n1 - 3)) unchanged)$" "$T/inc1.err" &&
-	pass "incremental includes only the changes" || fail "incremental includes only the changes" "$(grep DONE "$T/inc1.err"), $n1 objects now"
-grep -q '^recorded 2 deletions$' "$T/inc1.err" && pass "deletions counted" || fail "deletions counted" "$(cat "$T/inc1.err")"
+grep -q "^CEPH DONE; included 3 ceph objects (skipped $((n1 - 3)) unchanged)$" "$T/inc1.err"
+outcome $? "incremental includes only the changes" "$(grep DONE "$T/inc1.err"), $n1 objects now"
+grep -q '^recorded 2 deletions$' "$T/inc1.err"
+outcome $? "deletions counted" "$(cat "$T/inc1.err")"
 btr-inspect -l <"$T/inc1" >"$T/inc1.l"
-grep -q '^delete p1 - meta777 ' "$T/inc1.l" && grep -q '^delete p1 journalprovider node/a ' "$T/inc1.l" &&
-	pass "deletion records for both" || fail "deletion records for both" "$(grep '^delete' "$T/inc1.l")"
+grep -q '^delete p1 - meta777 ' "$T/inc1.l" && grep -q '^delete p1 journalprovider node/a ' "$T/inc1.l"
+outcome $? "deletion records for both" "$(grep '^delete' "$T/inc1.l")"
 for o in 555ab4f9aa0000001008 hot_allocator created.after.full; do
 	grep -q "^object p1 - $o " "$T/inc1.l" || fail "incremental has $o" "missing"
 done
-btr-cat p1 "" 555ab4f9aa0000001008 <"$T/inc1" | cmp -s - "$T/new2k" && pass "the rewritten object's new bytes" || fail "the rewritten object's new bytes" "differ"
+btr-cat p1 "" 555ab4f9aa0000001008 <"$T/inc1" | cmp -s - "$T/new2k"
+outcome $? "the rewritten object's new bytes" "differ"
 [ "$(btr-inspect -l <"$T/idx1" | grep -c '^index ')" = "$n1" ] && pass "the new index is complete" ||
 	fail "the new index is complete" "$(btr-inspect -l <"$T/idx1" | grep -c '^index ') of $n1"
 entries "$T/idx1" >"$T/e.idx1"
@@ -74,7 +77,8 @@ same "the new index lists what the cluster holds" "$T/e.now" "$T/e.idx1.t"
 # unchanged objects keep the digest of their full copy
 d0=$(btr-inspect -l <"$T/idx0" | awk '$4 == "staging.big" { print $7 }')
 d1=$(btr-inspect -l <"$T/idx1" | awk '$4 == "staging.big" { print $7 }')
-[ -n "$d0" ] && [ "$d0" = "$d1" ] && pass "unchanged entry keeps its digest" || fail "unchanged entry keeps its digest" "$d0 vs $d1"
+[ -n "$d0" ] && [ "$d0" = "$d1" ]
+outcome $? "unchanged entry keeps its digest" "$d0 vs $d1"
 
 # ---- mutate again; incremental over the incremental ----
 $R rm created.after.full
@@ -83,21 +87,23 @@ $R rmomapkey meta.master key000001
 expect_exit 0 "incremental over the incremental" ceph-dump -c "$C" -p p1 -p p2 --since "$T/idx1" --index "$T/idx2"
 cp "$T/last.out" "$T/inc2"; cp "$T/last.err" "$T/inc2.err"
 n2=$(total)
-grep -q "^CEPH DONE; included 2 ceph objects (skipped $((n2 - 2)) unchanged)$" "$T/inc2.err" &&
-	pass "second incremental includes only the new changes" || fail "second incremental includes only the new changes" "$(grep DONE "$T/inc2.err"), $n2 objects"
+grep -q "^CEPH DONE; included 2 ceph objects (skipped $((n2 - 2)) unchanged)$" "$T/inc2.err"
+outcome $? "second incremental includes only the new changes" "$(grep DONE "$T/inc2.err"), $n2 objects"
 btr-inspect -l <"$T/inc2" >"$T/inc2.l"
 grep -q '^delete p1 - created.after.full ' "$T/inc2.l" && [ "$(grep -c '^delete' "$T/inc2.l")" = 1 ] &&
 	pass "second incremental deletes what was created and removed between" || fail "second incremental deletion" "$(grep '^delete' "$T/inc2.l")"
-btr-cat -m p1 "" meta.master <"$T/inc2" | tail -1 | grep -q '^omap_entries 4999$' && pass "omap change caught" || fail "omap change caught" ""
-[ "$(btr-inspect -l <"$T/idx2" | grep -c '^index ')" = "$n2" ] && pass "the second index is complete" || fail "the second index is complete" ""
+btr-cat -m p1 "" meta.master <"$T/inc2" | tail -1 | grep -q '^omap_entries 4999$'
+outcome $? "omap change caught" ""
+[ "$(btr-inspect -l <"$T/idx2" | grep -c '^index ')" = "$n2" ]
+outcome $? "the second index is complete" ""
 # nothing changed: nothing included, nothing deleted
 # (the base index through a fifo, as the front end passes it)
 mkfifo "$T/since.fifo"
 cat "$T/idx2" >"$T/since.fifo" &
 expect_exit 0 "incremental with no changes (--since a fifo)" ceph-dump -c "$C" -p p1 -p p2 --since "$T/since.fifo" --index "$T/idx3"
 wait
-grep -q "^CEPH DONE; included 0 ceph objects (skipped $n2 unchanged)$" "$T/last.err" && grep -q '^recorded 0 deletions$' "$T/last.err" &&
-	pass "no changes: everything skipped" || fail "no changes: everything skipped" "$(cat "$T/last.err")"
+grep -q "^CEPH DONE; included 0 ceph objects (skipped $n2 unchanged)$" "$T/last.err" && grep -q '^recorded 0 deletions$' "$T/last.err"
+outcome $? "no changes: everything skipped" "$(cat "$T/last.err")"
 same "no changes: same index entries" <(entries "$T/idx2") <(entries "$T/idx3")
 
 # ---- an object rewritten twice within one second, same size: caught by its version ----
@@ -125,7 +131,8 @@ fi
 # ---- refusals ----
 expect_exit 2 "a base index of another pool set is refused" ceph-dump -c "$C" -p p1 --since "$T/idx2"
 expect_err "pool set refusal message" 'index of another set of pools.*--force'
-[ ! -s "$T/last.out" ] && pass "refusal writes nothing" || fail "refusal writes nothing" "$(wc -c <"$T/last.out") bytes"
+[ ! -s "$T/last.out" ]
+outcome $? "refusal writes nothing" "$(wc -c <"$T/last.out") bytes"
 expect_exit 0 "--force accepts it" ceph-dump -c "$C" -p p1 --since "$T/idx2" --force -q
 expect_exit 2 "a stream that is not an index is refused" ceph-dump -c "$C" -p p1 -p p2 --since "$T/full"
 expect_err "not-an-index message" 'not an index'
@@ -171,8 +178,8 @@ if "$SB" seed "$T/src" --small >"$T/seed.out" 2>&1; then
 	ceph-dump -c "$C" $BP --since "$T/s.idx0" --index "$T/s.idx1" >"$T/s.inc1" 2>"$T/s.inc1.err" || fail "seeded: first incremental" "exit $?"
 	"$SB" mutate "$T/src" >/dev/null 2>&1
 	ceph-dump -c "$C" $BP --since "$T/s.idx1" --index "$T/s.idx2" >"$T/s.inc2" 2>"$T/s.inc2.err" || fail "seeded: second incremental" "exit $?"
-	grep -q 'skipped [1-9][0-9]* unchanged' "$T/s.inc2.err" && ! grep -q '^recorded 0 deletions' "$T/s.inc2.err" &&
-		pass "seeded: the incremental skips and deletes" || fail "seeded: the incremental skips and deletes" "$(cat "$T/s.inc2.err")"
+	grep -q 'skipped [1-9][0-9]* unchanged' "$T/s.inc2.err" && ! grep -q '^recorded 0 deletions' "$T/s.inc2.err"
+	outcome $? "seeded: the incremental skips and deletes" "$(cat "$T/s.inc2.err")"
 	sandbox_up fresh --no-etcd
 	"$SB" pool "$T/fresh" btrdbhot btrdbcold btrdbjournal staging >/dev/null 2>&1
 	for s in full inc1 inc2; do

@@ -3,20 +3,27 @@
 
 mkstream -o 25 -k 40 -S 7 >"$T/s" || { fail "mkstream" "could not generate"; exit 1; }
 expect_exit 0 "inspect accepts a valid stream" btr-inspect <"$T/s"
-grep -q '^archive contains 25 ceph objects and 40 etcd records$' "$T/last.out" && pass "summary counts" || fail "summary counts" "$(head -1 "$T/last.out")"
-grep -q '^the following 2 pools are referenced:$' "$T/last.out" && pass "pool list header" || fail "pool list header" "missing"
-grep -q 'etcd keys: 40 (4 lease-bound)' "$T/last.out" && pass "lease-bound keys counted" || fail "lease-bound keys counted" "$(grep etcd "$T/last.out")"
+grep -q '^archive contains 25 ceph objects and 40 etcd records$' "$T/last.out"
+outcome $? "summary counts" "$(head -1 "$T/last.out")"
+grep -q '^the following 2 pools are referenced:$' "$T/last.out"
+outcome $? "pool list header" "missing"
+grep -q 'etcd keys: 40 (4 lease-bound)' "$T/last.out"
+outcome $? "lease-bound keys counted" "$(grep etcd "$T/last.out")"
 
 btr-inspect -l <"$T/s" >"$T/list" 2>"$T/err"
-[ "$(grep -c '^object ' "$T/list")" = 25 ] && [ "$(grep -c '^kv ' "$T/list")" = 40 ] && pass "listing has one line per entry" || fail "listing has one line per entry" "$(grep -c . "$T/list") lines"
-awk '$1=="object" && NF < 5 {bad=1} END {exit bad}' "$T/list" && pass "listing lines have five fields" || fail "listing lines have five fields" ""
+[ "$(grep -c '^object ' "$T/list")" = 25 ] && [ "$(grep -c '^kv ' "$T/list")" = 40 ]
+outcome $? "listing has one line per entry" "$(grep -c . "$T/list") lines"
+awk '$1=="object" && NF < 5 {bad=1} END {exit bad}' "$T/list"
+outcome $? "listing lines have five fields" ""
 
 btr-inspect --json <"$T/s" >"$T/json"
-grep -q '"ceph_objects":25,"etcd_records":40' "$T/json" && pass "json counts" || fail "json counts" "$(head -c 200 "$T/json")"
+grep -q '"ceph_objects":25,"etcd_records":40' "$T/json"
+outcome $? "json counts" "$(head -c 200 "$T/json")"
 
 cat "$T/s" "$T/s" >"$T/ss"
 expect_exit 0 "concatenated streams are one stream" btr-inspect <"$T/ss"
-grep -q 'archive contains 50 ceph objects and 80 etcd records' "$T/last.out" && pass "concatenation counts both" || fail "concatenation counts both" "$(head -1 "$T/last.out")"
+grep -q 'archive contains 50 ceph objects and 80 etcd records' "$T/last.out"
+outcome $? "concatenation counts both" "$(head -1 "$T/last.out")"
 
 # Flipped bytes at many offsets (every kind of frame gets hit): exit 1, offset named.
 size=$(stat -c %s "$T/s")
@@ -32,7 +39,8 @@ for off in $(awk -v s="$size" 'BEGIN { srand(11); for (i = 0; i < 150; i++) prin
 	grep -q 'byte [0-9]' "$T/err" || nooff=$((nooff + 1))
 done
 [ "$missed" = 0 ] && pass "every flipped byte ($n) exits 1" || fail "every flipped byte exits 1" "$missed of $n missed"
-[ "$nooff" = 0 ] && pass "every flip message names the offset" || fail "every flip message names the offset" "$nooff without"
+[ "$nooff" = 0 ]
+outcome $? "every flip message names the offset" "$nooff without"
 
 missed=0
 for cut in 0 1 7 8 9 13 100 $((size / 2)) $((size - 1)); do
@@ -40,7 +48,8 @@ for cut in 0 1 7 8 9 13 100 $((size / 2)) $((size - 1)); do
 	btr-inspect <"$T/cut" >/dev/null 2>"$T/err"
 	[ $? = 1 ] || missed=$((missed + 1))
 done
-[ "$missed" = 0 ] && pass "every truncation exits 1" || fail "every truncation exits 1" "$missed missed"
+[ "$missed" = 0 ]
+outcome $? "every truncation exits 1" "$missed missed"
 
 { cat "$T/s"; printf 'garbage'; } >"$T/g"
 expect_exit 1 "trailing garbage exits 1" btr-inspect <"$T/g"
@@ -56,7 +65,8 @@ expect_exit 2 "extra argument exits 2" btr-inspect file </dev/null
 # A reader that goes away is an error, not a silent success.
 btr-inspect -l <"$T/ss" 2>"$T/err" | head -1 >/dev/null
 PS="${PIPESTATUS[0]}"
-[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/err" && pass "closed stdout exits 3" || fail "closed stdout exits 3" "status $PS: $(cat "$T/err")"
+[ "$PS" = 3 ] && grep -q 'broken pipe' "$T/err"
+outcome $? "closed stdout exits 3" "status $PS: $(cat "$T/err")"
 
 # ---- memory amplification (issue 19): legal 32 MiB frames whose content decodes to
 # millions of tiny allocations (1.7 GB before the budget).  Each is refused at its

@@ -23,6 +23,14 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: ${2:-}"; }
 skip() { echo "SKIP: $1: ${2:-}"; }
 
+# outcome STATUS NAME [WHY]: PASS when STATUS is 0, else FAIL with WHY, so a check is
+# named once:  grep -q x "$T/out"; outcome $? "x is there" "$(cat "$T/out")"
+# ($? goes first: it is expanded before WHY's command substitutions change it; WHY is
+# expanded on success too, so keep it cheap.)
+outcome() {
+	if [ "$1" = 0 ]; then pass "$2"; else fail "$2" "${3:-}"; fi
+}
+
 # check NAME CMD...: passes when CMD exits 0.
 check() {
 	local name=$1; shift
@@ -75,16 +83,17 @@ export SANDBOX_READER=${SANDBOX_READER:-python}
 # sandbox_up NAME [contrib/sandbox up options]: a real etcd + Ceph in $T/NAME, stopped
 # when the test ends however it ends (and by the sandbox itself if this shell is killed).
 # Sets NAME_conf (its ceph.conf) and NAME_etcd (its etcd host:port), empty for a server
-# not started.  If it cannot start: "FAIL: sandbox NAME: why" and the test exits.
+# not started.  If it cannot start (no Ceph or etcd here, no free port, no memory):
+# "SKIP: sandbox NAME: why" and the test ends there, as a skip, not a failure.
 sandbox_up() {
 	local name=$1 dir=$T/$1 why
 	shift
 	at_exit "'$BTR_TOP/contrib/sandbox' down '$dir' >/dev/null 2>&1"
 	if ! "$BTR_TOP/contrib/sandbox" up "$dir" --owner $$ "$@" 2>"$T/sandbox-$name.err"; then
 		why=$(grep '^sandbox: ' "$T/sandbox-$name.err" | tail -1)
-		echo "FAIL: sandbox $name: ${why:-contrib/sandbox up failed}"
+		skip "sandbox $name" "${why:-contrib/sandbox up failed}"
 		cat "$T/sandbox-$name.err" >&2
-		exit 1
+		exit 0
 	fi
 	local conf="" etcd=""
 	[ -f "$dir/ceph.conf" ] && conf=$dir/ceph.conf

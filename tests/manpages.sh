@@ -9,17 +9,20 @@ pages=$(ls "$man_dir"/*.[1-8] 2>/dev/null)
 for p in $pages; do
 	n=$(basename "$p")
 	out=$(groff -ww -z -man "$p" 2>&1)
-	[ -z "$out" ] && pass "groff -ww renders $n cleanly" || fail "groff -ww renders $n cleanly" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
+	[ -z "$out" ]
+	outcome $? "groff -ww renders $n cleanly" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
 	# man(1) runs the page through its own preprocessors and line breaking; with
 	# MANWIDTH narrow, a line that cannot be broken shows up as a warning too.
 	if command -v man >/dev/null; then
 		out=$(MANWIDTH=80 LC_ALL=C.UTF-8 MAN_KEEP_STDERR=1 man --warnings -l "$p" 2>&1 >/dev/null)
-		[ -z "$out" ] && pass "man -l renders $n cleanly" || fail "man -l renders $n cleanly" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
+		[ -z "$out" ]
+		outcome $? "man -l renders $n cleanly" "$(printf '%s' "$out" | head -3 | tr '\n' '|')"
 	else
 		skip "man -l renders $n cleanly" "man-db is not installed"
 	fi
 	sec=${n##*.}
-	grep -q "^\.TH [A-Z0-9_-]* $sec " "$p" && pass "$n has a .TH for section $sec" || fail "$n has a .TH for section $sec" "$(grep -m1 '^\.TH' "$p")"
+	grep -q "^\.TH [A-Z0-9_-]* $sec " "$p"
+	outcome $? "$n has a .TH for section $sec" "$(grep -m1 '^\.TH' "$p")"
 done
 
 # Every tool (bin/*.c and the scripts in bin/) has a section 1 page with the
@@ -32,7 +35,8 @@ for src in "$BTR_TOP"/bin/*; do
 	if [ ! -f "$p" ]; then fail "$t has a man page" "no man/$t.1"; continue; fi
 	pass "$t has a man page"
 	for s in NAME SYNOPSIS DESCRIPTION 'EXIT STATUS' EXAMPLES; do
-		grep -q "^\.SH \"*$s\"*\$" "$p" && pass "$t.1 has $s" || fail "$t.1 has $s" "no .SH $s"
+		grep -q "^\.SH \"*$s\"*\$" "$p"
+		outcome $? "$t.1 has $s" "no .SH $s"
 	done
 	# The page names the tool's own options: each long option in --help appears.
 	if [ -x "$BTR_BIN/$t" ] || command -v "$t" >/dev/null 2>&1; then
@@ -40,11 +44,13 @@ for src in "$BTR_TOP"/bin/*; do
 		for o in $("$t" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
 			sed 's/\\-/-/g' "$p" | grep -qF -- "$o" || missing="$missing $o"
 		done
-		[ -z "$missing" ] && pass "$t.1 documents every option of --help" || fail "$t.1 documents every option of --help" "missing:$missing"
+		[ -z "$missing" ]
+		outcome $? "$t.1 documents every option of --help" "missing:$missing"
 	fi
 done
 
 # The overview and the formats exist.
 for p in btrdb-backup.7 btr-stream.5; do
-	[ -f "$man_dir/$p" ] && pass "$p exists" || fail "$p exists" "missing"
+	[ -f "$man_dir/$p" ]
+	outcome $? "$p exists" "missing"
 done

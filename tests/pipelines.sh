@@ -70,16 +70,18 @@ mkdir vault
 vault() { (cd "$T/vault" && sh -c "$1"); }
 { etcd-dump --endpoints "$src_etcd"; ceph-dump -p btrdbhot; } 2>/dev/null | btr-seal | vault 'cat > btrdb-full.btr'
 vault 'cat btrdb-full.btr' | btr-unseal | btr-inspect >"$T/report" 2>/dev/null
-grep -q '^archive contains 3 ceph objects and 5 etcd records$' "$T/report" && pass "over ssh: the copy inspects" || fail "over ssh: the copy inspects" "$(head -1 "$T/report")"
+grep -q '^archive contains 3 ceph objects and 5 etcd records$' "$T/report"
+outcome $? "over ssh: the copy inspects" "$(head -1 "$T/report")"
 vault 'head -c 1000 btrdb-full.btr' | btr-unseal >/dev/null 2>"$T/err"
-[ $? = 1 ] && pass "over ssh: a copy cut short fails in btr-unseal with 1" || fail "over ssh: a copy cut short fails in btr-unseal with 1" "$(cat "$T/err")"
+[ $? = 1 ]
+outcome $? "over ssh: a copy cut short fails in btr-unseal with 1" "$(cat "$T/err")"
 
 # -- to object storage with --filter/--fetch (a directory stands in for the bucket)
 mkdir -p bucket/full
 { etcd-dump --endpoints "$src_etcd"; ceph-dump; } 2>/dev/null | btr-seal |
     btr-split -b 20K -d s3full --filter "cat > '$T/bucket/full/'\"\$FILE\"" 2>/dev/null
-[ -f bucket/full/MANIFEST ] && [ -f bucket/full/ARCHIVE00001.bin ] && [ ! -e s3full/ARCHIVE00000.bin ] && [ -f s3full/MANIFEST ] &&
-	pass "--filter: pieces and manifest uploaded, the manifest kept" || fail "--filter: pieces and manifest uploaded, the manifest kept" "$(ls bucket/full s3full | tr '\n' ' ')"
+[ -f bucket/full/MANIFEST ] && [ -f bucket/full/ARCHIVE00001.bin ] && [ ! -e s3full/ARCHIVE00000.bin ] && [ -f s3full/MANIFEST ]
+outcome $? "--filter: pieces and manifest uploaded, the manifest kept" "$(ls bucket/full s3full | tr '\n' ' ')"
 mkdir fetched && cp bucket/full/MANIFEST fetched/
 btr-split --join -d fetched --fetch "cat '$T/bucket/full/'\"\$FILE\"" | btr-unseal | ceph-load -c "$dst_conf" -p btrdbhot -p btrdbcold 2>/dev/null
 same_pool "--fetch: restored from the bucket" btrdbcold btrdbcold
@@ -90,18 +92,22 @@ btr-keygen -o backup.key
 { etcd-dump --endpoints "$src_etcd"; ceph-dump; } 2>/dev/null | env -u BTR_PASSPHRASE btr-seal -r backup.key.pub | btr-split -d pkfull 2>/dev/null
 check "public key: sealed without a passphrase" test -f pkfull/MANIFEST
 btr-split --join -d pkfull | env -u BTR_PASSPHRASE btr-unseal -k backup.key | btr-inspect >"$T/report" 2>/dev/null
-grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report" && pass "public key: the secret key opens it" || fail "public key: the secret key opens it" "$(head -1 "$T/report")"
+grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report"
+outcome $? "public key: the secret key opens it" "$(head -1 "$T/report")"
 btr-keygen -o other.key
 btr-split --join -d pkfull | env -u BTR_PASSPHRASE btr-unseal -k other.key >/dev/null 2>&1
-[ $? = 1 ] && pass "public key: another key does not" || fail "public key: another key does not" "status $?"
+[ $? = 1 ]
+outcome $? "public key: another key does not" "status $?"
 # signed by the backup host, and only its backups read
 btr-keygen --sign -o host 2>/dev/null
 { etcd-dump --endpoints "$src_etcd"; ceph-dump; } 2>/dev/null | env -u BTR_PASSPHRASE btr-seal -r backup.key.pub -s host.sign | btr-split -d sfull 2>/dev/null
 btr-split --join -d sfull | env -u BTR_PASSPHRASE btr-unseal -k backup.key --signer host.sign.pub | btr-inspect >"$T/report" 2>/dev/null
-grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report" && pass "signed: the host's backup is read with --signer" || fail "signed: the host's backup is read with --signer" "$(head -1 "$T/report")"
+grep -q '^archive contains 9 ceph objects and 5 etcd records$' "$T/report"
+outcome $? "signed: the host's backup is read with --signer" "$(head -1 "$T/report")"
 btr-split --join -d pkfull 2>/dev/null | env -u BTR_PASSPHRASE btr-unseal -k backup.key --signer host.sign.pub >"$T/o" 2>/dev/null
 rc=$?
-[ $rc = 1 ] && [ ! -s "$T/o" ] && pass "signed: an unsigned backup is refused" || fail "signed: an unsigned backup is refused" "status $rc"
+[ $rc = 1 ] && [ ! -s "$T/o" ]
+outcome $? "signed: an unsigned backup is refused" "status $rc"
 
 # -- incrementals by hand, as in the manual
 umask 077
@@ -115,8 +121,10 @@ btr-unseal $pw < full.index.btr > full.index &&
 ceph-dump -p btrdbhot -p btrdbcold --since full.index --index incr1.index 2>"$T/err" |
     btr-seal $pw | btr-split -d incr1 2>/dev/null &&
     btr-seal $pw < incr1.index > incr1.index.btr && rm full.index incr1.index
-PS=$?; [ "$PS" = 0 ] && pass "incremental: the commands succeed" || fail "incremental: the commands succeed" "status $PS"
-grep -q 'CEPH DONE; included 1 ceph objects (skipped 7 unchanged)' "$T/err" && pass "incremental: only the change" || fail "incremental: only the change" "$(cat "$T/err")"
+PS=$?; [ "$PS" = 0 ]
+outcome $? "incremental: the commands succeed" "status $PS"
+grep -q 'CEPH DONE; included 1 ceph objects (skipped 7 unchanged)' "$T/err"
+outcome $? "incremental: only the change" "$(cat "$T/err")"
 for b in ifull incr1; do btr-split --join -d $b | btr-unseal $pw | ceph-load -c "$dst_conf" -p btrdbhot -p btrdbcold 2>/dev/null; done
 same_pool "incremental: full + incremental = the source, deletion included" btrdbcold btrdbcold
 clear_dst
@@ -130,12 +138,15 @@ unsealed() { cat "$T/full.stream"; }
 unsealed |
     btr-filter --pool btrdbhot | ceph-load -c "$dst_conf" -p btrdbhot:scratch_hot 2>/dev/null
 same_pool "one pool: btrdbhot into scratch_hot" btrdbhot scratch_hot
-[ "$(rados -c "$dst_conf" -p restore_cold ls | wc -l)" = 0 ] && pass "one pool: nothing else restored" || fail "one pool: nothing else restored" "objects elsewhere"
+[ "$(rados -c "$dst_conf" -p restore_cold ls | wc -l)" = 0 ]
+outcome $? "one pool: nothing else restored" "objects elsewhere"
 unsealed | ceph-load --verify -p btrdbhot 2>/dev/null
-PS=$?; [ "$PS" = 0 ] && pass "--verify: the live pool matches" || fail "--verify: the live pool matches" "status $PS"
+PS=$?; [ "$PS" = 0 ]
+outcome $? "--verify: the live pool matches" "status $PS"
 echo changed | rados -c "$src_conf" -p btrdbhot put meta2 -
 unsealed | ceph-load --verify -p btrdbhot >/dev/null 2>&1
-PS=$?; [ "$PS" = 1 ] && pass "--verify: a changed object is found (exit 1)" || fail "--verify: a changed object is found (exit 1)" "status $PS"
+PS=$?; [ "$PS" = 1 ]
+outcome $? "--verify: a changed object is found (exit 1)" "status $PS"
 clear_dst
 
 # -- one BTrDB stream by its UUID prefix
@@ -143,7 +154,8 @@ unsealed | btr-inspect -l | grep 555ab4f9 > list
 unsealed | btr-filter --from-list list |
     ceph-load -c "$dst_conf" -p btrdbhot -p btrdbcold 2>/dev/null
 n=$(rados -c "$dst_conf" -p btrdbcold ls | grep -c 555ab4f9)
-[ "$n" = 6 ] && [ "$(rados -c "$dst_conf" -p btrdbhot ls | wc -l)" = 0 ] && pass "one stream: its objects and nothing else" || fail "one stream: its objects and nothing else" "$n objects"
+[ "$n" = 6 ] && [ "$(rados -c "$dst_conf" -p btrdbhot ls | wc -l)" = 0 ]
+outcome $? "one stream: its objects and nothing else" "$n objects"
 clear_dst
 
 # -- a parallel sliced dump, restored in parallel
@@ -162,7 +174,8 @@ for i in 0 1 2 3; do
 	n=$(btr-split --join -d cold-$i | btr-unseal -k backup.key | btr-inspect --json | jq .ceph_objects)
 	total=$((total + n))
 done
-[ "$total" = "$(rados -c "$src_conf" -p btrdbcold ls | wc -l)" ] && pass "sliced: no object twice" || fail "sliced: no object twice" "$total objects in the slices"
+[ "$total" = "$(rados -c "$src_conf" -p btrdbcold ls | wc -l)" ]
+outcome $? "sliced: no object twice" "$total objects in the slices"
 
 # -- a consistent dump from snapshots
 ceph-dump --snapshot -p btrdbhot -p btrdbcold 2>/dev/null | btr-seal | btr-split -d snap 2>/dev/null

@@ -111,7 +111,8 @@ grep -q "${U2}8000001000" "$T/err" && grep -q new_object "$T/err" && pass "recip
 	|| fail "recipe 2: verify names the changed and the new object" "$(head -c 300 "$T/err")"
 btr-filter --pool btrdbhot --rename-pool btrdbhot:scratch <"$T/all.s" | ceph-load -q -c "$src_conf" -p scratch --verify
 PS="${PIPESTATUS[*]}"; pipe_status "recipe 2: the scratch pool verifies" "0 0"
-describe "$src_conf" btrdbcold | cmp -s - "$T/cold.before" && pass "recipe 2: other pools untouched" || fail "recipe 2: other pools untouched" "btrdbcold changed"
+describe "$src_conf" btrdbcold | cmp -s - "$T/cold.before"
+outcome $? "recipe 2: other pools untouched" "btrdbcold changed"
 
 # ---- 3. only the etcd keys under btrdb/g/ ----
 E "$dst_etcd" del "" --from-key >/dev/null

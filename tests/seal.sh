@@ -68,10 +68,12 @@ for cut in 0 5 $((H - 1)) $H $((H + 1)) $((H + F)) $((H + F + 1)) $((H + 2 * F))
 	unseal <t >o 2>/dev/null
 	[ $? = 1 ] || bad=$((bad + 1))
 done
-[ $bad = 0 ] && pass "truncations exit 1" || fail "truncations exit 1" "$bad missed"
+[ $bad = 0 ]
+outcome $? "truncations exit 1" "$bad missed"
 head -c $((H + 2 * F)) $S >t
 unseal <t >o 2>err
-grep -q 'without its final chunk' err && pass "truncation at a chunk boundary is named" || fail "truncation at a chunk boundary is named" "$(cat err)"
+grep -q 'without its final chunk' err
+outcome $? "truncation at a chunk boundary is named" "$(cat err)"
 
 # Data after the final chunk: exit 1, and the final chunk's bytes are not released.
 { cat $S; printf x; } >t
@@ -127,7 +129,8 @@ same "passphrase typed at a terminal" tty.out in.$C
 grep -q 'passphrase (again)' typed && ! grep -q 'tty pass' typed && pass "prompt asks twice and does not echo" ||
 	fail "prompt asks twice and does not echo" "$(cat -v typed | head -5)"
 printf 'one\ntwo\n' | script -qec "btr-seal -q < in.1 > mm.s; echo rc=\$?" /dev/null >typed 2>&1
-grep -q 'do not match' typed && grep -q 'rc=2' typed && pass "mismatched confirmation: exit 2" || fail "mismatched confirmation: exit 2" "$(cat -v typed)"
+grep -q 'do not match' typed && grep -q 'rc=2' typed
+outcome $? "mismatched confirmation: exit 2" "$(cat -v typed)"
 script -qec "btr-seal -q --passphrase-file pf < in.1; echo rc=\$?" /dev/null >typed 2>&1
 grep -q 'refusing to write binary data to a terminal' typed && grep -q 'rc=2' typed && pass "refuses a terminal on stdout" ||
 	fail "refuses a terminal on stdout" "$(cat -v typed)"
@@ -157,33 +160,42 @@ tasks_of() { # WANT ARGS...: thread count of btr-seal once it has WANT (or 10 s 
 }
 cores=$(nproc)
 n=$(tasks_of $((cores + 2))); [ "$n" = $((cores + 2)) ] && pass "default: one compression thread per core ($cores)" || fail "default: one compression thread per core" "$n threads, $cores cores"
-n=$(tasks_of $((cores + 2)) -T 0); [ "$n" = $((cores + 2)) ] && pass "-T 0: one thread per core" || fail "-T 0: one thread per core" "$n threads"
-n=$(tasks_of 3 -T 1); [ "$n" = 3 ] && pass "-T 1: one compression thread" || fail "-T 1: one compression thread" "$n threads"
-n=$(tasks_of 5 -T 3); [ "$n" = 5 ] && pass "-T 3: three compression threads" || fail "-T 3: three compression threads" "$n threads"
+n=$(tasks_of $((cores + 2)) -T 0); [ "$n" = $((cores + 2)) ]
+outcome $? "-T 0: one thread per core" "$n threads"
+n=$(tasks_of 3 -T 1); [ "$n" = 3 ]
+outcome $? "-T 1: one compression thread" "$n threads"
+n=$(tasks_of 5 -T 3); [ "$n" = 5 ]
+outcome $? "-T 3: three compression threads" "$n threads"
 [ ! -e leaks ] && pass "BTR_PASSPHRASE is wiped from the running tool's environment" || fail "BTR_PASSPHRASE is wiped" "$(cat leaks)"
 # The key derivation's duration is reported; no message ever holds the passphrase.
 btr-seal --passphrase-file pf <in.1 >kd.s 2>err
-grep -Eq '^btr-seal: key derivation took [0-9.]+ s$' err && pass "key derivation time on stderr" || fail "key derivation time on stderr" "$(cat err)"
+grep -Eq '^btr-seal: key derivation took [0-9.]+ s$' err
+outcome $? "key derivation time on stderr" "$(cat err)"
 for t in kd.s t $S; do btr-unseal --passphrase-file pf <$t >/dev/null 2>>allerr; btr-unseal --passphrase-file wrong <$t >/dev/null 2>>allerr; done
 btr-seal --passphrase-fd 3 3<wrong </dev/null >/dev/null 2>>allerr
 ! grep -q 'horse\|wrong$' allerr && pass "no message holds a passphrase" || fail "no message holds a passphrase" "$(grep 'horse\|wrong$' allerr)"
 
 btr-seal -q --progress --passphrase-file pf <in.$((3 * C)) 2>err >/dev/null
-grep -Eq '^seal: 12\.0 KiB, .*/s$' err && [ "$(wc -l <err)" = 1 ] && pass "--progress after -q: one final line" || fail "--progress after -q: one final line" "$(cat err)"
+grep -Eq '^seal: 12\.0 KiB, .*/s$' err && [ "$(wc -l <err)" = 1 ]
+outcome $? "--progress after -q: one final line" "$(cat err)"
 
 # A reader that goes away, a full disk: exit 3 with one line, from either stage.
 seal <big.s 2>err | head -c 1000 >/dev/null
 PS=${PIPESTATUS[0]}
-[ "$PS" = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'stdout.*roken pipe' err && pass "seal: closed pipe downstream: exit 3" || fail "seal: closed pipe downstream: exit 3" "status $PS $(cat err)"
+[ "$PS" = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'stdout.*roken pipe' err
+outcome $? "seal: closed pipe downstream: exit 3" "status $PS $(cat err)"
 seal <big.s >/dev/full 2>err; rc=$?
-[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'No space left' err && pass "seal: full disk: exit 3" || fail "seal: full disk: exit 3" "rc=$rc $(cat err)"
+[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'No space left' err
+outcome $? "seal: full disk: exit 3" "rc=$rc $(cat err)"
 unseal <big.s 2>err | head -c 1000 >/dev/null
 PS=${PIPESTATUS[0]}
-[ "$PS" = 3 ] && grep -q 'roken pipe' err && pass "unseal: closed pipe downstream: exit 3" || fail "unseal: closed pipe downstream: exit 3" "status $PS $(cat err)"
+[ "$PS" = 3 ] && grep -q 'roken pipe' err
+outcome $? "unseal: closed pipe downstream: exit 3" "status $PS $(cat err)"
 
 # Public-key mode.
 btr-keygen -o id1 2>/dev/null && btr-keygen -o id2 2>/dev/null && btr-keygen -o id3 2>/dev/null
-[ "$(stat -c %a id1)" = 600 ] && pass "secret key file is 0600" || fail "secret key file is 0600" "$(stat -c %a id1)"
+[ "$(stat -c %a id1)" = 600 ]
+outcome $? "secret key file is 0600" "$(stat -c %a id1)"
 expect_exit 2 "keygen refuses to overwrite" btr-keygen -o id1
 btr-seal -q -r id1.pub -r id2.pub <in.$((3 * C)) >pk.s
 btr-unseal -q -k id1 <pk.s >o; same "first recipient unseals" o in.$((3 * C))

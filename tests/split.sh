@@ -9,29 +9,36 @@ for n in 0 1 $((S - 1)) $S $((S + 1)) $((5 * S + 7)); do
 	cat d.$n/ARCHIVE*.bin >cat.$n
 	same "cat of the pieces, $n bytes" in.$n cat.$n
 done
-[ "$(ls d.$S | grep -c ARCHIVE)" = 1 ] && pass "exactly SIZE bytes make one piece" || fail "exactly SIZE bytes make one piece" "$(ls d.$S)"
-[ "$(stat -c %a d.1)" = 700 ] && pass "directory is created 0700" || fail "directory is created 0700" "$(stat -c %a d.1)"
+[ "$(ls d.$S | grep -c ARCHIVE)" = 1 ]
+outcome $? "exactly SIZE bytes make one piece" "$(ls d.$S)"
+[ "$(stat -c %a d.1)" = 700 ]
+outcome $? "directory is created 0700" "$(stat -c %a d.1)"
 
 random_file big 300000000 3
-btr-split -q -d dbig -b 64M <big && btr-split --join -d dbig | cmp -s - big && pass "300 MB split | join" || fail "300 MB split | join" ""
+btr-split -q -d dbig -b 64M <big && btr-split --join -d dbig | cmp -s - big
+outcome $? "300 MB split | join" ""
 rm -f big
 
 btr-split -d msg -b 64K <in.$((5 * S + 7)) 2>err >/dev/null
-grep -q '^creating new file ARCHIVE00000.bin$' err && [ "$(grep -c 'creating new file' err)" = 6 ] &&
-	pass "one 'creating new file' message per piece" || fail "one 'creating new file' message per piece" "$(cat err)"
+grep -q '^creating new file ARCHIVE00000.bin$' err && [ "$(grep -c 'creating new file' err)" = 6 ]
+outcome $? "one 'creating new file' message per piece" "$(cat err)"
 
 btr-split -q --progress -d prog -b 64K <in.$((5 * S + 7)) 2>err
-grep -Eq '^split: 6 pieces, 320\.0 KiB, .*/s$' err && pass "--progress: a final line on stderr" || fail "--progress: a final line on stderr" "$(cat err)"
+grep -Eq '^split: 6 pieces, 320\.0 KiB, .*/s$' err
+outcome $? "--progress: a final line on stderr" "$(cat err)"
 btr-split --check --progress -d prog 2>err
-grep -Eq '^check: 6 pieces, 320\.0 KiB' err && pass "--check --progress" || fail "--check --progress" "$(cat err)"
+grep -Eq '^check: 6 pieces, 320\.0 KiB' err
+outcome $? "--check --progress" "$(cat err)"
 expect_exit 2 "a directory with files is refused" btr-split -d msg <in.1
 expect_err "refusal names the directory" "msg already holds files"
 expect_exit 0 "--force writes into it" btr-split -q --force -d msg -b 64K <in.1
 btr-split --join -d msg >o; same "--force leaves a consistent split" o in.1
-[ "$(ls msg | grep -c ARCHIVE)" = 1 ] && pass "--force removes the earlier split's pieces" || fail "--force removes the earlier split's pieces" "$(ls msg | tr '\n' ' ')"
+[ "$(ls msg | grep -c ARCHIVE)" = 1 ]
+outcome $? "--force removes the earlier split's pieces" "$(ls msg | tr '\n' ' ')"
 echo keep >msg/notes.txt
 btr-split -q --force -d msg -b 64K <in.1
-[ -f msg/notes.txt ] && pass "--force leaves other files alone" || fail "--force leaves other files alone" "$(ls msg)"
+[ -f msg/notes.txt ]
+outcome $? "--force leaves other files alone" "$(ls msg)"
 
 # The manifest's checksums, as an independent tool computes them.
 if command -v xxhsum >/dev/null; then
@@ -67,21 +74,24 @@ expect_exit 0 "undamaged copy passes --check" btr-split --check -d $D
 # --filter: each piece and the manifest through a command; the pieces land elsewhere.
 mkdir up
 btr-split -q -d f -b 64K --filter 'cat > "$PWD/up/$FILE"' <in.$((5 * S + 7))
-[ "$(ls up | grep -c ARCHIVE)" = 6 ] && [ -f up/MANIFEST ] && [ -z "$(ls f | grep ARCHIVE)" ] && [ -f f/MANIFEST ] &&
-	pass "--filter sends every piece and the manifest" || fail "--filter sends every piece and the manifest" "$(ls up f)"
+[ "$(ls up | grep -c ARCHIVE)" = 6 ] && [ -f up/MANIFEST ] && [ -z "$(ls f | grep ARCHIVE)" ] && [ -f f/MANIFEST ]
+outcome $? "--filter sends every piece and the manifest" "$(ls up f)"
 btr-split --join -d f --fetch 'cat "$PWD/up/$FILE"' >o; same "--join --fetch reads pieces back through a command" o in.$((5 * S + 7))
 # A filter (an upload command) must not inherit our secrets from the environment.
 BTR_PASSPHRASE=hunter2 btr-split -q -d e -b 64K --filter 'env > "$PWD/env.$FILE"; cat >/dev/null' <in.1
 [ -s env.ARCHIVE00000.bin ] && ! grep -q hunter2 env.* && grep -q '^FILE=ARCHIVE00000.bin$' env.ARCHIVE00000.bin &&
 	pass "the filter gets \$FILE but not BTR_PASSPHRASE" || fail "the filter gets \$FILE but not BTR_PASSPHRASE" "$(grep -h 'FILE\|BTR' env.* 2>&1)"
 BTR_PASSPHRASE=hunter2 btr-split --check -d e --fetch 'env > "$PWD/fenv"; cat "$PWD/e/$FILE"' 2>/dev/null
-[ -s fenv ] && ! grep -q hunter2 fenv && pass "the fetch command does not get BTR_PASSPHRASE" || fail "the fetch command does not get BTR_PASSPHRASE" "$(grep BTR fenv)"
+[ -s fenv ] && ! grep -q hunter2 fenv
+outcome $? "the fetch command does not get BTR_PASSPHRASE" "$(grep BTR fenv)"
 expect_exit 3 "a failing filter stops the split with exit 3" btr-split -q -d g -b 64K --filter 'cat >/dev/null; [ "$FILE" != ARCHIVE00002.bin ]' <in.$((5 * S + 7))
 expect_err "the failing filter's piece is named" "ARCHIVE00002.bin"
-[ ! -e g/MANIFEST ] && pass "no manifest after a failed filter" || fail "no manifest after a failed filter" ""
+[ ! -e g/MANIFEST ]
+outcome $? "no manifest after a failed filter" ""
 expect_exit 3 "a filter failing on the manifest: exit 3" btr-split -q -d g2 -b 64K --filter 'cat >/dev/null; [ "$FILE" != MANIFEST ]' <in.1
 expect_err "the manifest is named" "filter for MANIFEST failed"
-[ ! -e g2/MANIFEST ] && pass "no local manifest when the remote one failed" || fail "no local manifest when the remote one failed" ""
+[ ! -e g2/MANIFEST ]
+outcome $? "no local manifest when the remote one failed" ""
 
 # Full disk: exit 3 naming the piece, no manifest.
 mkdir small
@@ -106,13 +116,17 @@ fi
 # A reader that goes away is a non-zero exit.
 btr-split --join -d dbig 2>err | head -c 10 >/dev/null
 PS=${PIPESTATUS[0]}
-[ "$PS" = 3 ] && grep -q 'broken pipe' err && pass "closed stdout on join: exit 3" || fail "closed stdout on join: exit 3" "status $PS $(cat err)"
+[ "$PS" = 3 ] && grep -q 'broken pipe' err
+outcome $? "closed stdout on join: exit 3" "status $PS $(cat err)"
 btr-split --join -d $D >&- 2>err; rc=$?
-[ $rc = 3 ] && grep -q 'stdout' err && pass "closed stdout on join: exit 3" || fail "closed stdout on join: exit 3" "rc=$rc $(cat err)"
+[ $rc = 3 ] && grep -q 'stdout' err
+outcome $? "closed stdout on join: exit 3" "rc=$rc $(cat err)"
 btr-split --join -d $D >/dev/full 2>err; rc=$?
-[ $rc = 3 ] && grep -q 'No space left' err && pass "full stdout on join: exit 3" || fail "full stdout on join: exit 3" "rc=$rc $(cat err)"
+[ $rc = 3 ] && grep -q 'No space left' err
+outcome $? "full stdout on join: exit 3" "rc=$rc $(cat err)"
 script -qec "btr-split --join -d $D; echo rc=\$?" /dev/null >typed 2>&1
-grep -q 'refusing to write binary data to a terminal' typed && grep -q rc=2 typed && pass "join refuses a terminal" || fail "join refuses a terminal" "$(cat typed)"
+grep -q 'refusing to write binary data to a terminal' typed && grep -q rc=2 typed
+outcome $? "join refuses a terminal" "$(cat typed)"
 expect_exit 2 "-d is required" btr-split --join
 expect_exit 2 "bad size" btr-split -d x -b 12Q
 

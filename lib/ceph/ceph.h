@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <rados/librados.h>
 #include <stddef.h>
+#include "err.h"
+#include "stream/stream.h"
 
 struct btr_ceph_opts {
 	const char *conf;       /* NULL: CEPH_CONF, then the default search path */
@@ -33,8 +35,8 @@ enum { BTR_OPT_CEPH_ID = 0x1c00, BTR_OPT_CEPH_KEYRING, BTR_OPT_CEPH_TIMEOUT };
 	"      --timeout SECS   give up on an unresponsive monitor or OSD after SECS (default 60)\n"
 #define BTR_CEPH_DEFAULT_TIMEOUT 60
 
-/* 1 when c was a Ceph connection option (stored in o), 0 otherwise; a bad value is a
- * usage error (exit 2). */
+/* 1 when c was a Ceph connection option (stored in o), 0 otherwise; -1 with btr_fail
+ * (exit class 2) for a bad value. */
 int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg);
 
 /* Connects.  0, or -1 with btr_fail (exit class 3) naming the cause, e.g. a missing
@@ -131,7 +133,7 @@ typedef void *(*btr_obj_dest)(void *ctx, uint64_t off, size_t len);
 int btr_ceph_read_object_into(rados_ioctx_t io, const char *nspace, const char *name, const char *locator,
 			      size_t chunk, const struct btr_obj_cb *cb, btr_obj_dest dest, void *ctx);
 
-/* Object name for messages: "pool/namespace/name" with non-printing bytes escaped. */
+/* btr_ident_format of C strings: "pool/namespace/name", escaped, for messages. */
 char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, char *out, size_t outlen);
 
 /* ---- dumping (dump.c) ---- */
@@ -169,6 +171,7 @@ struct btr_dump_opts {
 	int snapshot;
 	int progress;            /* BTR_PROGRESS_* */
 	int quiet;
+	btr_say_fn say;          /* failures after the first (snapshots left behind) */
 	const char *index_path;  /* NULL: no index */
 	const char *since_path;  /* NULL: full dump */
 	int force;               /* accept a --since index of another cluster or pool set */
@@ -181,9 +184,6 @@ struct btr_dump_opts {
 struct btr_dump_stats {
 	uint64_t objects, skipped, deleted, vanished, bytes;
 };
-
-/* Set from a signal handler; workers stop at the next op boundary. */
-extern volatile sig_atomic_t btr_dump_stop_signal;
 
 /* Runs the dump to fd 1.  0, or -1 with btr_fail (2: refused --since index; 3: cluster
  * or output failure; 1: an object that kept changing or a name librados cannot read). */
@@ -202,11 +202,9 @@ void btr_since_free(struct btr_since *s);
 const ProtobufCBinaryData *btr_since_digest(const struct btr_since *s);
 /* 1 when the object is in the base index with this version, size and mtime (and marks
  * it unchanged and present); 0 otherwise.  Thread-safe for distinct objects. */
-int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		    size_t namelen, const char *loc, size_t loclen, uint64_t version, uint64_t size, int64_t mtime);
+int btr_since_check(struct btr_since *s, const struct btr_ident *id, uint64_t version, uint64_t size, int64_t mtime);
 /* Marks an object as present (dumped again, so not deleted). */
-void btr_since_present(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		       size_t namelen, const char *loc, size_t loclen);
+void btr_since_present(struct btr_since *s, const struct btr_ident *id);
 /* Second pass over the base index: entries marked unchanged go to `index` (may be
  * NULL) as they were; entries of the dumped pools not present now go to `del` as
  * deletions.  Counts deletions in *deleted. */
@@ -221,8 +219,8 @@ void btr_snap_name(char *out, size_t outlen);
 int btr_snap_create(rados_ioctx_t io, const char *pool, const char *name, rados_snap_t *id);
 int btr_snap_remove(rados_ioctx_t io, const char *pool, const char *name);
 /* Removes every snapshot named btr-dump-* on the pool except those of a ceph-dump
- * still running on this host; prints each removal unless quiet.  Counts in *n. */
-int btr_snap_cleanup(rados_ioctx_t io, const char *pool, int quiet, unsigned *n);
+ * still running on this host; says each removal (NULL: quiet).  Counts in *n. */
+int btr_snap_cleanup(rados_ioctx_t io, const char *pool, btr_say_fn say, unsigned *n);
 
 /* ---- loading, clearing, verifying (load.c, clear.c) ---- */
 /* ceph-load's work: restoring, clearing and verifying RADOS objects from a record
@@ -251,8 +249,8 @@ struct btr_poolmap {
 	size_t n;
 };
 
-/* Adds "SRC" or "SRC:DST" (usage error, exit 2, on a bad or repeated SRC). */
-void btr_poolmap_add(struct btr_poolmap *m, const char *arg);
+/* Adds "SRC" or "SRC:DST"; -1 with btr_fail (exit class 2 for a bad or repeated SRC). */
+int btr_poolmap_add(struct btr_poolmap *m, const char *arg);
 /* Opens every target pool.  A missing one: exit class 2, `pool "X" does not exist
  * (create it first)`.  Nothing is ever created. */
 int btr_poolmap_open(struct btr_poolmap *m, rados_t cluster);
@@ -272,11 +270,9 @@ struct btr_load_opts {
 	uint64_t atomic_max;    /* largest object restored by one write op */
 	uint64_t window_bytes;  /* payload bytes in flight */
 	size_t window_ops;      /* ops in flight */
-	/* Set (to the signal number) by a signal handler: stop after the current record,
-	 * settle what is in flight, remove a partially written object. */
-	volatile sig_atomic_t *stop;
 	struct btr_rate *limit_rate; /* bytes sent to the cluster per second; NULL: no limit */
 	struct btr_rate *limit_ops;  /* write ops per second; NULL: no limit */
+	btr_say_fn say;         /* --verify: one line per difference */
 };
 #define BTR_LOAD_DEFAULT_ATOMIC (16u << 20)
 #define BTR_LOAD_DEFAULT_WINDOW_BYTES (48u << 20)

@@ -17,7 +17,7 @@ int btr_ceph_opt(struct btr_ceph_opts *o, int c, const char *arg)
 	case BTR_OPT_CEPH_KEYRING: o->keyring = arg; return 1;
 	case BTR_OPT_CEPH_TIMEOUT:
 		if (btr_parse_ulong(arg, 1, 86400, &v) < 0)
-			btr_usage_error("--timeout wants seconds from 1 to 86400, not '%s'", arg);
+			return btr_fail(BTR_EXIT_USAGE, "--timeout wants seconds from 1 to 86400, not '%s'", arg);
 		o->timeout = (unsigned)v;
 		return 1;
 	}
@@ -49,7 +49,7 @@ static int set(rados_t c, const char *k, const char *v)
 
 static rados_t open_handle;
 
-static void shutdown_at_exit(void)
+static void shutdown_last_handle(void)
 {
 	if (open_handle) {
 		rados_t c = open_handle;
@@ -99,7 +99,7 @@ int btr_ceph_connect(const struct btr_ceph_opts *o, rados_t *out)
 		return btr_fail(BTR_EXIT_SYS, "cannot connect to ceph as %s: %s", name, btr_rados_strerror(r));
 	}
 	if (!registered)
-		registered = !atexit(shutdown_at_exit);
+		registered = !atexit(shutdown_last_handle);
 	open_handle = c;
 	*out = c;
 	return 0;

@@ -13,6 +13,7 @@
 #include "rate.h"
 #include "size.h"
 #include "stream/stream.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,16 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile sig_atomic_t btr_dump_stop_signal;
-
 #define LIST_BATCH 1024
 #define STAT_WINDOW 64
 #define OMAP_ENTRY_COST (sizeof(Btr__OmapEntry) + sizeof(void *))
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
 
 struct dump {
 	const struct btr_dump_opts *o;
@@ -41,7 +35,7 @@ struct dump {
 	struct btr_since *since;
 	struct btr_dump_stats *st;
 	struct btr_progress prog;
-	pthread_mutex_t out_mu, list_mu, err_mu;
+	pthread_mutex_t out_mu, list_mu;
 	/* the pool being dumped */
 	const char *pool;
 	rados_snap_t snap;
@@ -55,18 +49,24 @@ struct dump {
 	/* --since: the listing batch's stats (namespace and locator set per op) */
 	rados_ioctx_t sio;
 	uint8_t skip[LIST_BATCH];
-	struct buf sns, sname, sloc;
-	/* the first failure of any thread */
+	struct btr_str sns, sname, sloc;
+	/* the first failure of any thread; the others stop at their next step */
+	struct btr_first_error first;
 	volatile int failed;
-	int errcode;
-	char errmsg[1024];
+	/* the run: every pool open (and snapshotted), the workers, the outputs */
+	struct worker *wks;
+	rados_ioctx_t *pio;
+	rados_snap_t *snaps;
+	size_t opened, snapped;
+	int index_fd;
+	char fsid[37], host[256], snapname[128];
 };
 
 struct worker {
 	struct dump *d;
 	pthread_t th;
 	rados_ioctx_t io;
-	struct buf ns, name, loc;     /* the current item, NUL-terminated */
+	struct btr_str ns, name, loc; /* the current item */
 	/* the current object */
 	Btr__ObjectBegin b;
 	Btr__Xattr *xa;
@@ -86,35 +86,20 @@ struct worker {
 
 static void record_failure(struct dump *d)
 {
-	pthread_mutex_lock(&d->err_mu);
-	if (!d->failed) {
-		d->errcode = btr_errcode() ? btr_errcode() : BTR_EXIT_SYS;
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", btr_errmsg());
-		d->failed = 1;
-	}
-	pthread_mutex_unlock(&d->err_mu);
+	btr_first_keep(&d->first);
+	d->failed = 1;
+}
+
+static struct btr_ident item_ident(const char *pool, const rados_object_list_item *it)
+{
+	return (struct btr_ident){pool, {it->nspace, it->nspace_length}, {it->oid, it->oid_length},
+				  {it->locator, it->locator_length}};
 }
 
 static int stopped(void)
 {
-	if (btr_dump_stop_signal)
-		return btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_dump_stop_signal);
-	return 0;
-}
-
-static int buf_set(struct buf *b, const char *p, size_t n)
-{
-	if (n + 1 > b->cap) {
-		char *q = realloc(b->p, n + 1);
-		if (!q)
-			return btr_fail(BTR_EXIT_SYS, "out of memory");
-		b->p = q;
-		b->cap = n + 1;
-	}
-	if (n)
-		memcpy(b->p, p, n);
-	b->p[n] = 0;
-	b->len = n;
+	if (btr_stop_signal)
+		return btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_stop_signal);
 	return 0;
 }
 
@@ -142,9 +127,9 @@ static int stat_batch(struct dump *d)
 		if (rc == 0 && sub < d->n && sub - done < STAT_WINDOW) {
 			rados_object_list_item *it = &d->items[sub];
 			size_t s = sub % STAT_WINDOW;
-			if (buf_set(&d->sns, it->nspace, it->nspace_length) < 0 ||
-			    buf_set(&d->sname, it->oid, it->oid_length) < 0 ||
-			    buf_set(&d->sloc, it->locator, it->locator_length) < 0 ||
+			if (btr_str_set(&d->sns, it->nspace, it->nspace_length) < 0 ||
+			    btr_str_set(&d->sname, it->oid, it->oid_length) < 0 ||
+			    btr_str_set(&d->sloc, it->locator, it->locator_length) < 0 ||
 			    rados_aio_create_completion(NULL, NULL, NULL, &c[s]) < 0) {
 				rc = btr_fail(BTR_EXIT_SYS, "out of memory");
 				continue;
@@ -181,14 +166,13 @@ static int stat_batch(struct dump *d)
 			continue;
 		if (r < 0) {
 			char on[440];
-			buf_set(&d->sname, it->oid, it->oid_length);
-			buf_set(&d->sns, it->nspace, it->nspace_length);
-			rc = btr_fail(BTR_EXIT_SYS, "stat %s: %s",
-				      btr_ceph_objname(d->pool, d->sns.p, d->sname.p, on, sizeof on), btr_rados_strerror(r));
+			struct btr_ident id = item_ident(d->pool, it);
+			rc = btr_fail(BTR_EXIT_SYS, "stat %s: %s", btr_ident_format(&id, on, sizeof on),
+				      btr_rados_strerror(r));
 			continue;
 		}
-		if (btr_since_check(d->since, d->pool, it->nspace, it->nspace_length, it->oid, it->oid_length,
-				    it->locator, it->locator_length, version, size[s], (int64_t)mtime[s])) {
+		struct btr_ident id = item_ident(d->pool, it);
+		if (btr_since_check(d->since, &id, version, size[s], (int64_t)mtime[s])) {
 			d->skip[done - 1] = 1;
 			skipped++;
 		}
@@ -236,8 +220,8 @@ static int next_item(struct worker *wk)
 		}
 	}
 	rados_object_list_item *it = &d->items[d->pos++];
-	if (buf_set(&wk->ns, it->nspace, it->nspace_length) < 0 || buf_set(&wk->name, it->oid, it->oid_length) < 0 ||
-	    buf_set(&wk->loc, it->locator, it->locator_length) < 0)
+	if (btr_str_set(&wk->ns, it->nspace, it->nspace_length) < 0 || btr_str_set(&wk->name, it->oid, it->oid_length) < 0 ||
+	    btr_str_set(&wk->loc, it->locator, it->locator_length) < 0)
 		rc = -1;
 out:
 	pthread_mutex_unlock(&d->list_mu);
@@ -476,24 +460,13 @@ static int dump_object(struct worker *wk)
 		return 0;
 	}
 	if (r == 0) {
-		if (!wk->streaming) {
-			pthread_mutex_lock(&d->out_mu);
-			wk->streaming = 1;
-			if (d->failed) {
-				r = btr_fail(BTR_EXIT_SYS, "stopped");
-			} else {
-				for (size_t i = 0; i < wk->no; i++)
-					wk->op[i] = &wk->oe[i];
-				if (emit_begin(wk) < 0 || emit_data(wk, wk->arena, wk->data_len) < 0 ||
-				    emit_omap(wk, wk->op, wk->no) < 0)
-					r = -1;
-			}
-		}
+		if (!wk->streaming)
+			r = start_stream(wk);
 		if (r == 0)
 			r = finish_object(wk);
 		if (r == 0 && d->since)
-			btr_since_present(d->since, d->pool, wk->ns.p, wk->ns.len, wk->name.p, wk->name.len, wk->loc.p,
-					  wk->loc.len);
+			btr_since_present(d->since, &(struct btr_ident){d->pool, {wk->ns.p, wk->ns.len},
+									 {wk->name.p, wk->name.len}, {wk->loc.p, wk->loc.len}});
 	}
 	if (r < 0) /* before the output is let go, so no other reader writes after a failed write */
 		record_failure(d);
@@ -588,9 +561,9 @@ static int dump_pool(struct dump *d, struct worker *wks, unsigned jobs)
 
 static void free_worker(struct worker *wk)
 {
-	free(wk->ns.p);
-	free(wk->name.p);
-	free(wk->loc.p);
+	btr_str_free(&wk->ns);
+	btr_str_free(&wk->name);
+	btr_str_free(&wk->loc);
 	free(wk->xa);
 	free(wk->xp);
 	free(wk->meta);
@@ -641,143 +614,175 @@ static void header(Btr__Header *h, const char *content, char *fsid, char **pools
 	}
 }
 
-int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_stats *st)
+static int allocate(struct dump *d)
 {
-	struct dump d = {.o = o, .cl = cl, .st = st};
-	char fsid[37], host[256] = "", snapname[128] = "";
-	rados_ioctx_t *pio = calloc(o->npools ? o->npools : 1, sizeof *pio);
-	rados_snap_t *snaps = calloc(o->npools ? o->npools : 1, sizeof *snaps);
-	struct worker *wks = calloc(o->jobs, sizeof *wks);
-	size_t opened = 0, snapped = 0;
-	int index_fd = -1, rc = -1;
-	Btr__Header h;
-
-	pthread_mutex_init(&d.out_mu, NULL);
-	pthread_mutex_init(&d.list_mu, NULL);
-	pthread_mutex_init(&d.err_mu, NULL);
-	if (!pio || !snaps || !wks) {
-		btr_fail(BTR_EXIT_SYS, "out of memory");
-		goto out;
-	}
+	const struct btr_dump_opts *o = d->o;
+	d->pio = calloc(o->npools ? o->npools : 1, sizeof *d->pio);
+	d->snaps = calloc(o->npools ? o->npools : 1, sizeof *d->snaps);
+	d->wks = calloc(o->jobs, sizeof *d->wks);
+	if (!d->pio || !d->snaps || !d->wks)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	for (unsigned i = 0; i < o->jobs; i++)
-		if (!(wks[i].arena = malloc(o->buffer ? o->buffer : 1))) {
-			btr_fail(BTR_EXIT_SYS, "out of memory for %u buffers of %zu bytes", o->jobs, o->buffer);
-			goto out;
-		}
-	gethostname(host, sizeof host - 1);
-	if (btr_ceph_fsid(cl, fsid) < 0)
-		goto out;
-	for (; opened < o->npools; opened++) {
-		if (btr_ceph_open_pool(cl, o->pools[opened], BTR_EXIT_USAGE, NULL, &pio[opened]) < 0)
-			goto out;
-		rados_ioctx_set_namespace(pio[opened], LIBRADOS_ALL_NSPACES);
+		if (!(d->wks[i].arena = malloc(o->buffer ? o->buffer : 1)))
+			return btr_fail(BTR_EXIT_SYS, "out of memory for %u buffers of %zu bytes", o->jobs, o->buffer);
+	return 0;
+}
+
+/* The cluster's fsid, every pool (all namespaces), the --since index. */
+static int open_pools(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	gethostname(d->host, sizeof d->host - 1);
+	if (btr_ceph_fsid(d->cl, d->fsid) < 0)
+		return -1;
+	for (; d->opened < o->npools; d->opened++) {
+		if (btr_ceph_open_pool(d->cl, o->pools[d->opened], BTR_EXIT_USAGE, NULL, &d->pio[d->opened]) < 0)
+			return -1;
+		rados_ioctx_set_namespace(d->pio[d->opened], LIBRADOS_ALL_NSPACES);
 	}
-	if (o->since_path &&
-	    !(d.since = btr_since_load(o->since_path, fsid, o->pools, o->npools, o->slice_i, o->slice_n, o->force)))
-		goto out;
-	if (o->snapshot) {
-		btr_snap_name(snapname, sizeof snapname);
-		/* all pools at (nearly) one moment, so the pools agree with each other */
-		for (; snapped < o->npools; snapped++) {
-			if (stopped() < 0 || btr_snap_create(pio[snapped], o->pools[snapped], snapname, &snaps[snapped]) < 0)
-				goto out;
-			rados_ioctx_snap_set_read(pio[snapped], snaps[snapped]);
-		}
+	if (o->since_path && !(d->since = btr_since_load(o->since_path, d->fsid, o->pools, o->npools, o->slice_i,
+							  o->slice_n, o->force)))
+		return -1;
+	return 0;
+}
+
+/* --snapshot: all pools at (nearly) one moment, so the pools agree with each other. */
+static int take_snapshots(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	if (!o->snapshot)
+		return 0;
+	btr_snap_name(d->snapname, sizeof d->snapname);
+	for (; d->snapped < o->npools; d->snapped++) {
+		size_t i = d->snapped;
+		if (stopped() < 0 || btr_snap_create(d->pio[i], o->pools[i], d->snapname, &d->snaps[i]) < 0)
+			return -1;
+		rados_ioctx_snap_set_read(d->pio[i], d->snaps[i]);
 	}
-	if (o->index_path && open_index(o->index_path, &index_fd) < 0)
-		goto out;
-	if (!(d.w = btr_writer_new(STDOUT_FILENO, "stdout")))
-		goto out;
+	return 0;
+}
+
+/* The stream (and the --index) up to their headers; the tool's ready() first. */
+static int start_outputs(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	const ProtobufCBinaryData *since = d->since ? btr_since_digest(d->since) : NULL;
+	Btr__Header h;
+	if (o->index_path && open_index(o->index_path, &d->index_fd) < 0)
+		return -1;
+	if (!(d->w = btr_writer_new(STDOUT_FILENO, "stdout")))
+		return -1;
 	/* Limited at the pipe: reads follow it, at most --jobs x --buffer ahead. */
-	btr_writer_set_rate(d.w, o->limit_rate);
+	btr_writer_set_rate(d->w, o->limit_rate);
 	if (o->ready)
 		o->ready(o);
-	header(&h, "ceph", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
-	if (btr_writer_header(d.w, &h) < 0)
-		goto out;
-	if (index_fd >= 0) {
-		if (!(d.iw = btr_writer_new(index_fd, o->index_path)))
-			goto out;
-		header(&h, "index", fsid, o->pools, o->npools, snapname, o, d.since ? btr_since_digest(d.since) : NULL, host);
-		if (btr_writer_header(d.iw, &h) < 0)
-			goto out;
+	header(&h, "ceph", d->fsid, o->pools, o->npools, d->snapname, o, since, d->host);
+	if (btr_writer_header(d->w, &h) < 0)
+		return -1;
+	if (d->index_fd < 0)
+		return 0;
+	if (!(d->iw = btr_writer_new(d->index_fd, o->index_path)))
+		return -1;
+	header(&h, "index", d->fsid, o->pools, o->npools, d->snapname, o, since, d->host);
+	return btr_writer_header(d->iw, &h);
+}
+
+static int dump_pools(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
+	int rc = 0;
+	btr_progress_init(&d->prog, "ceph-dump", o->progress);
+	d->prog.limit_bytes = btr_rate_per_sec(o->limit_rate);
+	d->prog.limit_items = btr_rate_per_sec(o->limit_ops);
+	for (size_t i = 0; i < o->npools && rc == 0; i++) {
+		d->pool = o->pools[i];
+		d->lio = d->pio[i];
+		d->use_snap = o->snapshot;
+		d->snap = d->snaps[i];
+		if (dump_pool(d, d->wks, o->jobs) < 0)
+			rc = btr_first_raise(&d->first);
 	}
-	btr_progress_init(&d.prog, "ceph-dump", o->progress);
-	d.prog.limit_bytes = btr_rate_per_sec(o->limit_rate);
-	d.prog.limit_items = btr_rate_per_sec(o->limit_ops);
-	for (size_t i = 0; i < o->npools; i++) {
-		d.pool = o->pools[i];
-		d.lio = pio[i];
-		d.use_snap = o->snapshot;
-		d.snap = snaps[i];
-		if (dump_pool(&d, wks, o->jobs) < 0) {
-			btr_progress_done(&d.prog);
-			btr_fail(d.errcode, "%s", d.errmsg);
-			goto out;
-		}
-	}
-	btr_progress_done(&d.prog);
+	btr_progress_done(&d->prog);
+	return rc;
+}
+
+/* Deletions (--since), trailers, the index synced and closed: a complete stream. */
+static int finish_outputs(struct dump *d)
+{
+	const struct btr_dump_opts *o = d->o;
 	if (stopped() < 0)
-		goto out;
-	if (d.since && btr_since_finish(d.since, d.w, d.iw, &st->deleted) < 0)
-		goto out;
-	if (btr_writer_trailer(d.w, NULL) < 0 || btr_writer_flush(d.w) < 0)
-		goto out;
-	if (d.iw && (btr_writer_trailer(d.iw, NULL) < 0 || btr_writer_flush(d.iw) < 0))
-		goto out;
-	if (index_fd >= 0) {
-		int fd = index_fd;
-		index_fd = -1;
-		if (btr_fsync_file(fd, o->index_path) < 0) {
-			close(fd);
-			goto out;
-		}
-		if (close(fd) < 0) {
-			btr_fail_errno(BTR_EXIT_SYS, "--index %s", o->index_path);
-			goto out;
-		}
+		return -1;
+	if (d->since && btr_since_finish(d->since, d->w, d->iw, &d->st->deleted) < 0)
+		return -1;
+	if (btr_writer_trailer(d->w, NULL) < 0 || btr_writer_flush(d->w) < 0)
+		return -1;
+	if (d->iw && (btr_writer_trailer(d->iw, NULL) < 0 || btr_writer_flush(d->iw) < 0))
+		return -1;
+	if (d->index_fd < 0)
+		return 0;
+	int fd = d->index_fd;
+	d->index_fd = -1;
+	if (btr_fsync_file(fd, o->index_path) < 0) {
+		close(fd);
+		return -1;
 	}
-	rc = 0;
-out:
-	/* snapshots go on every path: success, failure, interrupt; the first error stays the one reported */
-	if (rc < 0 && btr_dump_stop_signal && btr_errcode() != BTR_EXIT_USAGE)
+	if (close(fd) < 0)
+		return btr_fail_errno(BTR_EXIT_SYS, "--index %s", o->index_path);
+	return 0;
+}
+
+/* Snapshots go on every path: success, failure, interrupt; the first error stays the
+ * one reported, later ones are said. */
+static int remove_snapshots(struct dump *d, int rc)
+{
+	struct btr_first_error fin = BTR_FIRST_ERROR_INIT;
+	if (rc < 0 && btr_stop_signal && btr_errcode() != BTR_EXIT_USAGE)
 		stopped();
-	{
-		int code = btr_errcode();
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", btr_errmsg());
-		for (size_t i = 0; i < snapped; i++) {
-			if (btr_snap_remove(pio[i], o->pools[i], snapname) == 0)
-				continue;
-			if (rc == 0) {
-				rc = -1;
-				code = btr_errcode();
-				snprintf(msg, sizeof msg, "%s", btr_errmsg());
-			} else {
-				btr_msg("%s", btr_errmsg());
-			}
-		}
-		if (rc < 0)
-			btr_fail(code, "%s", msg);
+	if (rc < 0)
+		btr_first_keep(&fin);
+	for (size_t i = 0; i < d->snapped; i++) {
+		if (btr_snap_remove(d->pio[i], d->o->pools[i], d->snapname) == 0)
+			continue;
+		rc = -1;
+		if (!btr_first_keep(&fin))
+			btr_say(d->o->say, "%s", btr_errmsg());
 	}
-	if (index_fd >= 0)
-		close(index_fd);
-	for (size_t i = 0; i < opened; i++)
-		rados_ioctx_destroy(pio[i]);
-	if (wks)
-		for (unsigned i = 0; i < o->jobs; i++)
-			free_worker(&wks[i]);
-	btr_writer_free(d.w);
-	btr_writer_free(d.iw);
-	btr_since_free(d.since);
-	free(d.sns.p);
-	free(d.sname.p);
-	free(d.sloc.p);
-	free(wks);
-	free(pio);
-	free(snaps);
-	pthread_mutex_destroy(&d.out_mu);
-	pthread_mutex_destroy(&d.list_mu);
-	pthread_mutex_destroy(&d.err_mu);
+	btr_first_raise(&fin);
+	return rc;
+}
+
+static void release(struct dump *d)
+{
+	if (d->index_fd >= 0)
+		close(d->index_fd);
+	for (size_t i = 0; i < d->opened; i++)
+		rados_ioctx_destroy(d->pio[i]);
+	if (d->wks)
+		for (unsigned i = 0; i < d->o->jobs; i++)
+			free_worker(&d->wks[i]);
+	btr_writer_free(d->w);
+	btr_writer_free(d->iw);
+	btr_since_free(d->since);
+	btr_str_free(&d->sns);
+	btr_str_free(&d->sname);
+	btr_str_free(&d->sloc);
+	free(d->wks);
+	free(d->pio);
+	free(d->snaps);
+	pthread_mutex_destroy(&d->out_mu);
+	pthread_mutex_destroy(&d->list_mu);
+}
+
+int btr_ceph_dump(rados_t cl, const struct btr_dump_opts *o, struct btr_dump_stats *st)
+{
+	struct dump d = {.o = o, .cl = cl, .st = st, .first = BTR_FIRST_ERROR_INIT, .index_fd = -1};
+	pthread_mutex_init(&d.out_mu, NULL);
+	pthread_mutex_init(&d.list_mu, NULL);
+	int rc = allocate(&d) < 0 || open_pools(&d) < 0 || take_snapshots(&d) < 0 || start_outputs(&d) < 0 ||
+			 dump_pools(&d) < 0 || finish_outputs(&d) < 0
+		 ? -1
+		 : 0;
+	rc = remove_snapshots(&d, rc);
+	release(&d);
 	return rc;
 }

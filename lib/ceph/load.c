@@ -5,26 +5,17 @@
  * is waited for before the failure is reported. */
 #include "ceph.h"
 #include "err.h"
+#include "grow.h"
 #include "progress.h"
 #include "rate.h"
 #include "stream/stream.h"
+#include "tool.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Growable NUL-terminated copies of the current object's names. */
-struct cstr {
-	char *p;
-	size_t cap;
-};
-
-static void cstr_free(struct cstr *c)
-{
-	free(c->p);
-}
-
 /* RADOS names are C strings: any byte but NUL. */
-static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *what, const char *pool,
+static int cstr_set(struct btr_str *c, const ProtobufCBinaryData *b, const char *what, const char *pool,
 		    const ProtobufCBinaryData *name)
 {
 	if (b->len && memchr(b->data, 0, b->len)) {
@@ -32,17 +23,7 @@ static int cstr_set(struct cstr *c, const ProtobufCBinaryData *b, const char *wh
 		btr_escape(name->data, name->len, e, sizeof e);
 		return btr_fail(BTR_EXIT_DATA, "%s/%s: its %s contains a NUL byte, which RADOS cannot store", pool, e, what);
 	}
-	if (c->cap < b->len + 1) {
-		char *n = realloc(c->p, b->len + 1);
-		if (!n)
-			return btr_fail(BTR_EXIT_SYS, "out of memory");
-		c->p = n;
-		c->cap = b->len + 1;
-	}
-	if (b->len)
-		memcpy(c->p, b->data, b->len);
-	c->p[b->len] = 0;
-	return 0;
+	return btr_str_set(c, b->data, b->len);
 }
 
 struct loop {
@@ -51,7 +32,7 @@ struct loop {
 	struct btr_load_stats *st;
 	struct btr_sink sink;
 	void *s;
-	struct cstr oid, ns, loc;
+	struct btr_str oid, ns, loc;
 	char label[512];
 	struct btr_obj_id id;
 	int in_obj;     /* a selected object is open in the sink */
@@ -175,8 +156,9 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		if (record(&l, &rec) < 0)
 			break;
-		if (o->stop && *o->stop) {
-			btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)*o->stop);
+		/* btr_catch_stop's signal: settle what is in flight, remove a partly written object */
+		if (btr_stop_signal) {
+			btr_fail(BTR_EXIT_SYS, "interrupted by signal %d", (int)btr_stop_signal);
 			reader_failed = 1; /* like a broken stream: undo the object in progress */
 			break;
 		}
@@ -188,17 +170,12 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	else if (rc == 1)
 		rc = -1; /* the record failed */
 	/* The first failure is the one to report: keep it while the rest settles. */
-	char why[1200] = "";
-	int code = 0;
+	struct btr_first_error first = BTR_FIRST_ERROR_INIT;
+	char note[600] = ""; /* as large as the sink's own */
 	if (rc < 0) {
-		snprintf(why, sizeof why, "%s", btr_errmsg());
-		code = btr_errcode();
-		if (l.in_obj) {
-			const char *note = l.sink.abort(l.s, reader_failed);
-			size_t k = strlen(why);
-			if (note[0])
-				snprintf(why + k, sizeof why - k, "; %s", note);
-		}
+		btr_first_keep(&first);
+		if (l.in_obj)
+			snprintf(note, sizeof note, "%s", l.sink.abort(l.s, reader_failed));
 	}
 	if (rc == 0 && o->mode == BTR_LOAD_VERIFY && st->full_dump && btr_verify_extras(l.s, m, &st->extra) < 0)
 		rc = -1;
@@ -206,12 +183,12 @@ int btr_ceph_load(struct btr_poolmap *m, const struct btr_load_opts *o, int fd, 
 	if (rc == 0 && fin < 0)
 		rc = -1;
 	btr_progress_done(&p);
-	if (why[0])
-		btr_fail(code, "%s", why);
+	if (btr_first_raise(&first) < 0 && note[0])
+		btr_fail_append("; %s", note);
 	l.sink.free(l.s);
 	btr_reader_free(r);
-	cstr_free(&l.oid);
-	cstr_free(&l.ns);
-	cstr_free(&l.loc);
+	btr_str_free(&l.oid);
+	btr_str_free(&l.ns);
+	btr_str_free(&l.loc);
 	return rc < 0 ? -1 : 0;
 }

@@ -30,20 +30,22 @@ static struct btr_pool_target *add(struct btr_poolmap *m, const char *src, size_
 	return t;
 }
 
-void btr_poolmap_add(struct btr_poolmap *m, const char *arg)
+int btr_poolmap_add(struct btr_poolmap *m, const char *arg)
 {
 	size_t srclen;
 	const char *dst;
 	if (btr_parse_pool_spec(arg, &srclen, &dst) < 0)
-		btr_usage_error("-p wants POOL or SRC:DST, not '%s'", arg);
+		return btr_fail(BTR_EXIT_USAGE, "-p wants POOL or SRC:DST, not '%s'", arg);
 	char *src = strndup(arg, srclen);
+	int rc = 0;
 	if (!src)
-		btr_die(BTR_EXIT_SYS, "out of memory");
-	if (lookup(m, src))
-		btr_usage_error("pool '%s' is named twice", src);
-	if (!add(m, src, srclen, dst))
-		btr_die(BTR_EXIT_SYS, "out of memory");
+		rc = btr_fail(BTR_EXIT_SYS, "out of memory");
+	else if (lookup(m, src))
+		rc = btr_fail(BTR_EXIT_USAGE, "pool '%s' is named twice", src);
+	else if (!add(m, src, srclen, dst))
+		rc = btr_fail(BTR_EXIT_SYS, "out of memory");
 	free(src);
+	return rc;
 }
 
 int btr_poolmap_open(struct btr_poolmap *m, rados_t cluster)

@@ -41,15 +41,8 @@ struct rd {
 
 char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, char *out, size_t outlen)
 {
-	char n[300], s[120];
-	btr_escape(name, strlen(name), n, sizeof n);
-	if (nspace && *nspace) {
-		btr_escape(nspace, strlen(nspace), s, sizeof s);
-		snprintf(out, outlen, "%s/%s/%s", pool ? pool : "", s, n);
-	} else {
-		snprintf(out, outlen, "%s/%s", pool ? pool : "", n);
-	}
-	return out;
+	struct btr_ident id = btr_ident_str(pool, nspace, name, NULL);
+	return btr_ident_format(&id, out, outlen);
 }
 
 /* Where the bytes [off, off+len) go: the caller's memory, or our own chunk buffer. */

@@ -38,17 +38,10 @@ struct btr_since {
 	ProtobufCBinaryData digest_bytes; /* points into digest */
 };
 
-static void ident(const char *pool, const void *ns, size_t nsl, const void *name, size_t nl, const void *loc,
-		  size_t ll, uint64_t k[2])
+static void ident(const struct btr_ident *id, uint64_t k[2])
 {
-	struct btr_hash st;
-	uint8_t d[BTR_DIGEST_LEN];
-	btr_hash_init(&st, 1); /* BLAKE2b: live object names must not be able to collide */
-	btr_hash_lp(&st, pool, strlen(pool));
-	btr_hash_lp(&st, ns, nsl);
-	btr_hash_lp(&st, name, nl);
-	btr_hash_lp(&st, loc, ll);
-	btr_hash_final(&st, d);
+	uint8_t d[BTR_IDENT_HASH_LEN];
+	btr_ident_hash(id, NULL, 0, d);
 	memcpy(&k[0], d, 8);
 	memcpy(&k[1], d + 8, 8);
 }
@@ -70,8 +63,10 @@ static size_t find(const struct btr_since *s, const uint64_t k[2])
 
 static size_t find_entry(const struct btr_since *s, const Btr__IndexEntry *e, uint64_t k[2])
 {
-	ident(e->pool, e->namespace_.data, e->namespace_.len, e->name.data, e->name.len, e->locator.data,
-	      e->locator.len, k);
+	struct btr_record rec = {.type = BTR_INDEX, .u.index = (Btr__IndexEntry *)e};
+	struct btr_ident id;
+	btr_ident_of(&id, &rec);
+	ident(&id, k);
 	return find(s, k);
 }
 
@@ -269,11 +264,10 @@ const ProtobufCBinaryData *btr_since_digest(const struct btr_since *s)
 	return &s->digest_bytes;
 }
 
-int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		    size_t namelen, const char *loc, size_t loclen, uint64_t version, uint64_t size, int64_t mtime)
+int btr_since_check(struct btr_since *s, const struct btr_ident *id, uint64_t version, uint64_t size, int64_t mtime)
 {
 	uint64_t k[2];
-	ident(pool, ns, nslen, name, namelen, loc, loclen, k);
+	ident(id, k);
 	size_t i = find(s, k);
 	if (!(s->f[i] & F_USED))
 		return 0;
@@ -284,11 +278,10 @@ int btr_since_check(struct btr_since *s, const char *pool, const char *ns, size_
 	return 0;
 }
 
-void btr_since_present(struct btr_since *s, const char *pool, const char *ns, size_t nslen, const char *name,
-		       size_t namelen, const char *loc, size_t loclen)
+void btr_since_present(struct btr_since *s, const struct btr_ident *id)
 {
 	uint64_t k[2];
-	ident(pool, ns, nslen, name, namelen, loc, loclen, k);
+	ident(id, k);
 	size_t i = find(s, k);
 	if (s->f[i] & F_USED)
 		s->f[i] |= F_PRESENT;

@@ -66,7 +66,7 @@ static int still_running(const char *name)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-int btr_snap_cleanup(rados_ioctx_t io, const char *pool, int quiet, unsigned *n)
+int btr_snap_cleanup(rados_ioctx_t io, const char *pool, btr_say_fn say, unsigned *n)
 {
 	rados_snap_t snaps[1024];
 	int cnt = rados_ioctx_snap_list(io, snaps, 1024);
@@ -80,8 +80,7 @@ int btr_snap_cleanup(rados_ioctx_t io, const char *pool, int quiet, unsigned *n)
 			continue;
 		if (btr_snap_remove(io, pool, name) < 0)
 			return -1;
-		if (!quiet)
-			fprintf(stderr, "removed snapshot %s of pool %s\n", name, pool);
+		btr_say(say, "removed snapshot %s of pool %s", name, pool);
 		(*n)++;
 	}
 	return 0;

@@ -106,15 +106,10 @@ static int live_omap(void *ctx, Btr__OmapEntry *const *e, size_t n)
 
 static uint64_t identity(struct vsink *v, const char *pool, const char *ns, const char *loc, const char *name)
 {
-	struct btr_hash h;
-	uint8_t d[BTR_DIGEST_LEN];
-	uint64_t x = 0;
-	btr_hash_init_keyed(&h, v->hkey, sizeof v->hkey);
-	btr_hash_lp(&h, pool, strlen(pool) + 1);
-	btr_hash_lp(&h, ns, strlen(ns) + 1);
-	btr_hash_lp(&h, loc, strlen(loc) + 1);
-	btr_hash_lp(&h, name, strlen(name) + 1);
-	btr_hash_final(&h, d);
+	struct btr_ident id = btr_ident_str(pool, ns, name, loc);
+	uint8_t d[BTR_IDENT_HASH_LEN];
+	uint64_t x;
+	btr_ident_hash(&id, v->hkey, sizeof v->hkey, d);
 	memcpy(&x, d, sizeof x);
 	return x;
 }
@@ -158,7 +153,7 @@ static void differs(struct vsink *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof m, fmt, ap);
 	va_end(ap);
-	btr_msg("verify: %s: %s", v->id.label, m);
+	btr_say(v->o->say, "verify: %s: %s", v->id.label, m);
 	v->st->differ++;
 }
 
@@ -272,7 +267,7 @@ int btr_verify_extras(void *s, struct btr_poolmap *m, uint64_t *extra)
 			uint64_t h = identity(v, m->t[i].dst, ns ? ns : "", key ? key : "", oid);
 			if (v->nseen && bsearch(&h, v->seen, v->nseen, sizeof h, cmp_u64))
 				continue;
-			btr_msg("verify: %s: on the cluster but not in the stream",
+			btr_say(v->o->say, "verify: %s: on the cluster but not in the stream",
 				btr_ceph_objname(m->t[i].dst, ns, oid, label, sizeof label));
 			(*extra)++;
 		}

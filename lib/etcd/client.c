@@ -36,7 +36,7 @@ struct etcd {
 	char *password;                    /* sodium memory */
 	size_t password_len;
 	char *token;                       /* sodium memory; NULL without auth */
-	int status;
+	grpc_status_code status;           /* of the last call; GRPC_STATUS_OK when the failure was ours */
 	char details[512];
 };
 
@@ -256,7 +256,7 @@ static int connect_any(struct etcd *e, size_t first)
 		if (n > 0 && (size_t)n < sizeof all - used)
 			used += (size_t)n;
 	}
-	e->status = ETCD_ST_UNAVAILABLE;
+	e->status = GRPC_STATUS_UNAVAILABLE;
 	return btr_fail(BTR_EXIT_SYS, "etcd %s", all);
 }
 
@@ -293,7 +293,7 @@ static int call_start(struct etcd *e, struct etcd_pending *p)
 			grpc_call_unref(p->call);
 		p->call = NULL;
 		free(copy);
-		e->status = ETCD_ST_UNAVAILABLE;
+		e->status = GRPC_STATUS_UNAVAILABLE;
 		snprintf(e->details, sizeof e->details, "cannot create a call");
 		return -1;
 	}
@@ -337,7 +337,7 @@ static int call_start(struct etcd *e, struct etcd_pending *p)
 	grpc_metadata_array_destroy(&p->trail_md);
 	grpc_call_unref(p->call);
 	p->call = NULL;
-	e->status = ETCD_ST_UNAVAILABLE;
+	e->status = GRPC_STATUS_UNAVAILABLE;
 	snprintf(e->details, sizeof e->details, "cannot start the call");
 	return -1;
 }
@@ -363,7 +363,7 @@ static int call_wait(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **
 		snprintf(e->details, sizeof e->details, "%s", d && *d ? d : "no details");
 		gpr_free(d);
 	}
-	e->status = rc == 0 ? 0 : (int)p->status;
+	e->status = rc == 0 ? GRPC_STATUS_OK : p->status;
 	if (p->recv)
 		grpc_byte_buffer_destroy(p->recv);
 	grpc_byte_buffer_destroy(p->send);
@@ -385,8 +385,8 @@ static int call_once(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **
 
 static int is_auth_failure(const struct etcd *e)
 {
-	return e->status == ETCD_ST_PERMISSION || e->status == ETCD_ST_UNAUTHENTICATED ||
-	       (e->status == ETCD_ST_INVALID_ARGUMENT &&
+	return e->status == GRPC_STATUS_PERMISSION_DENIED || e->status == GRPC_STATUS_UNAUTHENTICATED ||
+	       (e->status == GRPC_STATUS_INVALID_ARGUMENT &&
 		(strstr(e->details, "authentication") || strstr(e->details, "user name") ||
 		 strstr(e->details, "permission")));
 }
@@ -412,8 +412,8 @@ static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out
 			grpc_byte_buffer_destroy(bb);
 			return 0;
 		}
-		if (!e->ch || e->status == ETCD_ST_UNAVAILABLE || e->status == ETCD_ST_DEADLINE ||
-		    e->status == ETCD_ST_CANCELLED) {
+		if (!e->ch || e->status == GRPC_STATUS_UNAVAILABLE || e->status == GRPC_STATUS_DEADLINE_EXCEEDED ||
+		    e->status == GRPC_STATUS_CANCELLED) {
 			/* Every endpoint gets one more chance, the next one first. */
 			if (failovers++ >= e->neps)
 				return btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur], p->method, e->details);
@@ -423,14 +423,14 @@ static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out
 			memcpy(d, e->details, sizeof d);
 			if (connect_any(e, e->neps > 1 ? e->cur + 1 : e->cur) < 0 ||
 			    (e->user && authenticate(e) < 0)) {
-				if (st && e->status == ETCD_ST_UNAVAILABLE)
+				if (st && e->status == GRPC_STATUS_UNAVAILABLE)
 					btr_fail(BTR_EXIT_SYS, "etcd %s: %s: %s; then %s", e->eps[was], p->method, d,
 						 btr_errmsg());
 				return -1;
 			}
 			continue;
 		}
-		if (e->status == ETCD_ST_UNAUTHENTICATED && e->user && !reauthed &&
+		if (e->status == GRPC_STATUS_UNAUTHENTICATED && e->user && !reauthed &&
 		    strcmp(p->method, "/etcdserverpb.Auth/Authenticate")) {
 			/* Tokens expire; one fresh token, then give up. */
 			reauthed = 1;
@@ -484,7 +484,7 @@ static int unpack_reply(struct etcd *e, const char *method, grpc_slice s, const 
 	*resp = protobuf_c_message_unpack(rdesc, NULL, GRPC_SLICE_LENGTH(s), GRPC_SLICE_START_PTR(s));
 	grpc_slice_unref(s);
 	if (!*resp) {
-		e->status = 0;
+		e->status = GRPC_STATUS_OK;
 		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s: the reply is not a valid %s", e->eps[e->cur], method,
 				rdesc->name);
 	}
@@ -516,8 +516,8 @@ int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMess
 		grpc_byte_buffer_destroy(bb);
 		if (rc < 0)
 			btr_fail(BTR_EXIT_SYS, "etcd %s: %s: cannot read the reply", e->eps[e->cur], p->method);
-	} else if (!p->call || e->status == ETCD_ST_UNAVAILABLE || e->status == ETCD_ST_DEADLINE ||
-		   e->status == ETCD_ST_CANCELLED || e->status == ETCD_ST_UNAUTHENTICATED) {
+	} else if (!p->call || e->status == GRPC_STATUS_UNAVAILABLE || e->status == GRPC_STATUS_DEADLINE_EXCEEDED ||
+		   e->status == GRPC_STATUS_CANCELLED || e->status == GRPC_STATUS_UNAUTHENTICATED) {
 		rc = call_retrying(e, p, &s);
 	} else {
 		btr_fail(is_auth_failure(e) ? BTR_EXIT_DATA : BTR_EXIT_SYS, "etcd %s: %s: %s", e->eps[e->cur],
@@ -588,8 +588,8 @@ static int authenticate(struct etcd *e)
 			/* Nothing to log in to: carry on without a token. */
 			return 0;
 		}
-		if (e->status == ETCD_ST_INVALID_ARGUMENT || e->status == ETCD_ST_PERMISSION ||
-		    e->status == ETCD_ST_UNAUTHENTICATED)
+		if (e->status == GRPC_STATUS_INVALID_ARGUMENT || e->status == GRPC_STATUS_PERMISSION_DENIED ||
+		    e->status == GRPC_STATUS_UNAUTHENTICATED)
 			return btr_fail(BTR_EXIT_DATA, "etcd %s: authentication of user '%s' failed: %s", e->eps[e->cur],
 					e->user, e->details);
 		return -1;
@@ -685,7 +685,7 @@ size_t etcd_max_recv(const struct etcd *e)
 	return (size_t)e->max_recv;
 }
 
-int etcd_last_status(const struct etcd *e)
+grpc_status_code etcd_last_status(const struct etcd *e)
 {
 	return e->status;
 }

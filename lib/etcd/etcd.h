@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <grpc/status.h>
+#include "err.h"
 
 #include "etcd_rpc.pb-c.h"
 
@@ -41,13 +43,14 @@ enum {
 	{"dial-timeout", required_argument, NULL, ETCD_OPT_DIAL_TIMEOUT},             \
 	{"command-timeout", required_argument, NULL, ETCD_OPT_COMMAND_TIMEOUT},       \
 	{"max-recv-bytes", required_argument, NULL, ETCD_OPT_MAX_RECV}
-/* Handles one of the options above; returns 1 when it was one, 0 when not.
- * A bad value is a usage error (exits 2). */
+/* Handles one of the options above; returns 1 when it was one, 0 when not, -1 with
+ * btr_fail (exit class 2) for a bad value. */
 int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg);
 /* Help text for the options above. */
 extern const char etcd_opts_help[];
-/* Endpoints from ETCDCTL_ENDPOINTS when --endpoints was not given, else 127.0.0.1:2379. */
-void etcd_opts_finish(struct etcd_opts *o);
+/* Endpoints from ETCDCTL_ENDPOINTS when --endpoints was not given, else 127.0.0.1:2379;
+ * -1 with btr_fail (exit class 2) for options that do not go together. */
+int etcd_opts_finish(struct etcd_opts *o);
 
 struct etcd;
 /* Connects to the first reachable endpoint and authenticates.  NULL on failure. */
@@ -78,16 +81,10 @@ struct etcd_reply {
 };
 int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out);
 void etcd_reply_free(struct etcd_reply *r);
-int etcd_last_status(const struct etcd *e);
+grpc_status_code etcd_last_status(const struct etcd *e);
 size_t etcd_max_recv(const struct etcd *e);
 const char *etcd_last_details(const struct etcd *e);
 
-/* gRPC status codes we act on. */
-enum {
-	ETCD_ST_DEADLINE = 4, ETCD_ST_PERMISSION = 7, ETCD_ST_EXHAUSTED = 8,
-	ETCD_ST_OUT_OF_RANGE = 11, ETCD_ST_UNAVAILABLE = 14, ETCD_ST_UNAUTHENTICATED = 16,
-	ETCD_ST_INVALID_ARGUMENT = 3, ETCD_ST_CANCELLED = 1,
-};
 
 /* ---- key ranges (range.c) ---- */
 
@@ -161,6 +158,7 @@ struct etcd_load_opts {
 	int progress;
 	long page_size;            /* keys per Range call when verifying */
 	struct btr_rate *limit_keys; /* keys put or verified per second; NULL: no limit */
+	btr_say_fn say;            /* --verify: the first differences, one line each */
 };
 #define ETCD_MAX_IN_FLIGHT 16
 struct etcd_load_stats {

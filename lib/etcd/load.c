@@ -74,10 +74,10 @@ static void drop_items(struct batch *b)
 
 static int too_big(const struct etcd *e)
 {
-	int st = etcd_last_status(e);
+	grpc_status_code st = etcd_last_status(e);
 	const char *d = etcd_last_details(e);
-	return st == ETCD_ST_EXHAUSTED ||
-	       (st == ETCD_ST_INVALID_ARGUMENT && (strstr(d, "too large") || strstr(d, "too many operations")));
+	return st == GRPC_STATUS_RESOURCE_EXHAUSTED ||
+	       (st == GRPC_STATUS_INVALID_ARGUMENT && (strstr(d, "too large") || strstr(d, "too many operations")));
 }
 
 /* Starts one Txn putting items[0..n). */
@@ -230,9 +230,9 @@ static void difference(struct loader *l, const char *what, const uint8_t *k, siz
 {
 	char buf[200];
 	if (l->st->differences++ < MAX_SHOWN)
-		btr_msg("%s: %s", what, btr_escape(k, n, buf, sizeof buf));
+		btr_say(l->o->say, "%s: %s", what, btr_escape(k, n, buf, sizeof buf));
 	else if (l->st->differences == MAX_SHOWN + 1)
-		btr_msg("(more differences not shown)");
+		btr_say(l->o->say, "(more differences not shown)");
 }
 
 /* The cluster's next key that counts (leases and --prefix as for the stream). */

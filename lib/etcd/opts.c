@@ -24,12 +24,11 @@ void etcd_opts_init(struct etcd_opts *o)
 	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
 }
 
-static long duration_arg(const char *s, const char *opt)
+static int duration_arg(const char *s, const char *opt, long *ms)
 {
-	long ms;
-	if (btr_parse_duration_ms(s, &ms) < 0)
-		btr_usage_error("%s: '%s' is not a duration from 1ms to 24h (like 5s or 500ms)", opt, s);
-	return ms;
+	if (btr_parse_duration_ms(s, ms) < 0)
+		return btr_fail(BTR_EXIT_USAGE, "%s: '%s' is not a duration from 1ms to 24h (like 5s or 500ms)", opt, s);
+	return 1;
 }
 
 int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
@@ -41,30 +40,31 @@ int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
 	case ETCD_OPT_KEY: o->key = arg; return 1;
 	case ETCD_OPT_USER:
 		if (strchr(arg, ':'))
-			btr_usage_error("--user takes a name only; give the password with --password-file, ETCD_PASSWORD or at the prompt");
+			return btr_fail(BTR_EXIT_USAGE, "--user takes a name only; give the password with --password-file, ETCD_PASSWORD or at the prompt");
 		if (!*arg)
-			btr_usage_error("--user: empty name");
+			return btr_fail(BTR_EXIT_USAGE, "--user: empty name");
 		o->user = arg;
 		return 1;
 	case ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
-	case ETCD_OPT_DIAL_TIMEOUT: o->dial_timeout_ms = duration_arg(arg, "--dial-timeout"); return 1;
-	case ETCD_OPT_COMMAND_TIMEOUT: o->command_timeout_ms = duration_arg(arg, "--command-timeout"); return 1;
+	case ETCD_OPT_DIAL_TIMEOUT: return duration_arg(arg, "--dial-timeout", &o->dial_timeout_ms);
+	case ETCD_OPT_COMMAND_TIMEOUT: return duration_arg(arg, "--command-timeout", &o->command_timeout_ms);
 	case ETCD_OPT_MAX_RECV:
 		if (btr_parse_size(arg, &o->max_recv) < 0 || o->max_recv < 4096 || o->max_recv > (uint64_t)INT32_MAX)
-			btr_usage_error("--max-recv-bytes: '%s' is not a size between 4K and 2047M", arg);
+			return btr_fail(BTR_EXIT_USAGE, "--max-recv-bytes: '%s' is not a size between 4K and 2047M", arg);
 		return 1;
 	}
 	return 0;
 }
 
-void etcd_opts_finish(struct etcd_opts *o)
+int etcd_opts_finish(struct etcd_opts *o)
 {
 	if (!o->endpoints) {
 		const char *env = getenv("ETCDCTL_ENDPOINTS");
 		o->endpoints = env && *env ? env : "127.0.0.1:2379";
 	}
 	if (o->password_file && !o->user)
-		btr_usage_error("--password-file needs --user");
+		return btr_fail(BTR_EXIT_USAGE, "--password-file needs --user");
 	if (!o->cert != !o->key)
-		btr_usage_error("--cert and --key go together");
+		return btr_fail(BTR_EXIT_USAGE, "--cert and --key go together");
+	return 0;
 }

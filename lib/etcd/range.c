@@ -142,24 +142,24 @@ int etcd_cursor_next(struct etcd_cursor *c)
 		req.limit = c->page;
 		if (etcd_call_raw(c->e, "/etcdserverpb.KV/Range", &req.base, &rep) == 0)
 			break;
-		int st = etcd_last_status(c->e);
+		grpc_status_code st = etcd_last_status(c->e);
 		const char *d = etcd_last_details(c->e);
-		if (st == ETCD_ST_EXHAUSTED && c->page > 1) {
+		if (st == GRPC_STATUS_RESOURCE_EXHAUSTED && c->page > 1) {
 			/* A page too large for the receive limit: fewer keys per page. */
 			c->page /= 2;
 			continue;
 		}
-		if (st == ETCD_ST_EXHAUSTED) {
+		if (st == GRPC_STATUS_RESOURCE_EXHAUSTED) {
 			char k[80];
 			btr_escape(c->next, c->next_len, k, sizeof k);
 			return btr_fail(BTR_EXIT_SYS, "etcd %s: the key at or after '%s' is larger than the receive limit (raise --max-recv-bytes): %s",
 					etcd_endpoint(c->e), k, d);
 		}
-		if (st == ETCD_ST_OUT_OF_RANGE && strstr(d, "compacted"))
+		if (st == GRPC_STATUS_OUT_OF_RANGE && strstr(d, "compacted"))
 			return btr_fail(BTR_EXIT_SYS, "etcd %s: revision %lld has been compacted%s; the dump is incomplete (run it again)",
 					etcd_endpoint(c->e), (long long)c->revision,
 					c->cluster_id ? " while reading" : "");
-		if (st == ETCD_ST_OUT_OF_RANGE && strstr(d, "future revision"))
+		if (st == GRPC_STATUS_OUT_OF_RANGE && strstr(d, "future revision"))
 			return btr_fail(BTR_EXIT_USAGE, "etcd %s: revision %lld is newer than the cluster's",
 					etcd_endpoint(c->e), (long long)c->revision);
 		return -1;

@@ -318,27 +318,25 @@ static int key_criteria(const struct btr_filter *f)
 	return f->keys.n || f->list;
 }
 
-int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const char *pool,
-			 const ProtobufCBinaryData *ns, const ProtobufCBinaryData *name,
-			 const ProtobufCBinaryData *locator)
+int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const struct btr_ident *id)
 {
 	/* The list is consulted first and always, so it knows which entries it saw. */
-	int listed = f->list ? btr_flist_has(f->list, kind, pool, ns, name, locator) : 1;
+	int listed = f->list ? btr_flist_has(f->list, kind, id) : 1;
 	if (f->only == BTR_FK_KV)
 		return 0;
 	int sel;
 	if (!ceph_criteria(f))
 		sel = !key_criteria(f);
 	else
-		sel = listed && field_ok(f, &f->pools, pool, strlen(pool)) && field_ok(f, &f->nss, ns->data, ns->len) &&
-		      field_ok(f, &f->names, name->data, name->len);
+		sel = listed && field_ok(f, &f->pools, id->pool, strlen(id->pool)) &&
+		      field_ok(f, &f->nss, id->ns.p, id->ns.n) && field_ok(f, &f->names, id->name.p, id->name.n);
 	return sel != f->invert;
 }
 
 int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key)
 {
-	static const ProtobufCBinaryData none;
-	int listed = f->list ? btr_flist_has(f->list, BTR_FK_KV, NULL, &none, key, &none) : 1;
+	struct btr_ident id = {.pool = "", .name = {(const char *)key->data, key->len}};
+	int listed = f->list ? btr_flist_has(f->list, BTR_FK_KV, &id) : 1;
 	if (f->only == BTR_FK_OBJECT)
 		return 0;
 	int sel;

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "btr.pb-c.h"
+#include "stream/stream.h"
 
 enum btr_fcrit {
 	BTR_F_POOL,          /* pool, written as btr-inspect -l prints it */
@@ -45,9 +46,7 @@ int btr_filter_rename_prefix(struct btr_filter *f, const char *spec); /* OLD:NEW
 int btr_filter_from_list(struct btr_filter *f, const char *path);
 
 /* Decisions, on the names as read. */
-int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const char *pool,
-			 const ProtobufCBinaryData *ns, const ProtobufCBinaryData *name,
-			 const ProtobufCBinaryData *locator);
+int btr_filter_keep_ceph(struct btr_filter *f, enum btr_fkind kind, const struct btr_ident *id);
 int btr_filter_keep_kv(struct btr_filter *f, const ProtobufCBinaryData *key);
 /* Whether a pool named in a segment header may still have entries kept (it stays
  * in the header's pool list). */
@@ -72,10 +71,9 @@ struct btr_flist;
 /* Reads btr-inspect -l lines; NULL with btr_fail naming FILE:LINE (exit 2). */
 struct btr_flist *btr_flist_load(const char *path);
 void btr_flist_free(struct btr_flist *l);
-/* 1 when listed (and notes that it was seen), else 0.  pool is NULL and ns, name,
- * locator are the key for BTR_FK_KV. */
-int btr_flist_has(struct btr_flist *l, enum btr_fkind kind, const char *pool, const ProtobufCBinaryData *ns,
-		  const ProtobufCBinaryData *name, const ProtobufCBinaryData *locator);
+/* 1 when listed (and notes that it was seen), else 0.  For BTR_FK_KV the key is
+ * id->name and the rest does not count. */
+int btr_flist_has(struct btr_flist *l, enum btr_fkind kind, const struct btr_ident *id);
 /* 1 when some listed Ceph entry is in this pool. */
 int btr_flist_has_pool(const struct btr_flist *l, const char *pool);
 uint64_t btr_flist_count(const struct btr_flist *l);

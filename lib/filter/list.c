@@ -1,6 +1,6 @@
 /* btr-filter --from-list: the identities of the entries a btr-inspect -l listing
- * names, in a hash set keyed with a random SipHash key (a listing made from a
- * hostile stream cannot pick colliding names). */
+ * names, in a hash set of their keyed hashes (btr_ident_hash with a random key: a
+ * listing made from a hostile stream cannot pick colliding names). */
 #include "filter.h"
 #include "err.h"
 #include "stream/stream.h"
@@ -12,86 +12,47 @@
 #include <string.h>
 
 struct ent {
-	uint64_t h;
-	uint8_t *k; /* NULL: free slot */
-	size_t n;
-	uint8_t seen, pool;
+	uint8_t h[BTR_IDENT_HASH_LEN]; /* keyed hash of the identity */
+	uint8_t used, kind, seen;      /* kind: enum btr_fkind, or POOL for a pool marker */
 };
+#define POOL 0xff
 
 struct btr_flist {
 	struct ent *t;
 	size_t cap, used;
 	uint64_t entries, seen;
-	uint8_t key[crypto_shorthash_KEYBYTES];
-	uint8_t *buf; /* identity being built */
-	size_t len, bufcap;
+	uint8_t key[crypto_generichash_KEYBYTES];
 };
 
 void btr_flist_free(struct btr_flist *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->cap; i++)
-		free(l->t[i].k);
 	free(l->t);
-	free(l->buf);
 	free(l);
 }
 
-static int put(struct btr_flist *l, const void *p, size_t n)
+/* The probe for an identity of a kind: 128 bits of keyed BLAKE2b, so equal hashes are
+ * equal identities (no stored names needed). */
+static struct ent probe(const struct btr_flist *l, int kind, const struct btr_ident *id)
 {
-	if (l->len + n > l->bufcap) {
-		size_t cap = l->bufcap ? l->bufcap : 256;
-		while (cap < l->len + n)
-			cap *= 2;
-		uint8_t *b = realloc(l->buf, cap);
-		if (!b)
-			return btr_fail(BTR_EXIT_SYS, "out of memory");
-		l->buf = b;
-		l->bufcap = cap;
-	}
-	if (n)
-		memcpy(l->buf + l->len, p, n);
-	l->len += n;
-	return 0;
+	struct ent e = {.kind = (uint8_t)kind};
+	btr_ident_hash(id, l->key, sizeof l->key, e.h);
+	return e;
 }
 
-/* Length-prefixed, so no two identities run together alike. */
-static int put_lp(struct btr_flist *l, const void *p, size_t n)
+static size_t slot(const struct ent *e, size_t cap)
 {
-	uint64_t v = n;
-	return put(l, &v, sizeof v) < 0 ? -1 : put(l, p, n);
-}
-
-/* The identity of an entry into l->buf. */
-static int identity(struct btr_flist *l, int kind, const char *pool, const ProtobufCBinaryData *ns,
-		    const ProtobufCBinaryData *name, const ProtobufCBinaryData *loc)
-{
-	uint8_t k = (uint8_t)kind;
-	l->len = 0;
-	if (put(l, &k, 1) < 0)
-		return -1;
-	if (kind == BTR_FK_KV)
-		return put_lp(l, name->data, name->len);
-	if (put_lp(l, pool, strlen(pool)) < 0 || put_lp(l, ns->data, ns->len) < 0 || put_lp(l, name->data, name->len) < 0)
-		return -1;
-	return put_lp(l, loc->data, loc->len);
-}
-
-static uint64_t hash(const struct btr_flist *l)
-{
-	uint8_t h[crypto_shorthash_BYTES];
 	uint64_t v;
-	crypto_shorthash(h, l->buf, l->len, l->key);
-	memcpy(&v, h, sizeof v);
-	return v;
+	memcpy(&v, e->h, sizeof v);
+	return (size_t)v & (cap - 1);
 }
 
-static struct ent *find(const struct btr_flist *l, uint64_t h)
+static struct ent *find(const struct btr_flist *l, const struct ent *p)
 {
-	for (size_t i = h & (l->cap - 1);; i = (i + 1) & (l->cap - 1)) {
+	for (size_t i = slot(p, l->cap);; i = (i + 1) & (l->cap - 1)) {
 		struct ent *e = &l->t[i];
-		if (!e->k || (e->h == h && e->n == l->len && memcmp(e->k, l->buf, l->len) == 0))
+		if (!e->used || (e->kind == p->kind && memcmp(e->h, p->h, sizeof e->h) == 0))
 			return e;
 	}
 }
@@ -103,10 +64,10 @@ static int grow(struct btr_flist *l)
 	if (!t)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	for (size_t i = 0; i < l->cap; i++) {
-		if (!old[i].k)
+		if (!old[i].used)
 			continue;
-		size_t j = old[i].h & (cap - 1);
-		while (t[j].k)
+		size_t j = slot(&old[i], cap);
+		while (t[j].used)
 			j = (j + 1) & (cap - 1);
 		t[j] = old[i];
 	}
@@ -116,33 +77,27 @@ static int grow(struct btr_flist *l)
 	return 0;
 }
 
-/* Adds the identity in l->buf (a pool marker when pool is set). */
-static int insert(struct btr_flist *l, int pool)
+static int insert(struct btr_flist *l, const struct ent *p)
 {
 	if ((l->used + 1) * 2 > l->cap && grow(l) < 0)
 		return -1;
-	uint64_t h = hash(l);
-	struct ent *e = find(l, h);
-	if (e->k)
+	struct ent *e = find(l, p);
+	if (e->used)
 		return 0; /* listed twice: once is enough */
-	if (!(e->k = malloc(l->len ? l->len : 1)))
-		return btr_fail(BTR_EXIT_SYS, "out of memory");
-	memcpy(e->k, l->buf, l->len);
-	e->n = l->len;
-	e->h = h;
-	e->pool = (uint8_t)pool;
+	*e = *p;
+	e->used = 1;
 	l->used++;
-	if (!pool)
+	if (p->kind != POOL)
 		l->entries++;
 	return 0;
 }
 
-static int lookup(struct btr_flist *l, int mark)
+static int lookup(struct btr_flist *l, const struct ent *p, int mark)
 {
 	if (!l->used)
 		return 0;
-	struct ent *e = find(l, hash(l));
-	if (!e->k)
+	struct ent *e = find(l, p);
+	if (!e->used)
 		return 0;
 	if (mark && !e->seen) {
 		e->seen = 1;
@@ -151,22 +106,24 @@ static int lookup(struct btr_flist *l, int mark)
 	return 1;
 }
 
-int btr_flist_has(struct btr_flist *l, enum btr_fkind kind, const char *pool, const ProtobufCBinaryData *ns,
-		  const ProtobufCBinaryData *name, const ProtobufCBinaryData *locator)
+/* A key is listed as "kv POOL NAMESPACE KEY": only KEY counts. */
+static struct btr_ident kv_ident(const struct btr_bytes key)
 {
-	if (identity(l, kind, pool ? pool : "", ns, name, locator) < 0)
-		return 0; /* out of memory: not listed, the summary shows it */
-	return lookup(l, 1);
+	return (struct btr_ident){"", {"", 0}, key, {"", 0}};
+}
+
+int btr_flist_has(struct btr_flist *l, enum btr_fkind kind, const struct btr_ident *id)
+{
+	struct btr_ident k = kind == BTR_FK_KV ? kv_ident(id->name) : *id;
+	struct ent p = probe(l, kind, &k);
+	return lookup(l, &p, 1);
 }
 
 int btr_flist_has_pool(const struct btr_flist *l, const char *pool)
 {
-	struct btr_flist *m = (struct btr_flist *)l; /* only the scratch buffer changes */
-	uint8_t k = 0xff;
-	m->len = 0;
-	if (put(m, &k, 1) < 0 || put_lp(m, pool, strlen(pool)) < 0)
-		return 1; /* when in doubt the pool stays listed */
-	return lookup(m, 0);
+	struct btr_ident id = btr_ident_str(pool, NULL, NULL, NULL);
+	struct ent p = probe(l, POOL, &id);
+	return lookup((struct btr_flist *)l, &p, 0); /* only marks when asked to */
 }
 
 uint64_t btr_flist_count(const struct btr_flist *l)
@@ -223,13 +180,16 @@ static int parse_line(struct btr_flist *l, char *line, const char *path, unsigne
 	else if (kind != BTR_FK_KV && memchr(pool, 0, (size_t)np))
 		rc = btr_fail(BTR_EXIT_USAGE, "%s:%lu: a pool name with a NUL byte", path, lineno);
 	if (rc == 0) {
-		ProtobufCBinaryData N = {(size_t)nn, ns}, M = {(size_t)nm, name}, L = {(size_t)nl, lc};
 		pool[np] = 0;
-		rc = identity(l, kind, (char *)pool, &N, &M, &L) < 0 ? -1 : insert(l, 0);
+		struct btr_ident id = {(char *)pool, {(char *)ns, (size_t)nn}, {(char *)name, (size_t)nm}, {(char *)lc, (size_t)nl}};
+		if (kind == BTR_FK_KV)
+			id = kv_ident(id.name);
+		struct ent p = probe(l, kind, &id);
+		rc = insert(l, &p);
 		if (rc == 0 && kind != BTR_FK_KV) {
-			uint8_t k = 0xff;
-			l->len = 0;
-			rc = put(l, &k, 1) < 0 || put_lp(l, pool, (size_t)np) < 0 ? -1 : insert(l, 1);
+			id = btr_ident_str((char *)pool, NULL, NULL, NULL);
+			p = probe(l, POOL, &id);
+			rc = insert(l, &p);
 		}
 	}
 	free(b);

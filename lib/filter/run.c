@@ -74,8 +74,27 @@ out:
 }
 
 /* Writes a Ceph entry under its new pool name, restoring the reader's message. */
-static int write_renamed(struct run *x, struct btr_record *rec, char **pool)
+static int keep_ceph(struct run *x, int kind, const struct btr_record *rec)
 {
+	struct btr_ident id;
+	btr_ident_of(&id, rec);
+	return btr_filter_keep_ceph(x->f, kind, &id);
+}
+
+/* The pool field of an object, deletion or index record. */
+static char **pool_field(struct btr_record *rec)
+{
+	switch (rec->type) {
+	case BTR_OBJECT_BEGIN: return &rec->u.begin->pool;
+	case BTR_DELETE: return &rec->u.del->pool;
+	default: return &rec->u.index->pool;
+	}
+}
+
+/* Writes the record with its pool renamed (--rename-pool). */
+static int write_renamed(struct run *x, struct btr_record *rec)
+{
+	char **pool = pool_field(rec);
 	char *orig = *pool;
 	*pool = (char *)btr_filter_pool(x->f, orig ? orig : "");
 	int rc = btr_writer_record(x->w, rec);
@@ -133,9 +152,8 @@ static int pass(struct run *x, struct btr_reader *r, struct btr_progress *p)
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		if (x->data) {
 			if (rec.type == BTR_OBJECT_BEGIN) {
-				Btr__ObjectBegin *b = rec.u.begin;
 				x->st->seen[BTR_FK_OBJECT]++;
-				keep = btr_filter_keep_ceph(x->f, BTR_FK_OBJECT, b->pool, &b->namespace_, &b->name, &b->locator);
+				keep = keep_ceph(x, BTR_FK_OBJECT, &rec);
 				x->st->kept[BTR_FK_OBJECT] += (uint64_t)keep;
 			} else if (rec.type == BTR_OBJECT_DATA && keep) {
 				x->st->bytes_kept += rec.data_len;
@@ -152,17 +170,15 @@ static int pass(struct run *x, struct btr_reader *r, struct btr_progress *p)
 			if ((w = btr_writer_record(x->w, &rec)) == 0)
 				x->out_open = 0;
 			break;
-		case BTR_OBJECT_BEGIN: {
-			Btr__ObjectBegin *b = rec.u.begin;
+		case BTR_OBJECT_BEGIN:
 			x->st->seen[BTR_FK_OBJECT]++;
-			keep = btr_filter_keep_ceph(x->f, BTR_FK_OBJECT, b->pool, &b->namespace_, &b->name, &b->locator);
+			keep = keep_ceph(x, BTR_FK_OBJECT, &rec);
 			if (keep) {
 				x->st->kept[BTR_FK_OBJECT]++;
-				w = write_renamed(x, &rec, &b->pool);
+				w = write_renamed(x, &rec);
 			}
 			btr_progress_add(p, 1, 0);
 			break;
-		}
 		case BTR_OBJECT_DATA:
 			x->st->bytes_seen += rec.data_len;
 			btr_progress_add(p, 0, rec.data_len);
@@ -183,14 +199,10 @@ static int pass(struct run *x, struct btr_reader *r, struct btr_progress *p)
 		case BTR_DELETE:
 		case BTR_INDEX: {
 			int k = rec.type == BTR_DELETE ? BTR_FK_DELETE : BTR_FK_INDEX;
-			char **pool = k == BTR_FK_DELETE ? &rec.u.del->pool : &rec.u.index->pool;
-			const ProtobufCBinaryData *ns = k == BTR_FK_DELETE ? &rec.u.del->namespace_ : &rec.u.index->namespace_;
-			const ProtobufCBinaryData *nm = k == BTR_FK_DELETE ? &rec.u.del->name : &rec.u.index->name;
-			const ProtobufCBinaryData *lc = k == BTR_FK_DELETE ? &rec.u.del->locator : &rec.u.index->locator;
 			x->st->seen[k]++;
-			if (btr_filter_keep_ceph(x->f, k, *pool, ns, nm, lc)) {
+			if (keep_ceph(x, k, &rec)) {
 				x->st->kept[k]++;
-				w = write_renamed(x, &rec, pool);
+				w = write_renamed(x, &rec);
 			}
 			break;
 		}

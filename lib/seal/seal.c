@@ -37,14 +37,13 @@ int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem)
 	return 0;
 }
 
-static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_header *h, int quiet)
+static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_header *h, btr_say_fn say)
 {
 	double t0 = btr_now();
 	if (crypto_pwhash(key, 32, pass, len, h->salt, h->ops, (size_t)h->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return btr_fail(BTR_EXIT_SYS, "key derivation failed (out of memory for %llu bytes?)",
 				(unsigned long long)h->mem);
-	if (!quiet)
-		btr_msg("key derivation took %.2f s", btr_now() - t0);
+	btr_say(say, "key derivation took %.2f s", btr_now() - t0);
 	return 0;
 }
 
@@ -80,7 +79,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		h.ops = o->ops;
 		h.mem = o->mem;
 		randombytes_buf(h.salt, sizeof h.salt);
-		if (derive(filekey, o->pass, o->pass_len, &h, o->quiet) < 0)
+		if (derive(filekey, o->pass, o->pass_len, &h, o->say) < 0)
 			goto out;
 	}
 	if (o->sign_sk) {
@@ -106,7 +105,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			goto out;
 		}
 		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
-			btr_msg("zstd was built without threads; compressing on one core");
+			btr_say(o->say, "zstd was built without threads; compressing on one core");
 	}
 	if (!(q = seal_queue_new(st, o->chunk, out))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
@@ -194,7 +193,7 @@ static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k
 		char *pass = btr_secret_get(&k->pass, "passphrase: ", 0, &len);
 		if (!pass)
 			return -1;
-		int rc = derive(filekey, pass, len, h, k->quiet);
+		int rc = derive(filekey, pass, len, h, k->say);
 		btr_secret_free(pass);
 		return rc;
 	}
@@ -226,7 +225,7 @@ static int want_signer(const struct seal_header *h, const uint8_t *signer)
 	return 0;
 }
 
-static void say_signer(const struct seal_header *h)
+static void say_signer(btr_say_fn say, const struct seal_header *h)
 {
 	char fp[BTR_FINGERPRINT_LEN + 1], when[64];
 	struct tm tm;
@@ -235,7 +234,7 @@ static void say_signer(const struct seal_header *h)
 	if (h->sig_time > (uint64_t)INT64_MAX || !gmtime_r(&t, &tm) ||
 	    !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof when, "time %llu", (unsigned long long)h->sig_time);
-	btr_msg("signed by %s at %s", fp, when);
+	btr_say(say, "signed by %s at %s", fp, when);
 }
 
 static int write_plain(ZSTD_DCtx *z, const uint8_t *p, size_t n, uint8_t *obuf, size_t osize, int out, size_t *last)
@@ -285,8 +284,8 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	if (h.flags & SEAL_FLAG_SIGNED) {
 		if (seal_verify(raw, hl, filekey, h.signer) < 0)
 			goto out;
-		if (!k->quiet)
-			say_signer(&h);
+		if (k->say)
+			say_signer(k->say, &h);
 	}
 	seal_subkey(sskey, 32, 2, filekey);
 	sodium_memzero(filekey, 32);

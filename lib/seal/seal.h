@@ -4,6 +4,7 @@
 #define BTR_SEAL_AREA_H
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 #include "secret.h"
 
 struct btr_seal_opts {
@@ -19,7 +20,7 @@ struct btr_seal_opts {
 	/* Ed25519 secret key (64 bytes, sodium_malloc'd) to sign the header with, or
 	 * NULL; btr_seal wipes it as soon as the header is signed. */
 	uint8_t *sign_sk;
-	int quiet;
+	btr_say_fn say;         /* notes (key derivation time, no zstd threads); NULL: quiet */
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 };
 int btr_seal(int in, int out, const struct btr_seal_opts *o);
@@ -30,7 +31,7 @@ struct btr_unseal_keys {
 	/* --signer: the Ed25519 public key that must have signed the stream, or NULL
 	 * (then a signed stream is checked all the same and its signer reported). */
 	const uint8_t *signer;
-	int quiet;
+	btr_say_fn say;         /* notes (key derivation time, the signer); NULL: quiet */
 	int progress;
 };
 /* out < 0: authenticate everything, write nothing (--check). */

@@ -8,6 +8,7 @@
  * A manifest without its end line is incomplete; nothing may follow it. */
 #include "split.h"
 #include "err.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,56 @@ static int fields(const char *line, size_t len, const char **f, size_t *fl, int 
 	return n == k ? 0 : -1;
 }
 
+static int malformed(size_t lineno)
+{
+	return btr_fail(BTR_EXIT_DATA, "manifest line %zu is malformed or out of sequence", lineno);
+}
+
+/* "end PIECES TOTAL SUM": its counts and checksum must agree with the piece lines. */
+static int end_line(struct split_manifest *m, const char *line, size_t ll, size_t lineno)
+{
+	const char *f[4];
+	size_t fl[4];
+	uint64_t n, t = 0;
+	if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 || number(f[2], fl[2], &m->total) < 0 ||
+	    hexsum(f[3], fl[3], m->sum) < 0)
+		return malformed(lineno);
+	if (n != m->n)
+		return btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu", (unsigned long long)n,
+				m->n);
+	for (size_t i = 0; i < m->n; i++)
+		t += m->pieces[i].size;
+	if (t != m->total)
+		return btr_fail(BTR_EXIT_DATA, "manifest pieces add up to %llu bytes, its end line says %llu",
+				(unsigned long long)t, (unsigned long long)m->total);
+	uint8_t want_sum[BTR_SUM_BYTES];
+	memcpy(want_sum, m->sum, sizeof want_sum);
+	split_manifest_seal(m);
+	if (memcmp(want_sum, m->sum, sizeof want_sum) != 0)
+		return btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
+	return 0;
+}
+
+/* "ARCHIVENNNNN.bin SIZE SUM": the next piece, in sequence. */
+static int piece_line(struct split_manifest *m, size_t *cap, const char *line, size_t ll, size_t lineno)
+{
+	const char *f[3];
+	size_t fl[3];
+	char want[32];
+	uint64_t size;
+	split_piece_name(want, sizeof want, m->n);
+	if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
+	    number(f[1], fl[1], &size) < 0 || m->n >= SPLIT_MAX_PIECES)
+		return malformed(lineno);
+	if (btr_grow((void **)&m->pieces, cap, m->n + 1, sizeof *m->pieces) < 0)
+		return -1;
+	m->pieces[m->n].size = size;
+	if (hexsum(f[2], fl[2], m->pieces[m->n].sum) < 0)
+		return malformed(lineno);
+	m->n++;
+	return 0;
+}
+
 void split_manifest_begin(struct split_parse *ps, struct split_manifest *m)
 {
 	memset(m, 0, sizeof *m);
@@ -93,72 +144,22 @@ static int parse_fail(struct split_parse *ps)
 
 int split_manifest_line(struct split_parse *ps, const char *line, size_t ll)
 {
-	struct split_manifest *m = ps->m;
 	size_t lineno = ++ps->lineno;
+	int rc;
 	if (ll > SPLIT_MANIFEST_LINE_MAX)
-		return btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno), parse_fail(ps);
-	if (ps->ended)
-		return btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno), parse_fail(ps);
-	const char *f[4];
-	size_t fl[4];
-	if (lineno == 1) {
-		if (ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0)
-			return btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)"), -1;
-		return 0;
-	}
-	if (ll > 4 && memcmp(line, "end ", 4) == 0) {
-		uint64_t n;
-		if (fields(line, ll, f, fl, 4) < 0 || number(f[1], fl[1], &n) < 0 ||
-		    number(f[2], fl[2], &m->total) < 0 || hexsum(f[3], fl[3], m->sum) < 0)
-			goto bad_line;
-		if (n != m->n) {
-			btr_fail(BTR_EXIT_DATA, "manifest end line says %llu pieces, it lists %zu",
-				 (unsigned long long)n, m->n);
-			return parse_fail(ps);
-		}
-		uint64_t t = 0;
-		for (size_t i = 0; i < m->n; i++)
-			t += m->pieces[i].size;
-		if (t != m->total) {
-			btr_fail(BTR_EXIT_DATA, "manifest pieces add up to %llu bytes, its end line says %llu",
-				 (unsigned long long)t, (unsigned long long)m->total);
-			return parse_fail(ps);
-		}
-		uint8_t want_sum[BTR_SUM_BYTES];
-		memcpy(want_sum, m->sum, sizeof want_sum);
-		split_manifest_seal(m);
-		if (memcmp(want_sum, m->sum, sizeof want_sum) != 0) {
-			btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
-			return parse_fail(ps);
-		}
-		ps->ended = 1;
-		return 0;
-	}
-	char want[32];
-	split_piece_name(want, sizeof want, m->n);
-	uint64_t size;
-	if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
-	    number(f[1], fl[1], &size) < 0)
-		goto bad_line;
-	if (m->n >= SPLIT_MAX_PIECES)
-		goto bad_line;
-	if (m->n == ps->cap) {
-		ps->cap = ps->cap ? ps->cap * 2 : 64;
-		struct split_piece *p = realloc(m->pieces, ps->cap * sizeof *p);
-		if (!p) {
-			btr_fail(BTR_EXIT_SYS, "out of memory");
-			return parse_fail(ps);
-		}
-		m->pieces = p;
-	}
-	m->pieces[m->n].size = size;
-	if (hexsum(f[2], fl[2], m->pieces[m->n].sum) < 0)
-		goto bad_line;
-	m->n++;
-	return 0;
-bad_line:
-	btr_fail(BTR_EXIT_DATA, "manifest line %zu is malformed or out of sequence", lineno);
-	return parse_fail(ps);
+		rc = btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno);
+	else if (ps->ended)
+		rc = btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno);
+	else if (lineno == 1)
+		/* nothing parsed yet: nothing to free */
+		return ll != 20 || memcmp(line, "btr-split-manifest 1", 20) != 0
+			       ? btr_fail(BTR_EXIT_DATA, "not a btr-split manifest (line 1)")
+			       : 0;
+	else if (ll > 4 && memcmp(line, "end ", 4) == 0)
+		rc = end_line(ps->m, line, ll, lineno), ps->ended = 1;
+	else
+		rc = piece_line(ps->m, &ps->cap, line, ll, lineno);
+	return rc < 0 ? parse_fail(ps) : 0;
 }
 
 int split_manifest_end(struct split_parse *ps, int partial_line)

@@ -199,8 +199,8 @@ static int send(struct piece *p, const char *text, uint8_t *buf)
 		if (a == o->retries)
 			return a ? btr_fail(BTR_EXIT_SYS, "%s (gave up after %u attempts)", btr_errmsg(), a + 1) : -1;
 		unsigned wait = a < 6 ? 1u << a : 60;
-		if (!o->quiet)
-			fprintf(stderr, "%s: %s; retry %u of %u in %u s\n", btr_prog, btr_errmsg(), a + 1, o->retries, wait);
+		/* o->say writes bare lines ("creating new file"): this one names the tool */
+		btr_say(o->say, "%s: %s; retry %u of %u in %u s", btr_prog, btr_errmsg(), a + 1, o->retries, wait);
 		sleep(wait);
 	}
 }
@@ -213,8 +213,7 @@ static int piece_open(struct piece *p, const struct split_opts *o, int dfd, size
 	split_piece_name(p->name, sizeof p->name, i);
 	p->dfd = dfd;
 	btr_xxh128_init(&p->h);
-	if (!o->quiet)
-		fprintf(stderr, "creating new file %s\n", p->name);
+	btr_say(o->say, "creating new file %s", p->name);
 	if (!o->filter || o->keep || o->spool) {
 		if ((p->fd = create_in(dfd, o->dir, p->name)) < 0)
 			return -1;

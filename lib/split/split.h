@@ -4,6 +4,7 @@
 #define BTR_SPLIT_AREA_H
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 /* Piece checksums are XXH3-128 (xxh128.h), as `xxhsum -H2` prints them.  Fast enough
  * that joining runs at the speed of cat; they guard against damage and misordering,
@@ -61,7 +62,7 @@ struct split_opts {
 	const char *filter;     /* sh -c command per piece, $FILE set; NULL: none */
 	int keep;               /* with a filter, keep the pieces too */
 	int force;              /* allow a directory that already holds files */
-	int quiet;
+	btr_say_fn say;         /* "creating new file NAME" per piece; NULL: quiet */
 	int progress;           /* BTR_PROGRESS_AUTO, _FORCE or _OFF */
 	struct btr_rate *limit_rate; /* bytes per second to the filter (or the pieces); NULL: none */
 	long timeout_ms;        /* per piece, waiting on the filter; 0: none */

@@ -172,46 +172,53 @@ static void hex(char *out, const uint8_t *p, size_t n)
 }
 
 /* KIND POOL NAMESPACE NAME, the identity --from-list matches on. */
-static void list_ident(FILE *f, const char *kind, const char *pool, const ProtobufCBinaryData *ns,
-		       const ProtobufCBinaryData *name)
+static void list_ident(FILE *f, const char *kind, const struct btr_ident *id)
 {
 	fprintf(f, "%s ", kind);
-	btr_list_field_write(f, pool, pool ? strlen(pool) : 0);
+	btr_list_field_write(f, id->pool, strlen(id->pool));
 	putc(' ', f);
-	btr_list_field_write(f, ns->data, ns->len);
+	btr_list_field_write(f, id->ns.p, id->ns.n);
 	putc(' ', f);
-	btr_list_field_write(f, name->data, name->len);
+	btr_list_field_write(f, id->name.p, id->name.n);
 }
 
-static void list_locator(FILE *f, const ProtobufCBinaryData *loc)
+static void list_locator(FILE *f, const struct btr_ident *id)
 {
-	if (!loc->len)
+	if (!id->loc.n)
 		return;
 	fputs(" locator=", f);
-	btr_list_field_write(f, loc->data, loc->len);
+	btr_list_field_write(f, id->loc.p, id->loc.n);
+}
+
+/* The same in JSON: {"kind":KIND,"pool":...,"namespace":...,"name":... (left open). */
+static void json_ident(FILE *f, const char *kind, const struct btr_ident *id)
+{
+	fprintf(f, "{\"kind\":\"%s\",\"pool\":", kind);
+	json_str(f, id->pool, strlen(id->pool));
+	fprintf(f, ",\"namespace\":");
+	json_str(f, id->ns.p, id->ns.n);
+	fprintf(f, ",\"name\":");
+	json_str(f, id->name.p, id->name.n);
 }
 
 void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 {
 	const Btr__ObjectBegin *o;
+	struct btr_ident id;
+	btr_ident_of(&id, rec);
 	switch (rec->type) {
 	case BTR_OBJECT_END:
 		o = rec->object;
 		if (json) {
-			fprintf(f, "{\"kind\":\"object\",\"pool\":");
-			json_str(f, o->pool, strlen(o->pool));
-			fprintf(f, ",\"namespace\":");
-			json_str(f, o->namespace_.data, o->namespace_.len);
-			fprintf(f, ",\"name\":");
-			json_str(f, o->name.data, o->name.len);
+			json_ident(f, "object", &id);
 			fprintf(f, ",\"locator\":");
-			json_str(f, o->locator.data, o->locator.len);
+			json_str(f, id.loc.p, id.loc.n);
 			fprintf(f, ",\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"version\":%" PRIu64 ",\"xattrs\":%zu}\n",
 				o->size, o->mtime, o->version, o->n_xattrs);
 		} else {
-			list_ident(f, "object", o->pool, &o->namespace_, &o->name);
+			list_ident(f, "object", &id);
 			fprintf(f, " %" PRIu64, o->size);
-			list_locator(f, &o->locator);
+			list_locator(f, &id);
 			fprintf(f, " mtime=%" PRId64 " version=%" PRIu64 " xattrs=%zu\n", o->mtime, o->version, o->n_xattrs);
 		}
 		break;
@@ -230,41 +237,29 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 		}
 		break;
 	}
-	case BTR_DELETE: {
-		const Btr__Delete *d = rec->u.del;
+	case BTR_DELETE:
 		if (json) {
-			fprintf(f, "{\"kind\":\"delete\",\"pool\":");
-			json_str(f, d->pool, strlen(d->pool));
-			fprintf(f, ",\"namespace\":");
-			json_str(f, d->namespace_.data, d->namespace_.len);
-			fprintf(f, ",\"name\":");
-			json_str(f, d->name.data, d->name.len);
+			json_ident(f, "delete", &id);
 			fprintf(f, "}\n");
 		} else {
-			list_ident(f, "delete", d->pool, &d->namespace_, &d->name);
+			list_ident(f, "delete", &id);
 			fputs(" -", f);
-			list_locator(f, &d->locator);
+			list_locator(f, &id);
 			fputc('\n', f);
 		}
 		break;
-	}
 	case BTR_INDEX: {
 		const Btr__IndexEntry *e = rec->u.index;
 		char d[2 * BTR_DIGEST_LEN + 1] = "";
 		if (e->digest.len <= BTR_DIGEST_LEN) /* 16 bytes in format 2, 32 in format 1 */
 			hex(d, e->digest.data, e->digest.len);
 		if (json) {
-			fprintf(f, "{\"kind\":\"index\",\"pool\":");
-			json_str(f, e->pool, strlen(e->pool));
-			fprintf(f, ",\"namespace\":");
-			json_str(f, e->namespace_.data, e->namespace_.len);
-			fprintf(f, ",\"name\":");
-			json_str(f, e->name.data, e->name.len);
+			json_ident(f, "index", &id);
 			fprintf(f, ",\"size\":%" PRIu64 ",\"version\":%" PRIu64 ",\"digest\":\"%s\"}\n", e->size, e->version, d);
 		} else {
-			list_ident(f, "index", e->pool, &e->namespace_, &e->name);
+			list_ident(f, "index", &id);
 			fprintf(f, " %" PRIu64, e->size);
-			list_locator(f, &e->locator);
+			list_locator(f, &id);
 			fprintf(f, " version=%" PRIu64 " digest=%s\n", e->version, d);
 		}
 		break;

@@ -22,10 +22,10 @@ void btr_hash_init(struct btr_hash *h, uint32_t format)
 		btr_xxh128_init(&h->u.xxh);
 }
 
-void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen)
+void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen, size_t len)
 {
 	h->format = 1;
-	h->len = crypto_generichash_BYTES;
+	h->len = (uint8_t)len;
 	crypto_generichash_init(&h->u.b2, key, keylen, h->len);
 }
 

@@ -268,10 +268,10 @@ static int check_trailer(struct btr_reader *r, uint64_t off, const Btr__Trailer 
 
 static void object_name(const Btr__ObjectBegin *b, char *out, size_t len)
 {
-	char ns[128], name[256];
-	btr_escape(b->namespace_.data, b->namespace_.len, ns, sizeof ns);
-	btr_escape(b->name.data, b->name.len, name, sizeof name);
-	snprintf(out, len, "%s/%s%s%s", b->pool ? b->pool : "", ns, ns[0] ? "/" : "", name);
+	struct btr_record rec = {.type = BTR_OBJECT_BEGIN, .u.begin = (Btr__ObjectBegin *)b};
+	struct btr_ident id;
+	btr_ident_of(&id, &rec);
+	btr_ident_format(&id, out, len);
 }
 
 int btr_reader_next(struct btr_reader *r, struct btr_record *rec)

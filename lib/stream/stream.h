@@ -153,8 +153,9 @@ struct btr_hash {
 size_t btr_digest_len(uint32_t format);
 /* Starts the digest of format 1 or 2 (any other value is a caller's bug: it gets 2). */
 void btr_hash_init(struct btr_hash *h, uint32_t format);
-/* Keyed BLAKE2b-256 (for in-memory tables that hostile input must not steer). */
-void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen);
+/* BLAKE2b of len bytes (16 to 32), keyed when key is not NULL (for in-memory tables
+ * that hostile input must not steer). */
+void btr_hash_init_keyed(struct btr_hash *h, const uint8_t *key, size_t keylen, size_t len);
 void btr_hash_update(struct btr_hash *h, const void *p, size_t n);
 /* Writes h->len bytes to out and returns that length. */
 size_t btr_hash_final(struct btr_hash *h, uint8_t out[BTR_DIGEST_LEN]);
@@ -171,6 +172,31 @@ void btr_objhash_data(struct btr_objhash *h, const void *p, size_t n);
 void btr_objhash_omap(struct btr_objhash *h, const Btr__OmapEntry *e);
 /* Returns the digest's length. */
 size_t btr_objhash_final(struct btr_objhash *h, uint8_t out[BTR_DIGEST_LEN]);
+
+/* ---- object identity (ident.c) ---- */
+
+/* What names an object: pool, namespace, name and locator key.  The bytes are not
+ * copied (they point into a record, a listing or C strings) and need no NUL. */
+struct btr_bytes {
+	const char *p;
+	size_t n;
+};
+struct btr_ident {
+	const char *pool;               /* NUL-terminated, "" when none */
+	struct btr_bytes ns, name, loc;
+};
+/* From an OBJECT_BEGIN, DELETE or INDEX record, or the object a DATA, OMAP or END
+ * record belongs to; -1 for other records. */
+int btr_ident_of(struct btr_ident *id, const struct btr_record *rec);
+/* From C strings (NULL as ""). */
+struct btr_ident btr_ident_str(const char *pool, const char *ns, const char *name, const char *loc);
+/* "pool/namespace/name" ("pool/name" in the default namespace), escaped, for messages. */
+char *btr_ident_format(const struct btr_ident *id, char *out, size_t outlen);
+/* BLAKE2b of the four fields, each length-prefixed so no two identities run together
+ * alike; keyed (key may be NULL) where hostile input could pick collisions. */
+#define BTR_IDENT_HASH_LEN 16
+void btr_ident_hash(const struct btr_ident *id, const uint8_t *key, size_t keylen, uint8_t out[BTR_IDENT_HASH_LEN]);
+int btr_ident_equal(const struct btr_ident *a, const struct btr_ident *b);
 
 /* Printable, reversible form of arbitrary bytes for listings and messages:
  * printable ASCII except backslash as is, everything else as \xHH (and \\).

@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!l)
 		return 0;
 	/* Lookups of a few entries, some of which may be listed. */
-	ProtobufCBinaryData none = {0, NULL}, nm = {size < 8 ? size : 8, (uint8_t *)data};
-	btr_flist_has(l, BTR_FK_OBJECT, "pool", &none, &nm, &none);
-	btr_flist_has(l, BTR_FK_KV, NULL, &none, &nm, &none);
+	struct btr_ident id = {.pool = "pool", .name = {(const char *)data, size < 8 ? size : 8}};
+	btr_flist_has(l, BTR_FK_OBJECT, &id);
+	btr_flist_has(l, BTR_FK_KV, &id);
 	btr_flist_has_pool(l, "pool");
 	if (btr_flist_unseen(l) > btr_flist_count(l))
 		abort();

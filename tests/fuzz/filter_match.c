@@ -69,9 +69,8 @@ static void check_list(const uint8_t *name, size_t n)
 	unlink(path);
 	if (!l)
 		abort();
-	ProtobufCBinaryData none = {0, NULL}, nm = {n, (uint8_t *)name};
-	if (!btr_flist_has(l, BTR_FK_OBJECT, "pool", &none, &nm, &none) ||
-	    !btr_flist_has(l, BTR_FK_KV, NULL, &none, &nm, &none) || btr_flist_unseen(l) != 0)
+	struct btr_ident id = {.pool = "pool", .name = {(const char *)name, n}};
+	if (!btr_flist_has(l, BTR_FK_OBJECT, &id) || !btr_flist_has(l, BTR_FK_KV, &id) || btr_flist_unseen(l) != 0)
 		abort();
 	btr_flist_free(l);
 }
@@ -97,8 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	btr_filter_add(f, BTR_F_KEY_PREFIX, pat);
 	btr_filter_add(f, BTR_F_NAMESPACE, pat);
 	btr_filter_rename_prefix(f, pat);
-	ProtobufCBinaryData nm = {n, (uint8_t *)name}, none = {0, NULL};
-	btr_filter_keep_ceph(f, BTR_FK_OBJECT, "pool", &nm, &nm, &none);
+	ProtobufCBinaryData nm = {n, (uint8_t *)name};
+	struct btr_ident id = {.pool = "pool", .ns = {(const char *)name, n}, .name = {(const char *)name, n}};
+	btr_filter_keep_ceph(f, BTR_FK_OBJECT, &id);
 	btr_filter_keep_kv(f, &nm);
 	btr_filter_keep_pool(f, pat);
 	uint8_t *k;

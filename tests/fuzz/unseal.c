@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fflush(f);
 	lseek(fileno(f), 0, SEEK_SET);
-	struct btr_unseal_keys k = {.sk = sk, .pass = {.fd = -1}, .quiet = 1};
+	struct btr_unseal_keys k = {.sk = sk, .pass = {.fd = -1}};
 	btr_unseal(fileno(f), -1, &k);
 	fclose(f);
 	return 0;

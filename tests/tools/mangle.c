@@ -130,7 +130,7 @@ static struct buf reseal(struct buf plain, const char *pub)
 	if (btr_pubkey_load(pub, pk[0]) < 0)
 		btr_die_last();
 	struct btr_seal_opts o = {.level = 3, .chunk = 4096, .recipients = (const uint8_t(*)[32])pk, .n_recipients = 1,
-				  .quiet = 1, .progress = 2};
+				  .progress = 2};
 	if (btr_seal(fi, fo, &o) < 0)
 		btr_die_last();
 	struct stat st;

@@ -1,11 +1,34 @@
-/* lib/err.c: recorded failures, including a message that wraps the previous one. */
+/* lib/err.c: recorded failures, including a message that wraps the previous one; the
+ * first-error latch among threads; notes handed to the tool's sink. */
 #include "err.h"
 #include "t.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static struct btr_first_error latch = BTR_FIRST_ERROR_INIT;
+static pthread_barrier_t start;
+
+/* Each thread records its own failure (thread-local) and offers it to the latch. */
+static void *worker(void *arg)
+{
+	int i = (int)(long)arg;
+	pthread_barrier_wait(&start);
+	btr_fail(i == 0 ? BTR_EXIT_DATA : BTR_EXIT_SYS, "worker %d failed", i);
+	btr_first_keep(&latch);
+	return NULL;
+}
+
+static char said[256];
+static int says;
+static void sink(const char *line)
+{
+	snprintf(said, sizeof said, "%s", line);
+	says++;
+}
 
 int main(void)
 {
@@ -22,6 +45,43 @@ int main(void)
 	big[sizeof big - 1] = 0;
 	btr_fail(BTR_EXIT_DATA, "%s", big);
 	T_CHECK("an overlong message is cut, not overrun", strlen(btr_errmsg()) < sizeof big - 1);
+	btr_fail(BTR_EXIT_SYS, "%s", big);
+	btr_fail_append("; more");
+	T_CHECK("appending to a full message stays in bounds", strlen(btr_errmsg()) < sizeof big - 1);
+
+	btr_fail(BTR_EXIT_DATA, "stream broke");
+	btr_fail_append(" (%d objects restored before this)", 3);
+	T_CHECK("append adds to the message", strcmp(btr_errmsg(), "stream broke (3 objects restored before this)") == 0);
+	T_CHECK("append keeps the code", btr_errcode() == BTR_EXIT_DATA);
+
+	struct btr_first_error none = BTR_FIRST_ERROR_INIT;
+	btr_fail(BTR_EXIT_DATA, "untouched");
+	T_CHECK("an empty latch raises nothing", btr_first_raise(&none) == 0 && strcmp(btr_errmsg(), "untouched") == 0);
+	struct btr_first_error one = BTR_FIRST_ERROR_INIT;
+	btr_fail(BTR_EXIT_USAGE, "first");
+	int k1 = btr_first_keep(&one);
+	btr_fail(BTR_EXIT_SYS, "second");
+	int k2 = btr_first_keep(&one);
+	T_CHECK("the latch keeps only the first", k1 == 1 && k2 == 0);
+	T_CHECK("raise restores the first with its code",
+		btr_first_raise(&one) == -1 && strcmp(btr_errmsg(), "first") == 0 && btr_errcode() == BTR_EXIT_USAGE);
+
+	pthread_t th[8];
+	pthread_barrier_init(&start, NULL, 8);
+	for (long i = 0; i < 8; i++)
+		pthread_create(&th[i], NULL, worker, (void *)i);
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	btr_fail(BTR_EXIT_OK, "main's own");
+	btr_first_raise(&latch);
+	int n;
+	T_CHECK("among threads one whole message wins", sscanf(btr_errmsg(), "worker %d failed", &n) == 1 && n >= 0 &&
+		n < 8 && btr_errcode() == (n == 0 ? BTR_EXIT_DATA : BTR_EXIT_SYS));
+
+	btr_say(NULL, "quiet %d", 1);
+	T_CHECK("a NULL sink is quiet", says == 0);
+	btr_say(sink, "removed snapshot %s of pool %s", "s", "p");
+	T_CHECK("a sink gets the formatted line", says == 1 && strcmp(said, "removed snapshot s of pool p") == 0);
 
 	/* What reaches the terminal: control bytes from stream names escaped, one line. */
 	char *out = NULL;

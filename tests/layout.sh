@@ -1,0 +1,23 @@
+# The code's house rules that a grep can hold: library code returns errors and never
+# prints or exits (only bin/ does; err.c is where printing lives, progress.c draws
+# progress, tool.c may die at start-up, _exit when a closed fd 0-2 cannot be filled);
+# callers outside an area include only its header.
+. "$(dirname "$0")/lib.sh"
+
+lib=$BTR_TOP/lib
+# spawn.c's _exit(127) is the child after a failed exec; conn.c's atexit registers the
+# shutdown of the last rados handle.
+bad=$(cd "$lib" && grep -rnE 'exit\(|btr_die|btr_usage_error|btr_msg|fprintf\(stderr|(^|[^a-z_])printf\(' --include='*.c' . |
+	grep -v '^\./err\.c:\|^\./progress\.c:\|^\./tool\.c:.*\(btr_die(\|_exit(BTR_EXIT_SYS)\)\|^\./spawn\.c:.*_exit(127)\|^\./ceph/conn\.c:.*atexit(')
+[ -z "$bad" ]
+outcome $? "lib/ neither prints nor exits" "$(echo "$bad" | head -5 | tr '\n' '|')"
+
+# An area's private headers (seal/format.h, ceph/aio.h, ...) are included only inside it
+# (and by the unit and fuzz tests of that private part, and tests/tools/seal-remac,
+# which rewrites a sealed header's MAC to reach the signature check).
+bad=$(cd "$BTR_TOP" && grep -rn '#include "[a-z]*/[a-z]*\.h"' bin lib tests/tools --include='*.c' --include='*.h' |
+	awk -F'"' '{ split($2, h, "/"); area = h[1]; file = h[2]; sub(/\.h$/, "", file);
+		if (file != area && index($0, "lib/" area "/") != 1 &&
+		    !(file == "format" && index($0, "tests/tools/seal-remac.c:") == 1)) print }')
+[ -z "$bad" ]
+outcome $? "an area is entered only through its header" "$(echo "$bad" | head -5 | tr '\n' '|')"
