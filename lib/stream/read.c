@@ -274,115 +274,113 @@ static void object_name(const Btr__ObjectBegin *b, char *out, size_t len)
 	btr_ident_format(&id, out, len);
 }
 
-int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
+/* A new segment: its magic.  Returns 1 when one starts, 0 at a clean end of input
+ * (after at least one segment), -1 on error. */
+static int start_segment(struct btr_reader *r)
 {
-	drop_msg(r);
-	if (!r->in_object && r->begin) {
-		btr__object_begin__free_unpacked(r->begin, &r->mem.a);
-		r->begin = NULL;
-	}
-	shrink(r);
-	memset(rec, 0, sizeof *rec);
-
-	if (!r->in_segment) {
-		int f = fill(r, BTR_STREAM_MAGIC_LEN);
-		if (f < 0)
-			return -1;
-		uint64_t off = btr_reader_offset(r);
-		size_t have = r->end - r->start;
-		if (f == 0 && have == 0) {
-			if (r->segments == 0)
-				return bad(r, off, "empty input: no stream segment (did the producer fail?)");
-			return 0;
-		}
-		const uint8_t *p = r->buf + r->start;
-		if (have >= 7 && memcmp(p, "BTRSEAL", 7) == 0)
-			return bad(r, off, "this is a sealed stream: unseal it first (btr-unseal)");
-		if (f == 0 || memcmp(p, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN) != 0) {
-			/* p[7] only when it was read: 7 bytes are a magic cut short. */
-			if (have >= BTR_STREAM_MAGIC_LEN && memcmp(p, BTR_STREAM_MAGIC, 7) == 0)
-				return bad(r, off, "unsupported stream format version %u", p[7]);
-			if (f == 0 && memcmp(p, BTR_STREAM_MAGIC, have) == 0)
-				return bad(r, off, "stream truncated: the input ends inside the stream magic");
-			return bad(r, off, r->segments ? "data after the end of the stream (not a segment)"
-						       : "not a btr record stream (bad magic)");
-		}
-		r->start += BTR_STREAM_MAGIC_LEN;
-		/* the segment digest starts at the header, which says which one it is */
-		btr__trailer__init(&r->seen);
-		r->in_segment = 1;
-		r->header_seen = 0;
-		r->in_object = 0;
-		/* fall through to read the header frame */
-	}
-
+	int f = fill(r, BTR_STREAM_MAGIC_LEN);
+	if (f < 0)
+		return -1;
 	uint64_t off = btr_reader_offset(r);
+	size_t have = r->end - r->start;
+	if (f == 0 && have == 0) {
+		if (r->segments == 0)
+			return bad(r, off, "empty input: no stream segment (did the producer fail?)");
+		return 0;
+	}
+	const uint8_t *p = r->buf + r->start;
+	if (have >= 7 && memcmp(p, "BTRSEAL", 7) == 0)
+		return bad(r, off, "this is a sealed stream: unseal it first (btr-unseal)");
+	if (f == 0 || memcmp(p, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN) != 0) {
+		/* p[7] only when it was read: 7 bytes are a magic cut short. */
+		if (have >= BTR_STREAM_MAGIC_LEN && memcmp(p, BTR_STREAM_MAGIC, 7) == 0)
+			return bad(r, off, "unsupported stream format version %u", p[7]);
+		if (f == 0 && memcmp(p, BTR_STREAM_MAGIC, have) == 0)
+			return bad(r, off, "stream truncated: the input ends inside the stream magic");
+		return bad(r, off, r->segments ? "data after the end of the stream (not a segment)"
+					       : "not a btr record stream (bad magic)");
+	}
+	r->start += BTR_STREAM_MAGIC_LEN;
+	/* the segment digest starts at the header, which says which one it is */
+	btr__trailer__init(&r->seen);
+	r->in_segment = 1;
+	r->header_seen = 0;
+	r->in_object = 0;
+	return 1;
+}
+
+/* The next frame, whole in the buffer: its type, payload and length. */
+static int read_frame(struct btr_reader *r, uint64_t off, int *type, const uint8_t **frame, uint32_t *len)
+{
 	int f = fill(r, BTR_FRAME_HEADER);
 	if (f < 0)
 		return -1;
 	if (f == 0)
 		return bad(r, off, "stream truncated: the input ends inside a segment (no trailer)");
 	const uint8_t *h = r->buf + r->start;
-	uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-	int type = h[4];
-	if (len > BTR_MAX_PAYLOAD)
-		return bad(r, off, "frame length %u exceeds the limit of %u bytes", len, BTR_MAX_PAYLOAD);
-	if (type < BTR_HEADER || type > BTR_INDEX)
-		return bad(r, off, "unknown record type %d", type);
-	f = fill(r, BTR_FRAME_HEADER + (size_t)len);
+	*len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+	*type = h[4];
+	if (*len > BTR_MAX_PAYLOAD)
+		return bad(r, off, "frame length %u exceeds the limit of %u bytes", *len, BTR_MAX_PAYLOAD);
+	if (*type < BTR_HEADER || *type > BTR_INDEX)
+		return bad(r, off, "unknown record type %d", *type);
+	f = fill(r, BTR_FRAME_HEADER + (size_t)*len);
 	if (f < 0)
 		return -1;
 	if (f == 0)
-		return bad(r, off, "stream truncated: a %s record of %u bytes is cut short", btr_rtype_name(type), len);
-	const uint8_t *frame = r->buf + r->start;
-	const uint8_t *payload = frame + BTR_FRAME_HEADER;
-	r->start += BTR_FRAME_HEADER + (size_t)len;
+		return bad(r, off, "stream truncated: a %s record of %u bytes is cut short", btr_rtype_name(*type), *len);
+	*frame = r->buf + r->start;
+	r->start += BTR_FRAME_HEADER + (size_t)*len;
+	return 0;
+}
 
-	rec->type = type;
-	rec->offset = off;
-	rec->segment = r->segments;
-
-	/* Where a record may stand. */
+/* Where a record may stand. */
+static int check_place(struct btr_reader *r, uint64_t off, int type)
+{
+	int in_obj = type == BTR_OBJECT_DATA || type == BTR_OBJECT_OMAP || type == BTR_OBJECT_END;
 	if (type == BTR_HEADER) {
 		if (r->header_seen)
 			return bad(r, off, "a header record inside a segment");
 		r->header_seen = 1;
 	} else if (!r->header_seen) {
 		return bad(r, off, "segment does not start with a header record (found %s)", btr_rtype_name(type));
-	} else if (r->in_object && type != BTR_OBJECT_DATA && type != BTR_OBJECT_OMAP && type != BTR_OBJECT_END) {
+	} else if (r->in_object && !in_obj) {
 		return bad(r, off, "%s record inside an object (object end missing)", btr_rtype_name(type));
-	} else if (!r->in_object && (type == BTR_OBJECT_DATA || type == BTR_OBJECT_OMAP || type == BTR_OBJECT_END)) {
+	} else if (!r->in_object && in_obj) {
 		return bad(r, off, "%s record outside an object", btr_rtype_name(type));
 	}
+	return 0;
+}
 
-	if (type != BTR_TRAILER && type != BTR_OBJECT_DATA && type != BTR_HEADER)
-		btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
-	if (type != BTR_HEADER && type != BTR_TRAILER)
-		r->seen.records++;
+/* An object's data chunk, handed out in place. */
+static int take_data(struct btr_reader *r, uint64_t off, const uint8_t *payload, uint32_t len, struct btr_record *rec)
+{
+	char nm[512];
+	object_name(r->begin, nm, sizeof nm);
+	if (parse_data(payload, len, &rec->data_offset, &rec->data, &rec->data_len) < 0)
+		return bad(r, off, "malformed object data record for %s", nm);
+	if (r->omap_started)
+		return bad(r, off, "object data after omap for %s", nm);
+	if (rec->data_len == 0)
+		return bad(r, off, "empty data chunk for %s", nm);
+	if (rec->data_offset != r->obj_data)
+		return bad(r, off, "data chunk at offset %llu for %s, expected offset %llu (chunks missing or reordered)",
+			   (unsigned long long)rec->data_offset, nm, (unsigned long long)r->obj_data);
+	if (rec->data_len > r->begin->size - r->obj_data)
+		return bad(r, off, "object %s has more data than its size of %llu bytes", nm,
+			   (unsigned long long)r->begin->size);
+	r->obj_data += rec->data_len;
+	r->seen.data_bytes += rec->data_len;
+	if (!r->trust_objects)
+		btr_objhash_data(&r->oh, rec->data, rec->data_len);
+	rec->object = r->begin;
+	return 1;
+}
 
-	if (type == BTR_OBJECT_DATA) {
-		char nm[512];
-		object_name(r->begin, nm, sizeof nm);
-		if (parse_data(payload, len, &rec->data_offset, &rec->data, &rec->data_len) < 0)
-			return bad(r, off, "malformed object data record for %s", nm);
-		if (r->omap_started)
-			return bad(r, off, "object data after omap for %s", nm);
-		if (rec->data_len == 0)
-			return bad(r, off, "empty data chunk for %s", nm);
-		if (rec->data_offset != r->obj_data)
-			return bad(r, off, "data chunk at offset %llu for %s, expected offset %llu (chunks missing or reordered)",
-				   (unsigned long long)rec->data_offset, nm, (unsigned long long)r->obj_data);
-		if (rec->data_len > r->begin->size - r->obj_data)
-			return bad(r, off, "object %s has more data than its size of %llu bytes", nm,
-				   (unsigned long long)r->begin->size);
-		r->obj_data += rec->data_len;
-		r->seen.data_bytes += rec->data_len;
-		if (!r->trust_objects)
-			btr_objhash_data(&r->oh, rec->data, rec->data_len);
-		rec->object = r->begin;
-		return 1;
-	}
-
+/* Any other record: decoded within the reader's memory budget. */
+static int unpack(struct btr_reader *r, uint64_t off, int type, const uint8_t *payload, uint32_t len,
+		  struct btr_record *rec)
+{
 	r->mem.refused = r->mem.nomem = 0;
 	ProtobufCMessage *m = protobuf_c_message_unpack(descriptor(type), &r->mem.a, len, payload);
 	if (!m && r->mem.nomem)
@@ -398,77 +396,127 @@ int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
 		return bad(r, off, "malformed %s record (%u bytes)", btr_rtype_name(type), len);
 	r->msg = m;
 	rec->u.header = (Btr__Header *)m; /* every union member is a message pointer */
+	return 0;
+}
 
+static int on_header(struct btr_reader *r, uint64_t off, const uint8_t *frame, uint32_t len, const Btr__Header *h)
+{
+	r->format = h->format_version;
+	if (r->format < BTR_FORMAT_OLDEST || r->format > BTR_FORMAT_VERSION)
+		return bad(r, off, "unsupported stream format version %u", r->format);
+	btr_hash_init(&r->seg, r->format);
+	btr_hash_update(&r->seg, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
+	btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
+	return 0;
+}
+
+static int on_begin(struct btr_reader *r, uint64_t off, Btr__ObjectBegin *b)
+{
+	/* The reader keeps the begin for the object's lifetime; hand out the same pointer. */
+	r->begin = b;
+	r->msg = NULL;
+	r->in_object = 1;
+	r->omap_started = 0;
+	r->obj_data = 0;
+	r->seen.objects++;
+	r->seen.xattrs += b->n_xattrs;
+	if (!r->trust_objects)
+		btr_objhash_begin(&r->oh, r->format, b);
+	if (b->size > (UINT64_C(1) << 50))
+		return bad(r, off, "object size %llu is implausible", (unsigned long long)b->size);
+	return 0;
+}
+
+static int on_omap(struct btr_reader *r, uint64_t off, const Btr__ObjectOmap *o)
+{
+	char nm[512];
+	object_name(r->begin, nm, sizeof nm);
+	if (o->n_entries == 0)
+		return bad(r, off, "empty omap record for %s", nm);
+	if (r->obj_data != r->begin->size)
+		return bad(r, off, "omap record for %s before all of its data", nm);
+	r->omap_started = 1;
+	for (size_t i = 0; i < o->n_entries && !r->trust_objects; i++)
+		btr_objhash_omap(&r->oh, o->entries[i]);
+	r->seen.omap_entries += o->n_entries;
+	return 0;
+}
+
+static int on_end(struct btr_reader *r, uint64_t off, const Btr__ObjectEnd *e)
+{
+	char nm[512];
+	uint8_t d[BTR_DIGEST_LEN];
+	size_t dl = btr_digest_len(r->format);
+	object_name(r->begin, nm, sizeof nm);
+	if (r->obj_data != r->begin->size)
+		return bad(r, off, "object %s ends after %llu of its %llu bytes", nm,
+			   (unsigned long long)r->obj_data, (unsigned long long)r->begin->size);
+	if (e->digest.len != dl)
+		return bad(r, off, "object end for %s without a %zu-byte digest", nm, dl);
+	if (!r->trust_objects)
+		btr_objhash_final(&r->oh, d);
+	if (!r->trust_objects && sodium_memcmp(d, e->digest.data, dl) != 0)
+		return bad(r, off, "object digest mismatch for %s: its data or metadata was altered", nm);
+	r->in_object = 0;
+	return 0;
+}
+
+/* What a decoded record does to the reader's state. */
+static int on_record(struct btr_reader *r, uint64_t off, int type, const uint8_t *frame, uint32_t len,
+		     struct btr_record *rec)
+{
 	switch (type) {
-	case BTR_HEADER:
-		r->format = rec->u.header->format_version;
-		if (r->format < BTR_FORMAT_OLDEST || r->format > BTR_FORMAT_VERSION)
-			return bad(r, off, "unsupported stream format version %u", r->format);
-		btr_hash_init(&r->seg, r->format);
-		btr_hash_update(&r->seg, BTR_STREAM_MAGIC, BTR_STREAM_MAGIC_LEN);
-		btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
-		break;
-	case BTR_TRAILER: {
+	case BTR_HEADER: return on_header(r, off, frame, len, rec->u.header);
+	case BTR_TRAILER:
 		if (check_trailer(r, off, rec->u.trailer) < 0)
 			return -1;
 		r->in_segment = 0;
 		r->segments++;
-		break;
+		return 0;
+	case BTR_OBJECT_BEGIN: return on_begin(r, off, rec->u.begin);
+	case BTR_OBJECT_OMAP: return on_omap(r, off, rec->u.omap);
+	case BTR_OBJECT_END: return on_end(r, off, rec->u.end);
+	case BTR_KV: r->seen.kvs++; return 0;
+	case BTR_DELETE: r->seen.deletions++; return 0;
+	case BTR_INDEX: r->seen.index_entries++; return 0;
 	}
-	case BTR_OBJECT_BEGIN:
-		/* The reader keeps the begin for the object's lifetime; hand out the same pointer. */
-		r->begin = rec->u.begin;
-		r->msg = NULL;
-		r->in_object = 1;
-		r->omap_started = 0;
-		r->obj_data = 0;
-		r->seen.objects++;
-		r->seen.xattrs += r->begin->n_xattrs;
-		if (!r->trust_objects)
-			btr_objhash_begin(&r->oh, r->format, r->begin);
-		if (r->begin->size > (UINT64_C(1) << 50))
-			return bad(r, off, "object size %llu is implausible", (unsigned long long)r->begin->size);
-		break;
-	case BTR_OBJECT_OMAP: {
-		char nm[512];
-		object_name(r->begin, nm, sizeof nm);
-		if (rec->u.omap->n_entries == 0)
-			return bad(r, off, "empty omap record for %s", nm);
-		if (r->obj_data != r->begin->size)
-			return bad(r, off, "omap record for %s before all of its data", nm);
-		r->omap_started = 1;
-		for (size_t i = 0; i < rec->u.omap->n_entries && !r->trust_objects; i++)
-			btr_objhash_omap(&r->oh, rec->u.omap->entries[i]);
-		r->seen.omap_entries += rec->u.omap->n_entries;
-		break;
+	return 0;
+}
+
+int btr_reader_next(struct btr_reader *r, struct btr_record *rec)
+{
+	drop_msg(r);
+	if (!r->in_object && r->begin) {
+		btr__object_begin__free_unpacked(r->begin, &r->mem.a);
+		r->begin = NULL;
 	}
-	case BTR_OBJECT_END: {
-		char nm[512];
-		uint8_t d[BTR_DIGEST_LEN];
-		size_t dl = btr_digest_len(r->format);
-		object_name(r->begin, nm, sizeof nm);
-		if (r->obj_data != r->begin->size)
-			return bad(r, off, "object %s ends after %llu of its %llu bytes", nm,
-				   (unsigned long long)r->obj_data, (unsigned long long)r->begin->size);
-		if (rec->u.end->digest.len != dl)
-			return bad(r, off, "object end for %s without a %zu-byte digest", nm, dl);
-		if (!r->trust_objects)
-			btr_objhash_final(&r->oh, d);
-		if (!r->trust_objects && sodium_memcmp(d, rec->u.end->digest.data, dl) != 0)
-			return bad(r, off, "object digest mismatch for %s: its data or metadata was altered", nm);
-		r->in_object = 0;
-		break;
+	shrink(r);
+	memset(rec, 0, sizeof *rec);
+	if (!r->in_segment) {
+		int s = start_segment(r);
+		if (s <= 0)
+			return s;
 	}
-	case BTR_KV:
-		r->seen.kvs++;
-		break;
-	case BTR_DELETE:
-		r->seen.deletions++;
-		break;
-	case BTR_INDEX:
-		r->seen.index_entries++;
-		break;
-	}
+
+	uint64_t off = btr_reader_offset(r);
+	const uint8_t *frame = NULL;
+	uint32_t len = 0;
+	int type = 0;
+	if (read_frame(r, off, &type, &frame, &len) < 0 || check_place(r, off, type) < 0)
+		return -1;
+	rec->type = type;
+	rec->offset = off;
+	rec->segment = r->segments;
+	if (type != BTR_TRAILER && type != BTR_OBJECT_DATA && type != BTR_HEADER)
+		btr_hash_update(&r->seg, frame, BTR_FRAME_HEADER + (size_t)len);
+	if (type != BTR_HEADER && type != BTR_TRAILER)
+		r->seen.records++;
+
+	const uint8_t *payload = frame + BTR_FRAME_HEADER;
+	if (type == BTR_OBJECT_DATA)
+		return take_data(r, off, payload, len, rec);
+	if (unpack(r, off, type, payload, len, rec) < 0 || on_record(r, off, type, frame, len, rec) < 0)
+		return -1;
 	if (type == BTR_OBJECT_OMAP || type == BTR_OBJECT_END || type == BTR_OBJECT_BEGIN)
 		rec->object = r->begin;
 	return 1;
