@@ -49,8 +49,11 @@ enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_C
 static void summary(const struct btr_dump_opts *o)
 {
 	fprintf(stderr, "this backup will include %zu pool%s:\n", o->npools, o->npools == 1 ? "" : "s");
-	for (size_t i = 0; i < o->npools; i++)
-		fprintf(stderr, " - %s\n", o->pools[i]);
+	for (size_t i = 0; i < o->npools; i++) {
+		char line[600]; /* a pool name is the cluster's, not ours: btr_say_line escapes it */
+		snprintf(line, sizeof line, " - %s", o->pools[i]);
+		btr_say_line(line);
+	}
 }
 
 static size_t size_arg(const char *opt, const char *s, uint64_t lo, uint64_t hi)

@@ -24,6 +24,17 @@ expected_list "$C" p1 p2 >"$T/want"
 dumped_list <"$T/full" >"$T/got"
 same "every object with its namespace and size" "$T/want" "$T/got"
 
+# A pool name is the cluster's: its control bytes reach the terminal escaped.
+evil=$'ev\033]0;x\007il'
+if ceph -c "$C" osd pool create "$evil" 8 >/dev/null 2>&1; then
+	ceph-dump -c "$C" -p "$evil" >/dev/null 2>"$T/evil.err"
+	grep -q '^ - ev\\x1b\]0;x\\x07il$' "$T/evil.err" && ! grep -q $'\033' "$T/evil.err"
+	outcome $? "a pool name's control bytes are escaped in the pool list" "$(head -3 "$T/evil.err" | od -c | head -3)"
+	ceph -c "$C" osd pool rm "$evil" "$evil" --yes-i-really-really-mean-it >/dev/null 2>&1
+else
+	skip "a pool name's control bytes are escaped in the pool list" "ceph refused the pool name"
+fi
+
 # --index never follows a symlink or writes into another user's file.
 echo "root's file" >"$T/victim"
 ln -s "$T/victim" "$T/idx.link"
