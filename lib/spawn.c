@@ -37,6 +37,9 @@ static void scrub_env(void)
 	}
 }
 
+/* The mask a watched child must get back before exec (see btr_spawn_sh_watched). */
+static sigset_t unblocked;
+
 static int spawn(const char *cmd, const char *file, int dir, int group, pid_t *pid)
 {
 	int fds[2];
@@ -48,8 +51,10 @@ static int spawn(const char *cmd, const char *file, int dir, int group, pid_t *p
 		return btr_fail_errno(BTR_EXIT_SYS, "fork the command of %s", file);
 	}
 	if (*pid == 0) {
-		if (group)
+		if (group) {
 			setpgid(0, 0);
+			sigprocmask(SIG_SETMASK, &unblocked, NULL);
+		}
 		dup2(fds[dir ? 1 : 0], dir ? STDOUT_FILENO : STDIN_FILENO);
 		signal(SIGPIPE, SIG_DFL);
 		scrub_env();
@@ -68,10 +73,6 @@ int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid)
 	return spawn(cmd, file, dir, 0, pid);
 }
 
-int btr_spawn_sh_group(const char *cmd, const char *file, int dir, pid_t *pid)
-{
-	return spawn(cmd, file, dir, 1, pid);
-}
 
 int btr_spawn_wait(pid_t pid)
 {
@@ -109,30 +110,60 @@ static void set_timer(long ms)
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
-void btr_watch_begin(struct btr_watch *w, pid_t pgid, long budget_ms)
+static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void install(void)
 {
 	static int installed;
+	if (installed)
+		return;
+	struct sigaction sa = {0};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) {
+		struct sigaction old;
+		/* one we were started ignoring (a background job's SIGINT) stays ignored */
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(fatal[i], &sa, NULL);
+	}
+	installed = 1;
+}
+
+void btr_watch_begin(struct btr_watch *w, pid_t pgid, long budget_ms)
+{
 	w->pgid = budget_ms > 0 ? pgid : 0;
 	w->left_ms = budget_ms;
 	fired = 0;
 	if (!w->pgid)
 		return;
-	if (!installed) {
-		struct sigaction sa = {0};
-		sigemptyset(&sa.sa_mask);
-		sa.sa_handler = on_alarm;
-		sigaction(SIGALRM, &sa, NULL);
-		sa.sa_handler = on_fatal;
-		static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
-		for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) {
-			struct sigaction old;
-			/* one we were started ignoring (a background job's SIGINT) stays ignored */
-			if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-				sigaction(fatal[i], &sa, NULL);
-		}
-		installed = 1;
-	}
+	install();
 	watched_pgid = pgid;
+}
+
+int btr_spawn_sh_watched(struct btr_watch *w, long budget_ms, const char *cmd, const char *file, int dir,
+			 pid_t *pid)
+{
+	if (budget_ms <= 0) {
+		int fd = spawn(cmd, file, dir, 0, pid);
+		if (fd >= 0)
+			btr_watch_begin(w, *pid, 0);
+		return fd;
+	}
+	/* A SIGINT between the fork and the watch would kill us and leave the group
+	 * running: it waits, blocked, until the group is watched. */
+	sigset_t block;
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+		sigaddset(&block, fatal[i]);
+	install();
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+	int fd = spawn(cmd, file, dir, 1, pid);
+	if (fd >= 0)
+		btr_watch_begin(w, *pid, budget_ms);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
+	return fd;
 }
 
 void btr_watch_start(struct btr_watch *w)

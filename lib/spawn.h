@@ -9,9 +9,6 @@
  * loses our own secrets (BTR_*PASS*): an upload command has no use for them.
  * Returns the fd (close-on-exec) and *pid, or -1 with btr_fail (3). */
 int btr_spawn_sh(const char *cmd, const char *file, int dir, pid_t *pid);
-/* The same, the child leading a process group of its own (pgid == *pid), so that a
- * watch can kill it with everything it started. */
-int btr_spawn_sh_group(const char *cmd, const char *file, int dir, pid_t *pid);
 /* Waits for pid; returns its wait status, or -1. */
 int btr_spawn_wait(pid_t pid);
 
@@ -35,4 +32,10 @@ int btr_watch_fired(void);
  * timer is off and the group forgotten before the leader is reaped (so its id cannot
  * have been reused when the timer fires).  Returns the wait status, or -1. */
 int btr_watch_wait(struct btr_watch *w, pid_t pid);
+/* btr_spawn_sh and btr_watch_begin in one step.  With a budget the child leads a
+ * process group of its own (pgid == *pid), so that the watch kills everything it
+ * started, and a SIGINT, SIGTERM or SIGHUP that comes while it starts waits until it
+ * is watched, so it takes the group along. */
+int btr_spawn_sh_watched(struct btr_watch *w, long budget_ms, const char *cmd, const char *file, int dir,
+			 pid_t *pid);
 #endif

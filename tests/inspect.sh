@@ -63,8 +63,8 @@ expect_exit 2 "unknown option exits 2" btr-inspect --bogus </dev/null
 expect_exit 2 "extra argument exits 2" btr-inspect file </dev/null
 
 # A reader that goes away is an error, not a silent success.
-btr-inspect -l <"$T/ss" 2>"$T/err" | head -1 >/dev/null
-PS="${PIPESTATUS[0]}"
+to_closed_pipe btr-inspect -l <"$T/ss" 2>"$T/err"
+PS=$?
 [ "$PS" = 3 ] && grep -q 'broken pipe' "$T/err"
 outcome $? "closed stdout exits 3" "status $PS: $(cat "$T/err")"
 

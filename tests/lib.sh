@@ -48,6 +48,15 @@ expect_exit() {
 	else fail "$name" "exit $rc, wanted $want, from: $* ($(head -c 300 "$T/last.err" | tr '\n' ' '))"; fi
 }
 
+# to_closed_pipe CMD...: runs CMD with its stdout a pipe whose reader is already
+# gone, so its first write fails whatever the size of its output (a `| head` races
+# a small output into the pipe buffer).  Exit status: CMD's.
+to_closed_pipe() {
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+sys.exit(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
+}
+
 # expect_err NAME REGEX: the last command's stderr matches REGEX (grep -E) and
 # is exactly one line.
 expect_err() {

@@ -117,12 +117,8 @@ struct piece {
 static int filter_start(struct piece *p)
 {
 	const struct split_opts *o = p->o;
-	p->pipe_fd = o->timeout_ms ? btr_spawn_sh_group(o->filter, p->name, 0, &p->pid)
-				   : btr_spawn_sh(o->filter, p->name, 0, &p->pid);
-	if (p->pipe_fd < 0)
-		return -1;
-	btr_watch_begin(&p->watch, p->pid, o->timeout_ms);
-	return 0;
+	p->pipe_fd = btr_spawn_sh_watched(&p->watch, o->timeout_ms, o->filter, p->name, 0, &p->pid);
+	return p->pipe_fd < 0 ? -1 : 0;
 }
 
 static const char *dur(long ms, char *buf, size_t n)
