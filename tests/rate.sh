@@ -60,17 +60,25 @@ awk -v w="$win" -v r="$RATE" 'BEGIN { exit !(w <= r * 1048576 * 1.1) }' &&
 	pass "--limit-rate ${RATE}M: no one-second window over the limit by 10% (most: $win bytes)" ||
 	fail "--limit-rate ${RATE}M: no one-second window over the limit by 10%" "a window held $win bytes"
 
-# --limit-ops: 200 small objects at 100/s take 2 s more than the unlimited dump
-s0=$(date +%s.%N)
-ceph-dump -q -c "$C" -p small >/dev/null
-s1=$(date +%s.%N)
-ceph-dump -q -c "$C" -p small --limit-ops 100 --progress 2>"$T/ops.err" >"$T/ops"
-rc=$?
-s2=$(date +%s.%N)
+# --limit-ops: 200 small objects at 100/s take 2 s more than the unlimited dump.
+# The unlimited dump's own time is the noisy part on a loaded machine: a miss is
+# measured once more before it counts (a limiter that is wrong misses both times).
+ops_extra() {
+	local s0 s1 s2
+	s0=$(date +%s.%N)
+	ceph-dump -q -c "$C" -p small >/dev/null
+	s1=$(date +%s.%N)
+	ceph-dump -q -c "$C" -p small --limit-ops 100 --progress 2>"$T/ops.err" >"$T/ops"
+	rc=$?
+	s2=$(date +%s.%N)
+	extra=$(awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN { printf "%.3f", (c - b) - (b - a) }')
+}
+ops_extra
+first=$extra
+within "$extra" 2 10 || ops_extra
 [ $rc = 0 ] && pass "--limit-ops dump exits 0" || fail "--limit-ops dump exits 0" "exit $rc: $(tail -2 "$T/ops.err")"
-extra=$(awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN { printf "%.3f", (c - b) - (b - a) }')
 within "$extra" 2 10 && pass "--limit-ops 100: 200 objects take $extra s longer, within 10% of 2 s" ||
-	fail "--limit-ops 100: 200 objects take 2 s longer" "$extra s longer"
+	fail "--limit-ops 100: 200 objects take 2 s longer" "$first s, then $extra s longer"
 expect_exit 0 "--limit-ops dump verifies" sh -c "btr-inspect <\"$T/ops\""
 grep -q "(limit 100 objects/s)" "$T/ops.err" && pass "progress shows the ops limit" ||
 	fail "progress shows the ops limit" "$(tail -1 "$T/ops.err")"
