@@ -293,14 +293,15 @@ midway() {
 etcd_cluster3 trio
 etcd-load --endpoints "$trio_eps" --with-leased -q <"$T/100k.s" || fail "trio load" "exit $?"
 read -r first _ <<<"$trio_pids"
-midway "$first" /dev/null "$T/trio.s" etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s
+# --limit-keys keeps each run at over 3 s whatever the machine, so the kill at 1 s lands mid-run.
+midway "$first" /dev/null "$T/trio.s" etcd-dump --endpoints "$trio_eps" --page-size 300 --dial-timeout 1s --limit-keys 30000
 [ $running = 1 ] && [ $rc = 0 ] && grep -q '^ETCD DONE; included 100000 etcd records$' "$T/err"
 outcome $? "member killed mid-dump: the next endpoint finishes it" "exit $rc: $(cat "$T/err")"
 rest=${trio_eps#*,}
 expect_exit 0 "dump across the failover verifies against the survivors" etcd-load --endpoints "$rest" --with-leased --verify <"$T/trio.s"
 etcd-load --endpoints "$rest" --clear-only -q
 read -r _ second _ <<<"$trio_pids"
-midway "$second" "$T/100k.s" /dev/null etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s
+midway "$second" "$T/100k.s" /dev/null etcd-load --endpoints "$rest" --with-leased --txn-ops 16 --dial-timeout 1s --limit-keys 30000
 # Two of three members gone: no quorum, so the load must fail, not hang.
 [ $running = 1 ] && [ $rc = 3 ]
 outcome $? "quorum lost mid-load: exit 3, no hang" "exit $rc: $(cat "$T/err")"
