@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},    {"filter-timeout", required_argument, NULL, 'T'},
 		{"retries", required_argument, NULL, 'R'}, {"limit-rate", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0}};
-	struct split_opts o = {.size = 2ull << 30, .say = btr_say_line};
+	struct btr_split_opts o = {.size = 2ull << 30, .say = btr_say_line};
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;
 	btr_init(argv[0]);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
-		etcd_opts_help);
+		btr_etcd_opts_help);
 }
 
 static long positive(const char *s, const char *opt, long max)
@@ -47,13 +47,13 @@ int main(int argc, char **argv)
 		{"limit-keys", required_argument, NULL, 'L'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-	struct etcd_opts eo;
-	struct etcd_dump_opts d = {.page_size = 100000, .progress = BTR_PROGRESS_AUTO};
+	struct btr_etcd_opts eo;
+	struct btr_etcd_dump_opts d = {.page_size = 100000, .progress = BTR_PROGRESS_AUTO};
 	int quiet = 0, c;
 	btr_init(argv[0]);
-	etcd_opts_init(&eo);
+	btr_etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:r:n:qhV", opts, NULL)) != -1) {
-		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
+		if (btr_usage_check(btr_etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -76,22 +76,22 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
-	btr_usage_check(etcd_opts_finish(&eo));
+	btr_usage_check(btr_etcd_opts_finish(&eo));
 	d.page_size = btr_rate_batch(d.limit_keys, d.page_size);
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
 		btr_die_last();
 
-	struct etcd *e = etcd_open(&eo);
+	struct btr_etcd *e = btr_etcd_open(&eo);
 	uint64_t n = 0;
 	if (!e)
 		btr_die_last();
-	if (etcd_dump(e, &d, STDOUT_FILENO, &n) < 0) {
+	if (btr_etcd_dump(e, &d, STDOUT_FILENO, &n) < 0) {
 		btr_msg("%s (after %llu keys; the output is incomplete)", btr_errmsg(), (unsigned long long)n);
 		int code = btr_errcode();
-		etcd_close(e);
+		btr_etcd_close(e);
 		exit(code);
 	}
-	etcd_close(e);
+	btr_etcd_close(e);
 	/* The stream went out with write(2); closing checks what is left. */
 	if (!quiet)
 		fprintf(stderr, "ETCD DONE; included %llu etcd records\n", (unsigned long long)n);

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
-		etcd_opts_help);
+		btr_etcd_opts_help);
 }
 
 enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
@@ -53,17 +53,17 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	static const char *prefixes[MAX_PREFIXES];
-	struct etcd_opts eo;
-	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
+	struct btr_etcd_opts eo;
+	struct btr_etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
 				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000,
 				    .say = btr_say_msg};
-	struct etcd_load_stats st;
+	struct btr_etcd_load_stats st;
 	int quiet = 0, c;
 	unsigned long num;
 	btr_init(argv[0]);
-	etcd_opts_init(&eo);
+	btr_etcd_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
-		if (btr_usage_check(etcd_opts_parse(&eo, c, optarg)))
+		if (btr_usage_check(btr_etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -110,15 +110,15 @@ int main(int argc, char **argv)
 		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");
 	if (!lo.clear_only && isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
-	btr_usage_check(etcd_opts_finish(&eo));
+	btr_usage_check(btr_etcd_opts_finish(&eo));
 
 	/* A dry run needs the cluster only to count what --clear would delete. */
-	struct etcd *e = NULL;
-	if ((!lo.dry_run || lo.clear) && !(e = etcd_open(&eo)))
+	struct btr_etcd *e = NULL;
+	if ((!lo.dry_run || lo.clear) && !(e = btr_etcd_open(&eo)))
 		btr_die_last();
-	int rc = etcd_load(e, &lo, STDIN_FILENO, &st);
+	int rc = btr_etcd_load(e, &lo, STDIN_FILENO, &st);
 	int code = rc < 0 ? btr_errcode() : 0;
-	etcd_close(e);
+	btr_etcd_close(e);
 	if (rc < 0 && code == BTR_EXIT_SYS && (st.restored || st.deleted))
 		btr_msg("%s (%llu keys deleted, %llu restored)", btr_errmsg(), (unsigned long long)st.deleted,
 			(unsigned long long)st.restored);

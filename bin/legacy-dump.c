@@ -86,14 +86,14 @@ int main(int argc, char **argv)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	if (!(pass = btr_secret_get(&src, "passphrase of the old backup: ", 0, &len)))
 		btr_die_last();
-	int rc = legacy_derive_key(pass, len, key);
+	int rc = btr_legacy_derive_key(pass, len, key);
 	btr_secret_free(pass);
-	struct legacy_dump_stats st = {0};
+	struct btr_legacy_dump_stats st = {0};
 	if (rc == 0)
-		rc = legacy_dump(dirs, n, key, STDOUT_FILENO, progress, &st);
+		rc = btr_legacy_dump(dirs, n, key, STDOUT_FILENO, progress, &st);
 	sodium_free(key);
 	if (rc < 0) {
-		legacy_dump_stats_free(&st);
+		btr_legacy_dump_stats_free(&st);
 		btr_die_last();
 	}
 	/* The original tool's summary lines. */
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < st.n_pools; i++)
 			fprintf(stderr, " - %s\n", st.pools[i]);
 	}
-	legacy_dump_stats_free(&st);
+	btr_legacy_dump_stats_free(&st);
 	if (btr_close_stdout() < 0)
 		btr_die_last();
 	return 0;

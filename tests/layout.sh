@@ -21,3 +21,21 @@ bad=$(cd "$BTR_TOP" && grep -rn '#include "[a-z]*/[a-z]*\.h"' bin lib tests/tool
 		    !(file == "format" && index($0, "tests/tools/seal-remac.c:") == 1)) print }')
 [ -z "$bad" ]
 outcome $? "an area is entered only through its header" "$(echo "$bad" | head -5 | tr '\n' '|')"
+
+# One exported prefix: every symbol libbtr.a defines for others starts with btr_, so a
+# reader knows at a glance what is ours.  The protobuf-c code generated from proto/ is left
+# out: its names follow the .proto packages (etcd's are wire names).
+lib_a=${BTR_LIBA:-$BTR_TOP/build/norm/libbtr.a}
+if [ -f "$lib_a" ]; then
+	bad=$(nm -g --defined-only "$lib_a" | awk '/\.o:$/ { gen = /pb-c\.o:$/ } NF == 3 && !gen && $3 !~ /^btr_/ { print $3 }')
+	[ -z "$bad" ]
+	outcome $? "libbtr.a exports only btr_ names" "$(echo "$bad" | head -8 | tr '\n' ' ')"
+	# Types cannot be seen by nm: the struct, union and enum tags that lib/'s headers
+	# define or declare.
+	bad=$(cd "$lib" && grep -rnE '(struct|union|enum) [a-zA-Z_][a-zA-Z_0-9]* *[{;]' --include='*.h' . |
+		grep -vE '(struct|union|enum) btr_')
+	[ -z "$bad" ]
+	outcome $? "lib/'s headers name only btr_ types" "$(echo "$bad" | head -8 | tr '\n' ' ')"
+else
+	skip "libbtr.a exports only btr_ names" "$lib_a not built"
+fi

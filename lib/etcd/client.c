@@ -24,7 +24,7 @@
 
 #define PEM_MAX (1u << 20)
 
-struct etcd {
+struct btr_etcd {
 	char **eps;
 	size_t neps, cur;
 	grpc_channel_credentials *creds;   /* NULL: plain text */
@@ -107,7 +107,7 @@ bad:
 	return NULL;
 }
 
-static int make_creds(struct etcd *e, const struct etcd_opts *o, int https)
+static int make_creds(struct btr_etcd *e, const struct btr_etcd_opts *o, int https)
 {
 	if (!o->cacert && !o->cert && !o->key && !https)
 		return 0;
@@ -140,7 +140,7 @@ out:
 }
 
 /* Splits "a,b,c", stripping http:// and https://; *https set when any had it. */
-static int parse_endpoints(struct etcd *e, const char *list, int *https)
+static int parse_endpoints(struct btr_etcd *e, const char *list, int *https)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	if (!copy)
@@ -185,7 +185,7 @@ static gpr_timespec after_ms(long ms)
 	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
-static void drop_channel(struct etcd *e)
+static void drop_channel(struct btr_etcd *e)
 {
 	if (e->ch)
 		grpc_channel_destroy(e->ch);
@@ -193,7 +193,7 @@ static void drop_channel(struct etcd *e)
 }
 
 /* Opens a channel to endpoint i and waits until it is ready or the dial timeout. */
-static int dial(struct etcd *e, size_t i, char *why, size_t whylen)
+static int dial(struct btr_etcd *e, size_t i, char *why, size_t whylen)
 {
 	grpc_arg args[] = {
 		{.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, .value.integer = e->max_recv},
@@ -244,7 +244,7 @@ static int dial(struct etcd *e, size_t i, char *why, size_t whylen)
 }
 
 /* Tries every endpoint once, starting with `first`. */
-static int connect_any(struct etcd *e, size_t first)
+static int connect_any(struct btr_etcd *e, size_t first)
 {
 	char why[400] = "", all[1024] = "";
 	size_t used = 0;
@@ -268,7 +268,7 @@ static void wipe_free(void *p, size_t n)
 
 /* One call in flight on the current channel.  The packed request stays here so a
  * failed call can be sent again elsewhere. */
-struct etcd_pending {
+struct btr_etcd_pending {
 	const char *method;
 	uint8_t *buf;
 	size_t len;
@@ -282,7 +282,7 @@ struct etcd_pending {
 };
 
 /* Starts p on the current channel: 0, or -1 with e->status and e->details set. */
-static int call_start(struct etcd *e, struct etcd_pending *p)
+static int call_start(struct btr_etcd *e, struct btr_etcd_pending *p)
 {
 	grpc_slice m = grpc_slice_from_static_string(p->method);
 	uint8_t *copy = malloc(p->len ? p->len : 1);
@@ -344,7 +344,7 @@ static int call_start(struct etcd *e, struct etcd_pending *p)
 
 /* Waits for a started call (its deadline bounds the wait): 0 and *out, or -1 with
  * e->status and e->details set (nothing recorded yet). */
-static int call_wait(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **out)
+static int call_wait(struct btr_etcd *e, struct btr_etcd_pending *p, grpc_byte_buffer **out)
 {
 	int rc = -1;
 	grpc_event ev = grpc_completion_queue_pluck(e->cq, p, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
@@ -378,12 +378,12 @@ static int call_wait(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **
 	return rc;
 }
 
-static int call_once(struct etcd *e, struct etcd_pending *p, grpc_byte_buffer **out)
+static int call_once(struct btr_etcd *e, struct btr_etcd_pending *p, grpc_byte_buffer **out)
 {
 	return call_start(e, p) < 0 ? -1 : call_wait(e, p, out);
 }
 
-static int is_auth_failure(const struct etcd *e)
+static int is_auth_failure(const struct btr_etcd *e)
 {
 	return e->status == GRPC_STATUS_PERMISSION_DENIED || e->status == GRPC_STATUS_UNAUTHENTICATED ||
 	       (e->status == GRPC_STATUS_INVALID_ARGUMENT &&
@@ -391,11 +391,11 @@ static int is_auth_failure(const struct etcd *e)
 		 strstr(e->details, "permission")));
 }
 
-static int authenticate(struct etcd *e);
+static int authenticate(struct btr_etcd *e);
 
 /* A call with failover and re-authentication, for p's packed request; *out is the
  * reply's bytes. */
-static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out)
+static int call_retrying(struct btr_etcd *e, struct btr_etcd_pending *p, grpc_slice *out)
 {
 	int reauthed = 0;
 	size_t failovers = 0;
@@ -443,9 +443,9 @@ static int call_retrying(struct etcd *e, struct etcd_pending *p, grpc_slice *out
 	}
 }
 
-static struct etcd_pending *pending_new(const char *method, const ProtobufCMessage *req)
+static struct btr_etcd_pending *pending_new(const char *method, const ProtobufCMessage *req)
 {
-	struct etcd_pending *p = calloc(1, sizeof *p);
+	struct btr_etcd_pending *p = calloc(1, sizeof *p);
 	if (p) {
 		p->method = method;
 		p->len = protobuf_c_message_get_packed_size(req);
@@ -460,17 +460,17 @@ static struct etcd_pending *pending_new(const char *method, const ProtobufCMessa
 	return p;
 }
 
-/* p must not be in flight (see etcd_call_abandon). */
-static void pending_free(struct etcd_pending *p)
+/* p must not be in flight (see btr_etcd_call_abandon). */
+static void pending_free(struct btr_etcd_pending *p)
 {
 	sodium_memzero(p->buf, p->len);
 	free(p->buf);
 	free(p);
 }
 
-static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage *req, grpc_slice *out)
+static int call_bytes(struct btr_etcd *e, const char *method, const ProtobufCMessage *req, grpc_slice *out)
 {
-	struct etcd_pending *p = pending_new(method, req);
+	struct btr_etcd_pending *p = pending_new(method, req);
 	if (!p)
 		return -1;
 	int rc = call_retrying(e, p, out);
@@ -478,7 +478,7 @@ static int call_bytes(struct etcd *e, const char *method, const ProtobufCMessage
 	return rc;
 }
 
-static int unpack_reply(struct etcd *e, const char *method, grpc_slice s, const ProtobufCMessageDescriptor *rdesc,
+static int unpack_reply(struct btr_etcd *e, const char *method, grpc_slice s, const ProtobufCMessageDescriptor *rdesc,
 			ProtobufCMessage **resp)
 {
 	*resp = protobuf_c_message_unpack(rdesc, NULL, GRPC_SLICE_LENGTH(s), GRPC_SLICE_START_PTR(s));
@@ -491,16 +491,16 @@ static int unpack_reply(struct etcd *e, const char *method, grpc_slice s, const 
 	return 0;
 }
 
-struct etcd_pending *etcd_call_start(struct etcd *e, const char *method, const ProtobufCMessage *req)
+struct btr_etcd_pending *btr_etcd_call_start(struct btr_etcd *e, const char *method, const ProtobufCMessage *req)
 {
-	struct etcd_pending *p = pending_new(method, req);
+	struct btr_etcd_pending *p = pending_new(method, req);
 	/* A call that cannot start now is sent again, with failover, when finished. */
 	if (p && call_start(e, p) < 0)
 		p->call = NULL;
 	return p;
 }
 
-int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
+int btr_etcd_call_finish(struct btr_etcd *e, struct btr_etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
 		     ProtobufCMessage **resp)
 {
 	grpc_slice s;
@@ -528,7 +528,7 @@ int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMess
 	return rc < 0 ? -1 : unpack_reply(e, method, s, rdesc, resp);
 }
 
-void etcd_call_abandon(struct etcd *e, struct etcd_pending *p)
+void btr_etcd_call_abandon(struct btr_etcd *e, struct btr_etcd_pending *p)
 {
 	if (p->call) {
 		grpc_byte_buffer *bb = NULL;
@@ -539,7 +539,7 @@ void etcd_call_abandon(struct etcd *e, struct etcd_pending *p)
 	pending_free(p);
 }
 
-int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
+int btr_etcd_call(struct btr_etcd *e, const char *method, const ProtobufCMessage *req,
 	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp)
 {
 	grpc_slice s;
@@ -548,7 +548,7 @@ int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
 	return unpack_reply(e, method, s, rdesc, resp);
 }
 
-int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out)
+int btr_etcd_call_raw(struct btr_etcd *e, const char *method, const ProtobufCMessage *req, struct btr_etcd_reply *out)
 {
 	grpc_slice *s = malloc(sizeof *s);
 	if (!s)
@@ -563,16 +563,16 @@ int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *re
 	return 0;
 }
 
-void etcd_reply_free(struct etcd_reply *r)
+void btr_etcd_reply_free(struct btr_etcd_reply *r)
 {
 	if (r->priv) {
 		grpc_slice_unref(*(grpc_slice *)r->priv);
 		free(r->priv);
 	}
-	*r = (struct etcd_reply){0};
+	*r = (struct btr_etcd_reply){0};
 }
 
-static int authenticate(struct etcd *e)
+static int authenticate(struct btr_etcd *e)
 {
 	Etcdserverpb__AuthenticateRequest req = ETCDSERVERPB__AUTHENTICATE_REQUEST__INIT;
 	Etcdserverpb__AuthenticateResponse *resp = NULL;
@@ -582,7 +582,7 @@ static int authenticate(struct etcd *e)
 		sodium_free(e->token);
 		e->token = NULL;
 	}
-	if (etcd_call(e, "/etcdserverpb.Auth/Authenticate", &req.base, &etcdserverpb__authenticate_response__descriptor,
+	if (btr_etcd_call(e, "/etcdserverpb.Auth/Authenticate", &req.base, &etcdserverpb__authenticate_response__descriptor,
 		      (ProtobufCMessage **)&resp) < 0) {
 		if (strstr(e->details, "authentication is not enabled")) {
 			/* Nothing to log in to: carry on without a token. */
@@ -605,13 +605,13 @@ static int authenticate(struct etcd *e)
 
 static int grpc_users;
 
-struct etcd *etcd_open(const struct etcd_opts *o)
+struct btr_etcd *btr_etcd_open(const struct btr_etcd_opts *o)
 {
 	if (sodium_init() < 0) {
 		btr_fail(BTR_EXIT_SYS, "libsodium failed to initialise");
 		return NULL;
 	}
-	struct etcd *e = calloc(1, sizeof *e);
+	struct btr_etcd *e = calloc(1, sizeof *e);
 	int https = 0;
 	if (!e) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
@@ -645,11 +645,11 @@ struct etcd *etcd_open(const struct etcd_opts *o)
 		goto bad;
 	return e;
 bad:
-	etcd_close(e);
+	btr_etcd_close(e);
 	return NULL;
 }
 
-void etcd_close(struct etcd *e)
+void btr_etcd_close(struct btr_etcd *e)
 {
 	if (!e)
 		return;
@@ -675,22 +675,22 @@ void etcd_close(struct etcd *e)
 	free(e);
 }
 
-const char *etcd_endpoint(const struct etcd *e)
+const char *btr_etcd_endpoint(const struct btr_etcd *e)
 {
 	return e->eps[e->cur];
 }
 
-size_t etcd_max_recv(const struct etcd *e)
+size_t btr_etcd_max_recv(const struct btr_etcd *e)
 {
 	return (size_t)e->max_recv;
 }
 
-grpc_status_code etcd_last_status(const struct etcd *e)
+grpc_status_code btr_etcd_last_status(const struct btr_etcd *e)
 {
 	return e->status;
 }
 
-const char *etcd_last_details(const struct etcd *e)
+const char *btr_etcd_last_details(const struct btr_etcd *e)
 {
 	return e->details;
 }

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *count)
+int btr_etcd_dump(struct btr_etcd *e, const struct btr_etcd_dump_opts *o, int fd, uint64_t *count)
 {
 	const char *prefix = o->prefix ? o->prefix : "";
-	struct etcd_cursor c;
+	struct btr_etcd_cursor c;
 	struct btr_progress p;
 	struct btr_writer *w;
 	uint64_t cluster_id = 0;
@@ -19,23 +19,23 @@ int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *
 	char host[256] = "";
 	*count = 0;
 	int64_t db_size = 0;
-	if (etcd_status(e, &cluster_id, &db_size) < 0)
+	if (btr_etcd_status(e, &cluster_id, &db_size) < 0)
 		return -1;
-	if (etcd_cursor_init(&c, e, (const uint8_t *)prefix, strlen(prefix), o->revision, o->page_size) < 0)
+	if (btr_etcd_cursor_init(&c, e, (const uint8_t *)prefix, strlen(prefix), o->revision, o->page_size) < 0)
 		return -1;
 	/* A database this small cannot make a huge first reply: no probing page, which
 	 * saves etcd a walk of its whole index. */
-	if (db_size > 0 && (uint64_t)db_size <= 4 * (uint64_t)etcd_max_recv(e))
+	if (db_size > 0 && (uint64_t)db_size <= 4 * (uint64_t)btr_etcd_max_recv(e))
 		c.page = c.max_page;
 	if (!(w = btr_writer_new(fd, "stdout"))) {
-		etcd_cursor_free(&c);
+		btr_etcd_cursor_free(&c);
 		return -1;
 	}
 	gethostname(host, sizeof host - 1);
 	btr_progress_init(&p, "etcd-dump", o->progress);
 	p.limit_items = btr_rate_per_sec(o->limit_keys);
 	for (;;) {
-		int r = etcd_cursor_next(&c);
+		int r = btr_etcd_cursor_next(&c);
 		if (r < 0)
 			goto out;
 		if (!started) {
@@ -75,6 +75,6 @@ int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *
 out:
 	btr_progress_done(&p);
 	btr_writer_free(w);
-	etcd_cursor_free(&c);
+	btr_etcd_cursor_free(&c);
 	return rc;
 }

@@ -16,7 +16,7 @@
 
 #include "etcd_rpc.pb-c.h"
 
-struct etcd_opts {
+struct btr_etcd_opts {
 	const char *endpoints;     /* "h:p,h:p"; http:// and https:// prefixes accepted */
 	const char *cacert, *cert, *key;
 	const char *user;          /* NULL: no authentication */
@@ -25,7 +25,7 @@ struct etcd_opts {
 	long command_timeout_ms;   /* default 5000 */
 	uint64_t max_recv;         /* largest response accepted; default 8 MiB */
 };
-void etcd_opts_init(struct etcd_opts *o);
+void btr_etcd_opts_init(struct btr_etcd_opts *o);
 
 /* Common connection options, shared by etcd-dump and etcd-load (opts.c). */
 enum {
@@ -45,45 +45,45 @@ enum {
 	{"max-recv-bytes", required_argument, NULL, ETCD_OPT_MAX_RECV}
 /* Handles one of the options above; returns 1 when it was one, 0 when not, -1 with
  * btr_fail (exit class 2) for a bad value. */
-int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg);
+int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg);
 /* Help text for the options above. */
-extern const char etcd_opts_help[];
+extern const char btr_etcd_opts_help[];
 /* Endpoints from ETCDCTL_ENDPOINTS when --endpoints was not given, else 127.0.0.1:2379;
  * -1 with btr_fail (exit class 2) for options that do not go together. */
-int etcd_opts_finish(struct etcd_opts *o);
+int btr_etcd_opts_finish(struct btr_etcd_opts *o);
 
-struct etcd;
+struct btr_etcd;
 /* Connects to the first reachable endpoint and authenticates.  NULL on failure. */
-struct etcd *etcd_open(const struct etcd_opts *o);
-void etcd_close(struct etcd *e);
+struct btr_etcd *btr_etcd_open(const struct btr_etcd_opts *o);
+void btr_etcd_close(struct btr_etcd *e);
 /* "127.0.0.1:2379": the endpoint in use, for messages. */
-const char *etcd_endpoint(const struct etcd *e);
+const char *btr_etcd_endpoint(const struct btr_etcd *e);
 
 /* A unary call: packs req, sends it to `method` ("/etcdserverpb.KV/Range"), unpacks
  * the reply (free it with protobuf_c_message_free_unpacked).  -1 on failure, with
- * etcd_last_status() telling the gRPC status (0 when the failure was ours). */
-int etcd_call(struct etcd *e, const char *method, const ProtobufCMessage *req,
+ * btr_etcd_last_status() telling the gRPC status (0 when the failure was ours). */
+int btr_etcd_call(struct btr_etcd *e, const char *method, const ProtobufCMessage *req,
 	      const ProtobufCMessageDescriptor *rdesc, ProtobufCMessage **resp);
 /* The same in two halves, so that several calls can be in flight: start (NULL only
  * when out of memory), then finish each, in any order.  A call that failed for want
  * of a connection or a valid token is sent again, with failover, by finish.
  * abandon cancels one that will not be finished. */
-struct etcd_pending;
-struct etcd_pending *etcd_call_start(struct etcd *e, const char *method, const ProtobufCMessage *req);
-int etcd_call_finish(struct etcd *e, struct etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
+struct btr_etcd_pending;
+struct btr_etcd_pending *btr_etcd_call_start(struct btr_etcd *e, const char *method, const ProtobufCMessage *req);
+int btr_etcd_call_finish(struct btr_etcd *e, struct btr_etcd_pending *p, const ProtobufCMessageDescriptor *rdesc,
 		     ProtobufCMessage **resp);
-void etcd_call_abandon(struct etcd *e, struct etcd_pending *p);
+void btr_etcd_call_abandon(struct btr_etcd *e, struct btr_etcd_pending *p);
 /* The same, handing out the reply's bytes (not copied) for callers that check them. */
-struct etcd_reply {
+struct btr_etcd_reply {
 	const uint8_t *p;
 	size_t n;
 	void *priv;
 };
-int etcd_call_raw(struct etcd *e, const char *method, const ProtobufCMessage *req, struct etcd_reply *out);
-void etcd_reply_free(struct etcd_reply *r);
-grpc_status_code etcd_last_status(const struct etcd *e);
-size_t etcd_max_recv(const struct etcd *e);
-const char *etcd_last_details(const struct etcd *e);
+int btr_etcd_call_raw(struct btr_etcd *e, const char *method, const ProtobufCMessage *req, struct btr_etcd_reply *out);
+void btr_etcd_reply_free(struct btr_etcd_reply *r);
+grpc_status_code btr_etcd_last_status(const struct btr_etcd *e);
+size_t btr_etcd_max_recv(const struct btr_etcd *e);
+const char *btr_etcd_last_details(const struct btr_etcd *e);
 
 
 /* ---- key ranges (range.c) ---- */
@@ -91,13 +91,13 @@ const char *etcd_last_details(const struct etcd *e);
 /* The range_end that selects every key starting with prefix: prefix with its last
  * byte below 0xff incremented and the rest dropped; "\0" (all keys >= prefix) when
  * there is no such byte.  out must have room for n bytes (1 when n is 0). */
-size_t etcd_prefix_end(const uint8_t *prefix, size_t n, uint8_t *out);
+size_t btr_etcd_prefix_end(const uint8_t *prefix, size_t n, uint8_t *out);
 /* Returns 1 when key starts with prefix. */
-int etcd_has_prefix(const uint8_t *key, size_t klen, const uint8_t *prefix, size_t plen);
+int btr_etcd_has_prefix(const uint8_t *key, size_t klen, const uint8_t *prefix, size_t plen);
 
 /* A paged walk over [key, range_end) at one revision (the first page's when 0). */
-struct etcd_cursor {
-	struct etcd *e;
+struct btr_etcd_cursor {
+	struct btr_etcd *e;
 	uint8_t *next;             /* key to resume from */
 	size_t next_len;
 	uint8_t *end;
@@ -110,31 +110,31 @@ struct etcd_cursor {
 	Etcdserverpb__RangeResponse *resp;
 };
 /* prefix NULL or empty: every key. */
-int etcd_cursor_init(struct etcd_cursor *c, struct etcd *e, const uint8_t *prefix, size_t plen,
+int btr_etcd_cursor_init(struct btr_etcd_cursor *c, struct btr_etcd *e, const uint8_t *prefix, size_t plen,
 		     int64_t revision, long page);
 /* Fetches the next page into c->resp (its kvs in key order).  1: a page (possibly
  * empty only when the range is), 0: no more, -1: failure (a compaction past the
  * pinned revision is named as such). */
-int etcd_cursor_next(struct etcd_cursor *c);
-void etcd_cursor_free(struct etcd_cursor *c);
+int btr_etcd_cursor_next(struct btr_etcd_cursor *c);
+void btr_etcd_cursor_free(struct btr_etcd_cursor *c);
 
 /* Decodes and checks a Range response as the cursor receives it: keys strictly
  * ascending, after `after` (when not NULL), before range_end, none empty.  NULL
  * (btr_fail, class 3) when the bytes are not a valid response. */
-Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const uint8_t *after,
+Etcdserverpb__RangeResponse *btr_etcd_range_parse(const uint8_t *p, size_t n, const uint8_t *after,
 					      size_t after_len, const uint8_t *end, size_t end_len);
 
 /* Deletes [key, range_end) for prefix (every key when NULL or empty); *deleted counts. */
-int etcd_delete_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *deleted);
+int btr_etcd_delete_prefix(struct btr_etcd *e, const uint8_t *prefix, size_t plen, int64_t *deleted);
 /* Counts the keys under prefix (every key when NULL or empty). */
-int etcd_count_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *count);
+int btr_etcd_count_prefix(struct btr_etcd *e, const uint8_t *prefix, size_t plen, int64_t *count);
 /* The cluster id and the member's database size, from Maintenance.Status. */
-int etcd_status(struct etcd *e, uint64_t *cluster_id, int64_t *db_size);
+int btr_etcd_status(struct btr_etcd *e, uint64_t *cluster_id, int64_t *db_size);
 
 /* ---- dump (dump.c) ---- */
 
 struct btr_rate;
-struct etcd_dump_opts {
+struct btr_etcd_dump_opts {
 	const char *prefix;        /* NULL: every key */
 	int64_t revision;          /* 0: the newest */
 	long page_size;            /* keys per Range call */
@@ -143,11 +143,11 @@ struct etcd_dump_opts {
 };
 /* Writes one segment (header, one KV record per key, trailer) to fd.  *count gets
  * the number of keys written, even on failure. */
-int etcd_dump(struct etcd *e, const struct etcd_dump_opts *o, int fd, uint64_t *count);
+int btr_etcd_dump(struct btr_etcd *e, const struct btr_etcd_dump_opts *o, int fd, uint64_t *count);
 
 /* ---- load (load.c) ---- */
 
-struct etcd_load_opts {
+struct btr_etcd_load_opts {
 	const char **prefixes;     /* only keys under these; none: every key */
 	size_t nprefixes;
 	int with_leased;
@@ -161,13 +161,13 @@ struct etcd_load_opts {
 	btr_say_fn say;            /* --verify: the first differences, one line each */
 };
 #define ETCD_MAX_IN_FLIGHT 16
-struct etcd_load_stats {
+struct btr_etcd_load_stats {
 	uint64_t restored, leased, other_records, outside_prefix, deleted;
 	uint64_t compared, differences;
 };
 /* Reads the stream from fd and does what the options say.  e may be NULL only with
  * dry_run.  -1 on failure; a truncated or damaged stream fails (class 1) after the
  * keys seen were applied.  A verification difference fails with class 1. */
-int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etcd_load_stats *st);
+int btr_etcd_load(struct btr_etcd *e, const struct btr_etcd_load_opts *o, int fd, struct btr_etcd_load_stats *st);
 
 #endif

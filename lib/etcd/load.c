@@ -26,19 +26,19 @@ struct batch {
 	struct item *items;
 	size_t n;
 	uint64_t bytes;
-	struct etcd_pending *p;
+	struct btr_etcd_pending *p;
 };
 
 struct loader {
-	struct etcd *e;
-	const struct etcd_load_opts *o;
-	struct etcd_load_stats *st;
+	struct btr_etcd *e;
+	const struct btr_etcd_load_opts *o;
+	struct btr_etcd_load_stats *st;
 	struct btr_progress p;
 	struct batch cur;
 	struct batch fly[IN_FLIGHT];   /* a ring: nfly batches from first */
 	size_t first, nfly, window;
 	/* verify: a cursor over the cluster beside the current segment */
-	struct etcd_cursor cur_c;
+	struct btr_etcd_cursor cur_c;
 	int cur_open, seg_is_etcd;
 	size_t cur_i;
 	uint8_t *last;             /* previous stream key of the segment */
@@ -52,12 +52,12 @@ static int keycmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 	return c ? c : (an > bn) - (an < bn);
 }
 
-static int wanted(const struct etcd_load_opts *o, const uint8_t *k, size_t n)
+static int wanted(const struct btr_etcd_load_opts *o, const uint8_t *k, size_t n)
 {
 	if (!o->nprefixes)
 		return 1;
 	for (size_t i = 0; i < o->nprefixes; i++)
-		if (etcd_has_prefix(k, n, (const uint8_t *)o->prefixes[i], strlen(o->prefixes[i])))
+		if (btr_etcd_has_prefix(k, n, (const uint8_t *)o->prefixes[i], strlen(o->prefixes[i])))
 			return 1;
 	return 0;
 }
@@ -72,21 +72,21 @@ static void drop_items(struct batch *b)
 	b->bytes = 0;
 }
 
-static int too_big(const struct etcd *e)
+static int too_big(const struct btr_etcd *e)
 {
-	grpc_status_code st = etcd_last_status(e);
-	const char *d = etcd_last_details(e);
+	grpc_status_code st = btr_etcd_last_status(e);
+	const char *d = btr_etcd_last_details(e);
 	return st == GRPC_STATUS_RESOURCE_EXHAUSTED ||
 	       (st == GRPC_STATUS_INVALID_ARGUMENT && (strstr(d, "too large") || strstr(d, "too many operations")));
 }
 
 /* Starts one Txn putting items[0..n). */
-static struct etcd_pending *start_puts(struct loader *l, const struct item *items, size_t n)
+static struct btr_etcd_pending *start_puts(struct loader *l, const struct item *items, size_t n)
 {
 	Etcdserverpb__RequestOp *ops = calloc(n, sizeof *ops), **opp = calloc(n, sizeof *opp);
 	Etcdserverpb__PutRequest *puts = calloc(n, sizeof *puts);
 	Etcdserverpb__TxnRequest req = ETCDSERVERPB__TXN_REQUEST__INIT;
-	struct etcd_pending *p = NULL;
+	struct btr_etcd_pending *p = NULL;
 	if (!ops || !opp || !puts) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
@@ -105,7 +105,7 @@ static struct etcd_pending *start_puts(struct loader *l, const struct item *item
 	req.n_success = n;
 	req.success = opp;
 	/* The request is packed here: the arrays are not needed afterwards. */
-	p = etcd_call_start(l->e, "/etcdserverpb.KV/Txn", &req.base);
+	p = btr_etcd_call_start(l->e, "/etcdserverpb.KV/Txn", &req.base);
 out:
 	free(ops);
 	free(opp);
@@ -115,16 +115,16 @@ out:
 
 /* Finishes the Txn for items[0..n); one the server finds too large is sent again
  * in halves. */
-static int finish_puts(struct loader *l, struct etcd_pending *p, const struct item *items, size_t n)
+static int finish_puts(struct loader *l, struct btr_etcd_pending *p, const struct item *items, size_t n)
 {
 	Etcdserverpb__TxnResponse *resp = NULL;
 	if (!p)
 		return -1;
-	if (etcd_call_finish(l->e, p, &etcdserverpb__txn_response__descriptor, (ProtobufCMessage **)&resp) == 0) {
+	if (btr_etcd_call_finish(l->e, p, &etcdserverpb__txn_response__descriptor, (ProtobufCMessage **)&resp) == 0) {
 		int ok = resp->succeeded;
 		etcdserverpb__txn_response__free_unpacked(resp, NULL);
 		if (!ok)
-			return btr_fail(BTR_EXIT_SYS, "etcd %s: a Txn without conditions did not succeed", etcd_endpoint(l->e));
+			return btr_fail(BTR_EXIT_SYS, "etcd %s: a Txn without conditions did not succeed", btr_etcd_endpoint(l->e));
 		l->st->restored += n;
 		btr_progress_add(&l->p, n, 0);
 		return 0;
@@ -139,7 +139,7 @@ static int finish_puts(struct loader *l, struct etcd_pending *p, const struct it
 		char k[80];
 		btr_escape(items[0].key, items[0].klen, k, sizeof k);
 		return btr_fail(BTR_EXIT_DATA, "key '%s' (%zu bytes with its value) is too large for etcd %s (raise its --max-request-bytes): %s",
-				k, items[0].klen + items[0].vlen, etcd_endpoint(l->e), etcd_last_details(l->e));
+				k, items[0].klen + items[0].vlen, btr_etcd_endpoint(l->e), btr_etcd_last_details(l->e));
 	}
 	return -1;
 }
@@ -248,7 +248,7 @@ static const Mvccpb__KeyValue *peek_cluster(struct loader *l, int *err)
 			}
 			return kv;
 		}
-		int r = etcd_cursor_next(&l->cur_c);
+		int r = btr_etcd_cursor_next(&l->cur_c);
 		if (r <= 0) {
 			*err = r < 0;
 			return NULL;
@@ -260,7 +260,7 @@ static const Mvccpb__KeyValue *peek_cluster(struct loader *l, int *err)
 static int open_cursor(struct loader *l)
 {
 	const char *p = l->seg_prefix ? l->seg_prefix : "";
-	if (etcd_cursor_init(&l->cur_c, l->e, (const uint8_t *)p, strlen(p), 0, l->o->page_size) < 0)
+	if (btr_etcd_cursor_init(&l->cur_c, l->e, (const uint8_t *)p, strlen(p), 0, l->o->page_size) < 0)
 		return -1;
 	l->cur_open = 1;
 	l->cur_i = 0;
@@ -318,7 +318,7 @@ static int verify_end(struct loader *l)
 			difference(l, "only in the cluster", c->key.data, c->key.len);
 			l->cur_i++;
 		}
-		etcd_cursor_free(&l->cur_c);
+		btr_etcd_cursor_free(&l->cur_c);
 		l->cur_open = 0;
 	}
 	return err ? -1 : 0;
@@ -328,13 +328,13 @@ static int verify_end(struct loader *l)
 
 static int clear(struct loader *l)
 {
-	const struct etcd_load_opts *o = l->o;
+	const struct btr_etcd_load_opts *o = l->o;
 	size_t n = o->nprefixes ? o->nprefixes : 1;
 	for (size_t i = 0; i < n; i++) {
 		const char *p = o->nprefixes ? o->prefixes[i] : "";
 		int64_t d = 0;
-		int rc = o->dry_run ? etcd_count_prefix(l->e, (const uint8_t *)p, strlen(p), &d)
-				    : etcd_delete_prefix(l->e, (const uint8_t *)p, strlen(p), &d);
+		int rc = o->dry_run ? btr_etcd_count_prefix(l->e, (const uint8_t *)p, strlen(p), &d)
+				    : btr_etcd_delete_prefix(l->e, (const uint8_t *)p, strlen(p), &d);
 		if (rc < 0)
 			return -1;
 		l->st->deleted += (uint64_t)d;
@@ -344,7 +344,7 @@ static int clear(struct loader *l)
 
 static int on_record(struct loader *l, const struct btr_record *r)
 {
-	const struct etcd_load_opts *o = l->o;
+	const struct btr_etcd_load_opts *o = l->o;
 	switch (r->type) {
 	case BTR_HEADER:
 		l->seg_is_etcd = r->u.header->content && !strcmp(r->u.header->content, "etcd");
@@ -379,14 +379,14 @@ static int on_record(struct loader *l, const struct btr_record *r)
 	}
 }
 
-int etcd_load(struct etcd *e, const struct etcd_load_opts *o, int fd, struct etcd_load_stats *st)
+int btr_etcd_load(struct btr_etcd *e, const struct btr_etcd_load_opts *o, int fd, struct btr_etcd_load_stats *st)
 {
 	struct loader l = {.e = e, .o = o, .st = st,
 			   .window = o->in_flight < 1 ? 1 : o->in_flight > IN_FLIGHT ? IN_FLIGHT : (size_t)o->in_flight};
 	struct btr_reader *r = NULL;
 	struct btr_record rec;
 	int rc = -1, got;
-	*st = (struct etcd_load_stats){0};
+	*st = (struct btr_etcd_load_stats){0};
 	btr_progress_init(&l.p, o->verify ? "etcd-load verify" : "etcd-load", o->progress);
 	l.p.limit_items = btr_rate_per_sec(o->limit_keys);
 	if (o->clear_only) {
@@ -438,7 +438,7 @@ out:
 	/* After a failure: what is still in flight is cancelled, not waited for. */
 	for (; l.nfly; l.nfly--, l.first = (l.first + 1) % IN_FLIGHT)
 		if (l.fly[l.first].p)
-			etcd_call_abandon(e, l.fly[l.first].p);
+			btr_etcd_call_abandon(e, l.fly[l.first].p);
 	for (size_t i = 0; i < IN_FLIGHT; i++) {
 		drop_items(&l.fly[i]);
 		free(l.fly[i].items);
@@ -446,7 +446,7 @@ out:
 	drop_items(&l.cur);
 	free(l.cur.items);
 	if (l.cur_open)
-		etcd_cursor_free(&l.cur_c);
+		btr_etcd_cursor_free(&l.cur_c);
 	free(l.last);
 	free((char *)l.seg_prefix);
 	btr_reader_free(r);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char etcd_opts_help[] =
+const char btr_etcd_opts_help[] =
 	"      --endpoints H:P[,H:P...]  etcd endpoints, tried in turn (default $ETCDCTL_ENDPOINTS,\n"
 	"                                else 127.0.0.1:2379); https:// implies TLS\n"
 	"      --cacert FILE         verify the server with this CA bundle (TLS)\n"
@@ -19,9 +19,9 @@ const char etcd_opts_help[] =
 	"      --command-timeout DUR per request timeout (default 5s)\n"
 	"      --max-recv-bytes SIZE largest reply accepted (default 8M); pages shrink to fit\n";
 
-void etcd_opts_init(struct etcd_opts *o)
+void btr_etcd_opts_init(struct btr_etcd_opts *o)
 {
-	*o = (struct etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
+	*o = (struct btr_etcd_opts){.dial_timeout_ms = 2000, .command_timeout_ms = 5000, .max_recv = 8u << 20};
 }
 
 static int duration_arg(const char *s, const char *opt, long *ms)
@@ -31,7 +31,7 @@ static int duration_arg(const char *s, const char *opt, long *ms)
 	return 1;
 }
 
-int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
+int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case ETCD_OPT_ENDPOINTS: o->endpoints = arg; return 1;
@@ -56,7 +56,7 @@ int etcd_opts_parse(struct etcd_opts *o, int c, const char *arg)
 	return 0;
 }
 
-int etcd_opts_finish(struct etcd_opts *o)
+int btr_etcd_opts_finish(struct btr_etcd_opts *o)
 {
 	if (!o->endpoints) {
 		const char *env = getenv("ETCDCTL_ENDPOINTS");

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t etcd_prefix_end(const uint8_t *prefix, size_t n, uint8_t *out)
+size_t btr_etcd_prefix_end(const uint8_t *prefix, size_t n, uint8_t *out)
 {
 	while (n && prefix[n - 1] == 0xff)
 		n--;
@@ -21,7 +21,7 @@ size_t etcd_prefix_end(const uint8_t *prefix, size_t n, uint8_t *out)
 	return n;
 }
 
-int etcd_has_prefix(const uint8_t *key, size_t klen, const uint8_t *prefix, size_t plen)
+int btr_etcd_has_prefix(const uint8_t *key, size_t klen, const uint8_t *prefix, size_t plen)
 {
 	return klen >= plen && (plen == 0 || memcmp(key, prefix, plen) == 0);
 }
@@ -38,7 +38,7 @@ static int unbounded(const uint8_t *end, size_t n)
 	return n == 1 && end[0] == 0;
 }
 
-Etcdserverpb__RangeResponse *etcd_range_parse(const uint8_t *p, size_t n, const uint8_t *from,
+Etcdserverpb__RangeResponse *btr_etcd_range_parse(const uint8_t *p, size_t n, const uint8_t *from,
 					      size_t from_len, const uint8_t *end, size_t end_len)
 {
 	Etcdserverpb__RangeResponse *r = etcdserverpb__range_response__unpack(NULL, n, p);
@@ -109,21 +109,21 @@ static int set_range(const uint8_t *prefix, size_t plen, uint8_t **key, size_t *
 		(*key)[0] = 0;
 		*klen = 1;
 	}
-	*elen = etcd_prefix_end(prefix, plen, *end);
+	*elen = btr_etcd_prefix_end(prefix, plen, *end);
 	return 0;
 }
 
-int etcd_cursor_init(struct etcd_cursor *c, struct etcd *e, const uint8_t *prefix, size_t plen,
+int btr_etcd_cursor_init(struct btr_etcd_cursor *c, struct btr_etcd *e, const uint8_t *prefix, size_t plen,
 		     int64_t revision, long page)
 {
 	/* The first page is small: it tells how large keys and values are, before a
 	 * page of many large values makes the server build a huge reply. */
-	*c = (struct etcd_cursor){.e = e, .revision = revision, .page = page < 10000 ? page : 10000, .max_page = page,
-				  .page_bytes = etcd_max_recv(e) / 2};
+	*c = (struct btr_etcd_cursor){.e = e, .revision = revision, .page = page < 10000 ? page : 10000, .max_page = page,
+				  .page_bytes = btr_etcd_max_recv(e) / 2};
 	return set_range(prefix, plen, &c->next, &c->next_len, &c->end, &c->end_len);
 }
 
-int etcd_cursor_next(struct etcd_cursor *c)
+int btr_etcd_cursor_next(struct btr_etcd_cursor *c)
 {
 	if (c->resp) {
 		etcdserverpb__range_response__free_unpacked(c->resp, NULL);
@@ -137,13 +137,13 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	req.range_end.data = c->end;
 	req.range_end.len = c->end_len;
 	req.revision = c->revision;
-	struct etcd_reply rep;
+	struct btr_etcd_reply rep;
 	for (;;) {
 		req.limit = c->page;
-		if (etcd_call_raw(c->e, "/etcdserverpb.KV/Range", &req.base, &rep) == 0)
+		if (btr_etcd_call_raw(c->e, "/etcdserverpb.KV/Range", &req.base, &rep) == 0)
 			break;
-		grpc_status_code st = etcd_last_status(c->e);
-		const char *d = etcd_last_details(c->e);
+		grpc_status_code st = btr_etcd_last_status(c->e);
+		const char *d = btr_etcd_last_details(c->e);
 		if (st == GRPC_STATUS_RESOURCE_EXHAUSTED && c->page > 1) {
 			/* A page too large for the receive limit: fewer keys per page. */
 			c->page /= 2;
@@ -153,23 +153,23 @@ int etcd_cursor_next(struct etcd_cursor *c)
 			char k[80];
 			btr_escape(c->next, c->next_len, k, sizeof k);
 			return btr_fail(BTR_EXIT_SYS, "etcd %s: the key at or after '%s' is larger than the receive limit (raise --max-recv-bytes): %s",
-					etcd_endpoint(c->e), k, d);
+					btr_etcd_endpoint(c->e), k, d);
 		}
 		if (st == GRPC_STATUS_OUT_OF_RANGE && strstr(d, "compacted"))
 			return btr_fail(BTR_EXIT_SYS, "etcd %s: revision %lld has been compacted%s; the dump is incomplete (run it again)",
-					etcd_endpoint(c->e), (long long)c->revision,
+					btr_etcd_endpoint(c->e), (long long)c->revision,
 					c->cluster_id ? " while reading" : "");
 		if (st == GRPC_STATUS_OUT_OF_RANGE && strstr(d, "future revision"))
 			return btr_fail(BTR_EXIT_USAGE, "etcd %s: revision %lld is newer than the cluster's",
-					etcd_endpoint(c->e), (long long)c->revision);
+					btr_etcd_endpoint(c->e), (long long)c->revision);
 		return -1;
 	}
 	/* The first page starts at the range's start; later ones at next (inclusive). */
-	c->resp = etcd_range_parse(rep.p, rep.n, c->next, c->next_len, c->end, c->end_len);
+	c->resp = btr_etcd_range_parse(rep.p, rep.n, c->next, c->next_len, c->end, c->end_len);
 	size_t len = rep.n;
-	etcd_reply_free(&rep);
+	btr_etcd_reply_free(&rep);
 	if (!c->resp)
-		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", etcd_endpoint(c->e), btr_errmsg());
+		return btr_fail(BTR_EXIT_SYS, "etcd %s: %s", btr_etcd_endpoint(c->e), btr_errmsg());
 	if (!c->revision)
 		c->revision = c->resp->header->revision;
 	if (!c->cluster_id)
@@ -197,7 +197,7 @@ int etcd_cursor_next(struct etcd_cursor *c)
 	return 1;
 }
 
-void etcd_cursor_free(struct etcd_cursor *c)
+void btr_etcd_cursor_free(struct btr_etcd_cursor *c)
 {
 	if (c->resp)
 		etcdserverpb__range_response__free_unpacked(c->resp, NULL);
@@ -208,7 +208,7 @@ void etcd_cursor_free(struct etcd_cursor *c)
 }
 
 /* DeleteRange, or a counting Range, over the keys under prefix. */
-static int prefix_op(struct etcd *e, const uint8_t *prefix, size_t plen, int del, int64_t *n)
+static int prefix_op(struct btr_etcd *e, const uint8_t *prefix, size_t plen, int del, int64_t *n)
 {
 	Etcdserverpb__DeleteRangeRequest dreq = ETCDSERVERPB__DELETE_RANGE_REQUEST__INIT;
 	Etcdserverpb__RangeRequest rreq = ETCDSERVERPB__RANGE_REQUEST__INIT;
@@ -224,10 +224,10 @@ static int prefix_op(struct etcd *e, const uint8_t *prefix, size_t plen, int del
 	dreq.range_end.len = rreq.range_end.len = elen;
 	rreq.count_only = 1;
 	if (del)
-		rc = etcd_call(e, "/etcdserverpb.KV/DeleteRange", &dreq.base,
+		rc = btr_etcd_call(e, "/etcdserverpb.KV/DeleteRange", &dreq.base,
 			       &etcdserverpb__delete_range_response__descriptor, &resp);
 	else
-		rc = etcd_call(e, "/etcdserverpb.KV/Range", &rreq.base, &etcdserverpb__range_response__descriptor, &resp);
+		rc = btr_etcd_call(e, "/etcdserverpb.KV/Range", &rreq.base, &etcdserverpb__range_response__descriptor, &resp);
 	free(k);
 	free(end);
 	if (rc < 0)
@@ -237,21 +237,21 @@ static int prefix_op(struct etcd *e, const uint8_t *prefix, size_t plen, int del
 	return 0;
 }
 
-int etcd_delete_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *deleted)
+int btr_etcd_delete_prefix(struct btr_etcd *e, const uint8_t *prefix, size_t plen, int64_t *deleted)
 {
 	return prefix_op(e, prefix, plen, 1, deleted);
 }
 
-int etcd_count_prefix(struct etcd *e, const uint8_t *prefix, size_t plen, int64_t *count)
+int btr_etcd_count_prefix(struct btr_etcd *e, const uint8_t *prefix, size_t plen, int64_t *count)
 {
 	return prefix_op(e, prefix, plen, 0, count);
 }
 
-int etcd_status(struct etcd *e, uint64_t *cluster_id, int64_t *db_size)
+int btr_etcd_status(struct btr_etcd *e, uint64_t *cluster_id, int64_t *db_size)
 {
 	Etcdserverpb__StatusRequest req = ETCDSERVERPB__STATUS_REQUEST__INIT;
 	Etcdserverpb__StatusResponse *resp;
-	if (etcd_call(e, "/etcdserverpb.Maintenance/Status", &req.base, &etcdserverpb__status_response__descriptor,
+	if (btr_etcd_call(e, "/etcdserverpb.Maintenance/Status", &req.base, &etcdserverpb__status_response__descriptor,
 		      (ProtobufCMessage **)&resp) < 0)
 		return -1;
 	*cluster_id = resp->header ? resp->header->cluster_id : 0;

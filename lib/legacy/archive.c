@@ -18,12 +18,12 @@
 
 #define POOLS_MAX (1u << 20)    /* pools.txt is a short list */
 
-struct legacy_archive {
+struct btr_legacy_archive {
 	char *dir;
-	struct legacy_cipher *c;
-	struct legacy_decoder *d;
-	struct legacy_meta meta;
-	struct legacy_stamp **byname;   /* meta.stamps sorted by pool, namespace, name */
+	struct btr_legacy_cipher *c;
+	struct btr_legacy_decoder *d;
+	struct btr_legacy_meta meta;
+	struct btr_legacy_stamp **byname;   /* meta.stamps sorted by pool, namespace, name */
 	uint8_t fixed[8];               /* the nonce's part shared by every frame */
 	uint64_t meta_counter, expect;  /* METADATA.bin's counter; the next frame's */
 	uint64_t piece, frame;          /* the open piece (index) and its frames read so far */
@@ -39,7 +39,7 @@ struct legacy_archive {
 
 /* Reads and authenticates the next frame of the open file into a->plain.
  * 1: a frame (*f, *n); 0: the file ended at a frame boundary; -1: failure. */
-static int read_frame(struct legacy_archive *a, struct legacy_frame *f, size_t *n)
+static int read_frame(struct btr_legacy_archive *a, struct btr_legacy_frame *f, size_t *n)
 {
 	uint8_t h[LEGACY_HEADER];
 	size_t plen;
@@ -56,7 +56,7 @@ static int read_frame(struct legacy_archive *a, struct legacy_frame *f, size_t *
 	if (r != LEGACY_HEADER)
 		return btr_fail(BTR_EXIT_SYS, "%s: the file shrank while being read", a->where);
 	a->left -= LEGACY_HEADER;
-	if (legacy_frame_parse(h, a->left, f, a->where) < 0)
+	if (btr_legacy_frame_parse(h, a->left, f, a->where) < 0)
 		return -1;
 	snprintf(a->where, sizeof a->where, "%s: frame %llu (counter %llu)", a->path, (unsigned long long)a->frame,
 		 (unsigned long long)f->counter);
@@ -85,13 +85,13 @@ static int read_frame(struct legacy_archive *a, struct legacy_frame *f, size_t *
 	if ((uint64_t)r != f->len)
 		return btr_fail(BTR_EXIT_SYS, "%s: the file shrank while being read", a->where);
 	a->left -= f->len;
-	if (legacy_frame_open(a->c, f, a->buf, &plen, a->where) < 0 ||
-	    legacy_unsnappy(a->buf, plen, &a->plain, &a->plain_cap, n, a->where) < 0)
+	if (btr_legacy_frame_open(a->c, f, a->buf, &plen, a->where) < 0 ||
+	    btr_legacy_unsnappy(a->buf, plen, &a->plain, &a->plain_cap, n, a->where) < 0)
 		return -1;
 	return 1;
 }
 
-static int open_file(struct legacy_archive *a, const char *name)
+static int open_file(struct btr_legacy_archive *a, const char *name)
 {
 	struct stat st;
 	snprintf(a->path, sizeof a->path, "%s/%s", a->dir, name);
@@ -109,21 +109,21 @@ static int open_file(struct legacy_archive *a, const char *name)
 	return 0;
 }
 
-static void close_file(struct legacy_archive *a)
+static void close_file(struct btr_legacy_archive *a)
 {
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;
 }
 
-static int cmp_bytes(const struct legacy_bytes *x, const struct legacy_bytes *y)
+static int cmp_bytes(const struct btr_legacy_bytes *x, const struct btr_legacy_bytes *y)
 {
 	int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
 	return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
-static int cmp_key(const struct legacy_bytes *pool, const struct legacy_bytes *ns, const struct legacy_bytes *oid,
-		   const struct legacy_stamp *s)
+static int cmp_key(const struct btr_legacy_bytes *pool, const struct btr_legacy_bytes *ns, const struct btr_legacy_bytes *oid,
+		   const struct btr_legacy_stamp *s)
 {
 	int c = cmp_bytes(pool, &s->pool);
 	if (!c)
@@ -133,11 +133,11 @@ static int cmp_key(const struct legacy_bytes *pool, const struct legacy_bytes *n
 
 static int cmp_stamp(const void *x, const void *y)
 {
-	const struct legacy_stamp *a = *(struct legacy_stamp *const *)x, *b = *(struct legacy_stamp *const *)y;
+	const struct btr_legacy_stamp *a = *(struct btr_legacy_stamp *const *)x, *b = *(struct btr_legacy_stamp *const *)y;
 	return cmp_key(&a->pool, &a->ns, &a->oid, b);
 }
 
-int64_t legacy_mtime(const struct legacy_archive *a, const struct legacy_object *o)
+int64_t btr_legacy_mtime(const struct btr_legacy_archive *a, const struct btr_legacy_object *o)
 {
 	size_t lo = 0, hi = a->meta.n_stamps;
 	while (lo < hi) {
@@ -153,7 +153,7 @@ int64_t legacy_mtime(const struct legacy_archive *a, const struct legacy_object 
 	return 0;
 }
 
-static int add_pool(struct legacy_archive *a, const char *p, size_t n, const char *from)
+static int add_pool(struct btr_legacy_archive *a, const char *p, size_t n, const char *from)
 {
 	for (size_t i = 0; i < a->n_pools; i++)
 		if (strlen(a->pools[i]) == n && !memcmp(a->pools[i], p, n))
@@ -172,7 +172,7 @@ static int add_pool(struct legacy_archive *a, const char *p, size_t n, const cha
 
 /* pools.txt (not authenticated: only names, in the original's order), then the
  * pools METADATA.bin lists objects of. */
-static int read_pools(struct legacy_archive *a)
+static int read_pools(struct btr_legacy_archive *a)
 {
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/pools.txt", a->dir);
@@ -211,7 +211,7 @@ static void piece_name(uint64_t i, char *out, size_t len)
 }
 
 /* Exactly the pieces ARCHIVE00000.bin .. NumberOfFiles-1, no more. */
-static int check_pieces(struct legacy_archive *a)
+static int check_pieces(struct btr_legacy_archive *a)
 {
 	DIR *dir = opendir(a->dir);
 	struct dirent *e;
@@ -248,10 +248,10 @@ static int check_pieces(struct legacy_archive *a)
 	return rc;
 }
 
-struct legacy_archive *legacy_open(const char *dir, const uint8_t key[LEGACY_KEY])
+struct btr_legacy_archive *btr_legacy_open(const char *dir, const uint8_t key[LEGACY_KEY])
 {
-	struct legacy_archive *a = calloc(1, sizeof *a);
-	struct legacy_frame f;
+	struct btr_legacy_archive *a = calloc(1, sizeof *a);
+	struct btr_legacy_frame f;
 	struct stat st;
 	size_t n;
 	int r;
@@ -260,7 +260,7 @@ struct legacy_archive *legacy_open(const char *dir, const uint8_t key[LEGACY_KEY
 		return NULL;
 	}
 	a->fd = -1;
-	if (!(a->dir = strdup(dir)) || !(a->c = legacy_cipher_new(key)) || !(a->d = legacy_decoder_new()))
+	if (!(a->dir = strdup(dir)) || !(a->c = btr_legacy_cipher_new(key)) || !(a->d = btr_legacy_decoder_new()))
 		goto fail;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		btr_fail(BTR_EXIT_USAGE, "%s: no such backup directory", dir);
@@ -274,7 +274,7 @@ struct legacy_archive *legacy_open(const char *dir, const uint8_t key[LEGACY_KEY
 		btr_fail(BTR_EXIT_DATA, "%s: empty", a->path);
 		goto fail;
 	}
-	if (legacy_decode_meta(a->d, a->plain, n, &a->meta, a->where) < 0)
+	if (btr_legacy_decode_meta(a->d, a->plain, n, &a->meta, a->where) < 0)
 		goto fail;
 	if (a->left) {
 		btr_fail(BTR_EXIT_DATA, "%s: %llu bytes after its one frame", a->path, (unsigned long long)a->left);
@@ -300,18 +300,18 @@ struct legacy_archive *legacy_open(const char *dir, const uint8_t key[LEGACY_KEY
 	a->piece = 0;
 	return a;
 fail:
-	legacy_close(a);
+	btr_legacy_close(a);
 	return NULL;
 }
 
-void legacy_close(struct legacy_archive *a)
+void btr_legacy_close(struct btr_legacy_archive *a)
 {
 	if (!a)
 		return;
 	close_file(a);
-	legacy_cipher_free(a->c);
-	legacy_decoder_free(a->d);
-	legacy_meta_free(&a->meta);
+	btr_legacy_cipher_free(a->c);
+	btr_legacy_decoder_free(a->d);
+	btr_legacy_meta_free(&a->meta);
 	for (size_t i = 0; i < a->n_pools; i++)
 		free(a->pools[i]);
 	free(a->pools);
@@ -322,13 +322,13 @@ void legacy_close(struct legacy_archive *a)
 	free(a);
 }
 
-size_t legacy_pools(const struct legacy_archive *a, const char *const **pools)
+size_t btr_legacy_pools(const struct btr_legacy_archive *a, const char *const **pools)
 {
 	*pools = (const char *const *)a->pools;
 	return a->n_pools;
 }
 
-int64_t legacy_newest(const struct legacy_archive *a)
+int64_t btr_legacy_newest(const struct btr_legacy_archive *a)
 {
 	int64_t t = 0;
 	for (size_t i = 0; i < a->meta.n_stamps; i++)
@@ -337,19 +337,19 @@ int64_t legacy_newest(const struct legacy_archive *a)
 	return t;
 }
 
-uint64_t legacy_size(const struct legacy_archive *a)
+uint64_t btr_legacy_size(const struct btr_legacy_archive *a)
 {
 	return a->size;
 }
 
-const char *legacy_where(const struct legacy_archive *a)
+const char *btr_legacy_where(const struct btr_legacy_archive *a)
 {
 	return a->where;
 }
 
-int legacy_next(struct legacy_archive *a, struct legacy_item *it)
+int btr_legacy_next(struct btr_legacy_archive *a, struct btr_legacy_item *it)
 {
-	struct legacy_frame f;
+	struct btr_legacy_frame f;
 	char name[64];
 	size_t n;
 	while (!a->done) {
@@ -373,8 +373,8 @@ int legacy_next(struct legacy_archive *a, struct legacy_item *it)
 		it->type = (int)f.type;
 		it->frame_bytes = LEGACY_HEADER + f.len;
 		if (f.type == LEGACY_ETCD)
-			return legacy_decode_etcd(a->d, a->plain, n, &it->kvs, &it->n_kvs, a->where) < 0 ? -1 : 1;
-		return legacy_decode_object(a->d, a->plain, n, &it->obj, a->where) < 0 ? -1 : 1;
+			return btr_legacy_decode_etcd(a->d, a->plain, n, &it->kvs, &it->n_kvs, a->where) < 0 ? -1 : 1;
+		return btr_legacy_decode_object(a->d, a->plain, n, &it->obj, a->where) < 0 ? -1 : 1;
 	}
 	a->done = 1;
 	/* The last frame must be the one right before METADATA.bin's. */

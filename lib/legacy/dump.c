@@ -21,12 +21,12 @@ struct out {
 	size_t xcap, xpcap, ocap, opcap;
 };
 
-static ProtobufCBinaryData bin(struct legacy_bytes b)
+static ProtobufCBinaryData bin(struct btr_legacy_bytes b)
 {
 	return (ProtobufCBinaryData){.len = b.n, .data = (uint8_t *)b.p};
 }
 
-static int start(struct out *o, struct legacy_archive *a, int kind)
+static int start(struct out *o, struct btr_legacy_archive *a, int kind)
 {
 	Btr__Header h = BTR__HEADER__INIT;
 	const char *const *pools;
@@ -37,16 +37,16 @@ static int start(struct out *o, struct legacy_archive *a, int kind)
 	h.producer = "legacy-dump " BTR_VERSION;
 	h.content = kind == LEGACY_ETCD ? "etcd" : "ceph";
 	/* So that the same backup always gives the same stream. */
-	h.created = (uint64_t)legacy_newest(a);
+	h.created = (uint64_t)btr_legacy_newest(a);
 	if (kind == LEGACY_OBJECT) {
-		h.n_pools = legacy_pools(a, &pools);
+		h.n_pools = btr_legacy_pools(a, &pools);
 		h.pools = (char **)pools;
 	}
 	o->seg = kind;
 	return btr_writer_header(o->w, &h);
 }
 
-static int kvs(struct out *o, const struct legacy_item *it, struct legacy_dump_stats *st)
+static int kvs(struct out *o, const struct btr_legacy_item *it, struct btr_legacy_dump_stats *st)
 {
 	for (size_t i = 0; i < it->n_kvs; i++) {
 		Btr__KeyValue kv = BTR__KEY_VALUE__INIT;
@@ -59,8 +59,8 @@ static int kvs(struct out *o, const struct legacy_item *it, struct legacy_dump_s
 	return 0;
 }
 
-static int object(struct out *o, struct legacy_archive *a, const struct legacy_object *ob, const char *where,
-		  struct legacy_dump_stats *st)
+static int object(struct out *o, struct btr_legacy_archive *a, const struct btr_legacy_object *ob, const char *where,
+		  struct btr_legacy_dump_stats *st)
 {
 	Btr__ObjectBegin b = BTR__OBJECT_BEGIN__INIT;
 	char *pool = strndup((const char *)ob->pool.p, ob->pool.n);
@@ -92,7 +92,7 @@ static int object(struct out *o, struct legacy_archive *a, const struct legacy_o
 	b.namespace_ = bin(ob->ns);
 	b.name = bin(ob->name);
 	b.size = ob->content.n;
-	b.mtime = legacy_mtime(a, ob);
+	b.mtime = btr_legacy_mtime(a, ob);
 	b.n_xattrs = ob->n_xattrs;
 	b.xattrs = o->xp;
 	/* Empty objects too: the original's restore dropped those without xattrs or omap. */
@@ -107,14 +107,14 @@ out:
 	return rc;
 }
 
-static int one(struct out *o, struct legacy_archive *a, struct btr_progress *p, struct legacy_dump_stats *st)
+static int one(struct out *o, struct btr_legacy_archive *a, struct btr_progress *p, struct btr_legacy_dump_stats *st)
 {
-	struct legacy_item it;
+	struct btr_legacy_item it;
 	int r;
-	while ((r = legacy_next(a, &it)) == 1) {
+	while ((r = btr_legacy_next(a, &it)) == 1) {
 		if (start(o, a, it.type) < 0)
 			return -1;
-		if (it.type == LEGACY_ETCD ? kvs(o, &it, st) < 0 : object(o, a, &it.obj, legacy_where(a), st) < 0)
+		if (it.type == LEGACY_ETCD ? kvs(o, &it, st) < 0 : object(o, a, &it.obj, btr_legacy_where(a), st) < 0)
 			return -1;
 		btr_progress_add(p, it.type == LEGACY_OBJECT, it.frame_bytes);
 	}
@@ -130,10 +130,10 @@ static int one(struct out *o, struct legacy_archive *a, struct btr_progress *p, 
 }
 
 /* The union of every backup's pools, for the summary. */
-static int note_pools(struct legacy_dump_stats *st, struct legacy_archive *a)
+static int note_pools(struct btr_legacy_dump_stats *st, struct btr_legacy_archive *a)
 {
 	const char *const *p;
-	size_t n = legacy_pools(a, &p);
+	size_t n = btr_legacy_pools(a, &p);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = 0;
 		while (j < st->n_pools && strcmp(st->pools[j], p[i]))
@@ -152,7 +152,7 @@ static int note_pools(struct legacy_dump_stats *st, struct legacy_archive *a)
 	return 0;
 }
 
-void legacy_dump_stats_free(struct legacy_dump_stats *st)
+void btr_legacy_dump_stats_free(struct btr_legacy_dump_stats *st)
 {
 	for (size_t i = 0; i < st->n_pools; i++)
 		free(st->pools[i]);
@@ -161,10 +161,10 @@ void legacy_dump_stats_free(struct legacy_dump_stats *st)
 	st->n_pools = 0;
 }
 
-int legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY], int fd, int progress,
-		struct legacy_dump_stats *st)
+int btr_legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY], int fd, int progress,
+		struct btr_legacy_dump_stats *st)
 {
-	struct legacy_archive **a = calloc(n + 1, sizeof *a);
+	struct btr_legacy_archive **a = calloc(n + 1, sizeof *a);
 	struct out o = {0};
 	struct btr_progress p;
 	int rc = -1;
@@ -173,14 +173,14 @@ int legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY]
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	/* Every METADATA.bin first: a wrong passphrase or a missing piece writes nothing. */
 	for (size_t i = 0; i < n; i++)
-		if (!(a[i] = legacy_open(dirs[i], key)) || note_pools(st, a[i]) < 0)
+		if (!(a[i] = btr_legacy_open(dirs[i], key)) || note_pools(st, a[i]) < 0)
 			goto out;
 	if (!(o.w = btr_writer_new(fd, "stdout")))
 		goto out;
 	/* Bytes are the pieces' (the total is known); items are objects. */
 	btr_progress_init(&p, "legacy-dump", progress);
 	for (size_t i = 0; i < n; i++)
-		p.total_bytes += legacy_size(a[i]);
+		p.total_bytes += btr_legacy_size(a[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (one(&o, a[i], &p, st) < 0) {
 			/* What was authenticated goes out; no trailer follows it. */
@@ -192,7 +192,7 @@ int legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY]
 			btr_fail(code, "%s", msg);
 			goto out;
 		}
-		legacy_close(a[i]);
+		btr_legacy_close(a[i]);
 		a[i] = NULL;
 	}
 	rc = btr_writer_flush(o.w);
@@ -200,7 +200,7 @@ int legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY]
 out:
 	btr_writer_free(o.w);
 	for (size_t i = 0; i < n; i++)
-		legacy_close(a[i]);
+		btr_legacy_close(a[i]);
 	free(a);
 	free(o.x);
 	free(o.xp);

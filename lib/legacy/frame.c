@@ -17,7 +17,7 @@ static uint64_t be64(const uint8_t *p)
 	return v;
 }
 
-int legacy_frame_parse(const uint8_t h[LEGACY_HEADER], uint64_t left, struct legacy_frame *f, const char *where)
+int btr_legacy_frame_parse(const uint8_t h[LEGACY_HEADER], uint64_t left, struct btr_legacy_frame *f, const char *where)
 {
 	if (memcmp(h, sentinel, 4))
 		return btr_fail(BTR_EXIT_DATA, "%s: no frame sentinel (bytes %02x %02x %02x %02x, wanted bd db 55 aa)",
@@ -39,13 +39,13 @@ int legacy_frame_parse(const uint8_t h[LEGACY_HEADER], uint64_t left, struct leg
 	return 0;
 }
 
-struct legacy_cipher {
+struct btr_legacy_cipher {
 	EVP_CIPHER_CTX *ctx;
 };
 
-struct legacy_cipher *legacy_cipher_new(const uint8_t key[LEGACY_KEY])
+struct btr_legacy_cipher *btr_legacy_cipher_new(const uint8_t key[LEGACY_KEY])
 {
-	struct legacy_cipher *c = calloc(1, sizeof *c);
+	struct btr_legacy_cipher *c = calloc(1, sizeof *c);
 	if (!c || !(c->ctx = EVP_CIPHER_CTX_new())) {
 		free(c);
 		btr_fail(BTR_EXIT_SYS, "out of memory");
@@ -54,14 +54,14 @@ struct legacy_cipher *legacy_cipher_new(const uint8_t key[LEGACY_KEY])
 	if (EVP_DecryptInit_ex(c->ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_GCM_SET_IVLEN, LEGACY_NONCE, NULL) != 1 ||
 	    EVP_DecryptInit_ex(c->ctx, NULL, NULL, key, NULL) != 1) {
-		legacy_cipher_free(c);
+		btr_legacy_cipher_free(c);
 		btr_fail(BTR_EXIT_SYS, "setting up AES-256-GCM failed (OpenSSL)");
 		return NULL;
 	}
 	return c;
 }
 
-void legacy_cipher_free(struct legacy_cipher *c)
+void btr_legacy_cipher_free(struct btr_legacy_cipher *c)
 {
 	if (!c)
 		return;
@@ -69,7 +69,7 @@ void legacy_cipher_free(struct legacy_cipher *c)
 	free(c);
 }
 
-int legacy_frame_open(struct legacy_cipher *c, const struct legacy_frame *f, uint8_t *ct, size_t *plen,
+int btr_legacy_frame_open(struct btr_legacy_cipher *c, const struct btr_legacy_frame *f, uint8_t *ct, size_t *plen,
 		      const char *where)
 {
 	size_t n = (size_t)f->len - LEGACY_TAG;

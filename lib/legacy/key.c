@@ -12,7 +12,7 @@
 #define ROUNDS 200000
 #define OUTLEN 40
 
-int legacy_derive_key(const char *pass, size_t len, uint8_t key[LEGACY_KEY])
+int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[LEGACY_KEY])
 {
 	uint8_t out[OUTLEN];
 	if (len > 0x7fffffff)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int legacy_unsnappy(const uint8_t *p, size_t n, uint8_t **out, size_t *cap, size_t *outlen, const char *where)
+int btr_legacy_unsnappy(const uint8_t *p, size_t n, uint8_t **out, size_t *cap, size_t *outlen, const char *where)
 {
 	size_t want;
 	if (snappy_uncompressed_length((const char *)p, n, &want) != SNAPPY_OK)
@@ -28,29 +28,29 @@ int legacy_unsnappy(const uint8_t *p, size_t n, uint8_t **out, size_t *cap, size
 	return 0;
 }
 
-struct legacy_decoder {
+struct btr_legacy_decoder {
 	msgpack_unpacked u;
 	int live;
-	struct legacy_pair *a[2];       /* kvs or xattrs; omap */
+	struct btr_legacy_pair *a[2];       /* kvs or xattrs; omap */
 	size_t cap[2];
 };
 
-struct legacy_decoder *legacy_decoder_new(void)
+struct btr_legacy_decoder *btr_legacy_decoder_new(void)
 {
-	struct legacy_decoder *d = calloc(1, sizeof *d);
+	struct btr_legacy_decoder *d = calloc(1, sizeof *d);
 	if (!d)
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 	return d;
 }
 
-static void drop(struct legacy_decoder *d)
+static void drop(struct btr_legacy_decoder *d)
 {
 	if (d->live)
 		msgpack_unpacked_destroy(&d->u);
 	d->live = 0;
 }
 
-void legacy_decoder_free(struct legacy_decoder *d)
+void btr_legacy_decoder_free(struct btr_legacy_decoder *d)
 {
 	if (!d)
 		return;
@@ -133,7 +133,7 @@ static int counts_fit(const uint8_t *p, size_t n)
 	return off == n ? 0 : 1;
 }
 
-static int unpack(struct legacy_decoder *d, const uint8_t *p, size_t n, const char *where)
+static int unpack(struct btr_legacy_decoder *d, const uint8_t *p, size_t n, const char *where)
 {
 	size_t off = 0;
 	drop(d);
@@ -163,7 +163,7 @@ static const msgpack_object *field(const msgpack_object *map, const char *name)
 }
 
 /* A byte field: str, bin, or nil (Go's empty slice). */
-static int bytes_of(const msgpack_object *o, struct legacy_bytes *b)
+static int bytes_of(const msgpack_object *o, struct btr_legacy_bytes *b)
 {
 	b->p = (const uint8_t *)"";
 	b->n = 0;
@@ -180,7 +180,7 @@ static int bytes_of(const msgpack_object *o, struct legacy_bytes *b)
 	return 0;
 }
 
-static int want_bytes(const msgpack_object *map, const char *name, int required, struct legacy_bytes *b,
+static int want_bytes(const msgpack_object *map, const char *name, int required, struct btr_legacy_bytes *b,
 		      const char *where)
 {
 	const msgpack_object *o = field(map, name);
@@ -192,8 +192,8 @@ static int want_bytes(const msgpack_object *map, const char *name, int required,
 }
 
 /* An array of {"Key", "Value"} maps, or nil, into d->a[slot]. */
-static int pairs(struct legacy_decoder *d, int slot, const msgpack_object *map, const char *name,
-		 const struct legacy_pair **out, size_t *n, const char *where)
+static int pairs(struct btr_legacy_decoder *d, int slot, const msgpack_object *map, const char *name,
+		 const struct btr_legacy_pair **out, size_t *n, const char *where)
 {
 	const msgpack_object *o = field(map, name);
 	*n = 0;
@@ -203,7 +203,7 @@ static int pairs(struct legacy_decoder *d, int slot, const msgpack_object *map, 
 	if (o->type != MSGPACK_OBJECT_ARRAY)
 		return btr_fail(BTR_EXIT_DATA, "%s: bad MessagePack (field %s is not an array)", where, name);
 	if (btr_grow((void **)&d->a[slot], &d->cap[slot], o->via.array.size ? o->via.array.size : 1,
-		     sizeof(struct legacy_pair)) < 0)
+		     sizeof(struct btr_legacy_pair)) < 0)
 		return -1;
 	for (uint32_t i = 0; i < o->via.array.size; i++) {
 		const msgpack_object *e = &o->via.array.ptr[i];
@@ -218,7 +218,7 @@ static int pairs(struct legacy_decoder *d, int slot, const msgpack_object *map, 
 	return 0;
 }
 
-int legacy_decode_etcd(struct legacy_decoder *d, const uint8_t *p, size_t n, const struct legacy_pair **kvs,
+int btr_legacy_decode_etcd(struct btr_legacy_decoder *d, const uint8_t *p, size_t n, const struct btr_legacy_pair **kvs,
 		       size_t *n_kvs, const char *where)
 {
 	if (unpack(d, p, n, where) < 0)
@@ -228,7 +228,7 @@ int legacy_decode_etcd(struct legacy_decoder *d, const uint8_t *p, size_t n, con
 	return pairs(d, 0, &d->u.data, "KVz", kvs, n_kvs, where);
 }
 
-int legacy_decode_object(struct legacy_decoder *d, const uint8_t *p, size_t n, struct legacy_object *o,
+int btr_legacy_decode_object(struct btr_legacy_decoder *d, const uint8_t *p, size_t n, struct btr_legacy_object *o,
 			 const char *where)
 {
 	const msgpack_object *m = &d->u.data;
@@ -236,14 +236,14 @@ int legacy_decode_object(struct legacy_decoder *d, const uint8_t *p, size_t n, s
 	if (unpack(d, p, n, where) < 0 || want_bytes(m, "Pool", 1, &o->pool, where) < 0 ||
 	    want_bytes(m, "Namespace", 0, &o->ns, where) < 0 || want_bytes(m, "Name", 1, &o->name, where) < 0 ||
 	    want_bytes(m, "Content", 0, &o->content, where) < 0 ||
-	    pairs(d, 0, m, "XATTRData", (const struct legacy_pair **)&o->xattrs, &o->n_xattrs, where) < 0 ||
-	    pairs(d, 1, m, "OMAPData", (const struct legacy_pair **)&o->omap, &o->n_omap, where) < 0)
+	    pairs(d, 0, m, "XATTRData", (const struct btr_legacy_pair **)&o->xattrs, &o->n_xattrs, where) < 0 ||
+	    pairs(d, 1, m, "OMAPData", (const struct btr_legacy_pair **)&o->omap, &o->n_omap, where) < 0)
 		return -1;
 	return 0;
 }
 
 /* dst->p stays NULL unless the copy is made. */
-static int copy_bytes(const struct legacy_bytes *src, struct legacy_bytes *dst)
+static int copy_bytes(const struct btr_legacy_bytes *src, struct btr_legacy_bytes *dst)
 {
 	uint8_t *c = malloc(src->n + 1);
 	if (!c)
@@ -255,7 +255,7 @@ static int copy_bytes(const struct legacy_bytes *src, struct legacy_bytes *dst)
 	return 0;
 }
 
-int legacy_decode_meta(struct legacy_decoder *d, const uint8_t *p, size_t n, struct legacy_meta *m,
+int btr_legacy_decode_meta(struct btr_legacy_decoder *d, const uint8_t *p, size_t n, struct btr_legacy_meta *m,
 		       const char *where)
 {
 	memset(m, 0, sizeof *m);
@@ -273,8 +273,8 @@ int legacy_decode_meta(struct legacy_decoder *d, const uint8_t *p, size_t n, str
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	for (uint32_t i = 0; i < ts->via.array.size; i++) {
 		const msgpack_object *e = &ts->via.array.ptr[i], *k, *v;
-		struct legacy_stamp *s = &m->stamps[i];
-		struct legacy_bytes pool, ns, oid;
+		struct btr_legacy_stamp *s = &m->stamps[i];
+		struct btr_legacy_bytes pool, ns, oid;
 		if (e->type != MSGPACK_OBJECT_MAP || !(k = field(e, "Key")) || k->type != MSGPACK_OBJECT_MAP ||
 		    !(v = field(e, "Val")) ||
 		    (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER && v->type != MSGPACK_OBJECT_NEGATIVE_INTEGER))
@@ -293,7 +293,7 @@ int legacy_decode_meta(struct legacy_decoder *d, const uint8_t *p, size_t n, str
 	return 0;
 }
 
-void legacy_meta_free(struct legacy_meta *m)
+void btr_legacy_meta_free(struct btr_legacy_meta *m)
 {
 	for (size_t i = 0; i < m->n_stamps; i++) {
 		free((void *)m->stamps[i].pool.p);

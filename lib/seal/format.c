@@ -22,7 +22,7 @@ static uint64_t get(const uint8_t *p, int n)
 	return v;
 }
 
-size_t seal_header_encode(const struct seal_header *h, uint8_t *out)
+size_t btr_seal_header_encode(const struct btr_seal_header *h, uint8_t *out)
 {
 	size_t o = 0;
 	memcpy(out, SEAL_MAGIC, 8);
@@ -69,7 +69,7 @@ size_t seal_header_encode(const struct seal_header *h, uint8_t *out)
 			return btr_fail(BTR_EXIT_DATA, "sealed header truncated at byte %zu", n);      \
 	} while (0)
 
-int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t *used)
+int btr_seal_header_parse(const uint8_t *p, size_t n, struct btr_seal_header *h, size_t *used)
 {
 	size_t o = 0;
 	memset(h, 0, sizeof *h);
@@ -139,7 +139,7 @@ int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t 
 	return 0;
 }
 
-int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_len)
+int btr_seal_header_read(int fd, struct btr_seal_header *h, uint8_t *raw, size_t *raw_len)
 {
 	/* Read the fixed part, learn the variable length, read the rest. */
 	size_t fixed = 8 + 6;
@@ -151,7 +151,7 @@ int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_le
 	size_t have = (size_t)r, want;
 	if (have < fixed) {
 		size_t used;
-		return seal_header_parse(raw, have, h, &used) < 0 ? -1 : btr_fail(BTR_EXIT_DATA, "sealed header truncated");
+		return btr_seal_header_parse(raw, have, h, &used) < 0 ? -1 : btr_fail(BTR_EXIT_DATA, "sealed header truncated");
 	}
 	if (raw[8] == SEAL_MODE_PASSPHRASE) {
 		want = fixed + 1 + 16 + SEAL_SALT;
@@ -174,12 +174,12 @@ int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_le
 			return -1;
 		have += (size_t)r;
 	}
-	if (seal_header_parse(raw, have, h, raw_len) < 0)
+	if (btr_seal_header_parse(raw, have, h, raw_len) < 0)
 		return -1;
 	return 0;
 }
 
-void seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID])
+void btr_seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID])
 {
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, SEAL_KEYID);
@@ -188,15 +188,15 @@ void seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEY
 	crypto_generichash_final(&st, id, SEAL_KEYID);
 }
 
-void seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32])
+void btr_seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32])
 {
 	crypto_kdf_derive_from_key(out, outlen, (uint64_t)id, "btrseal1", filekey);
 }
 
-void seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC])
+void btr_seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC])
 {
 	uint8_t k[32];
-	seal_subkey(k, sizeof k, 1, filekey);
+	btr_seal_subkey(k, sizeof k, 1, filekey);
 	crypto_generichash(mac, SEAL_MAC, raw, n, k, sizeof k);
 	sodium_memzero(k, sizeof k);
 }

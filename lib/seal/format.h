@@ -36,7 +36,7 @@
 #define SEAL_MAX_KDF_OPS 16ull
 #define SEAL_MAX_HEADER (8 + 2 + 4 + 2 + SEAL_MAX_RECIPIENTS * (SEAL_KEYID + SEAL_WRAPPED) + 24 + SEAL_SIGBLOCK + SEAL_MAC + 64)
 
-struct seal_header {
+struct btr_seal_header {
 	uint8_t mode, flags;
 	uint32_t chunk;
 	uint64_t ops, mem;
@@ -53,22 +53,22 @@ struct seal_header {
 };
 
 /* Encodes all but the MAC; returns the length. */
-size_t seal_header_encode(const struct seal_header *h, uint8_t *out);
+size_t btr_seal_header_encode(const struct btr_seal_header *h, uint8_t *out);
 /* Reads and checks a header from fd (everything but the MAC's value is checked
  * here); raw/raw_len receive the bytes the MAC covers.  -1 with btr_fail (1: data). */
-int seal_header_read(int fd, struct seal_header *h, uint8_t *raw, size_t *raw_len);
+int btr_seal_header_read(int fd, struct btr_seal_header *h, uint8_t *raw, size_t *raw_len);
 /* Parses a header from memory (for the fuzz target and tests); same checks. */
-int seal_header_parse(const uint8_t *p, size_t n, struct seal_header *h, size_t *used);
+int btr_seal_header_parse(const uint8_t *p, size_t n, struct btr_seal_header *h, size_t *used);
 
 /* The key id of a recipient's public key. */
-void seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID]);
+void btr_seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID]);
 /* Subkeys of the file key: 1 = header MAC, 2 = secretstream, 3 = signature binding. */
-void seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32]);
-void seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC]);
+void btr_seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32]);
+void btr_seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC]);
 
 /* sign.c.  raw/n: the encoded header up to and including its signature (the
- * signature is the last crypto_sign_BYTES).  seal_sign fills them in and wipes sk;
- * seal_verify checks them against the signer's key in the header: -1 with btr_fail. */
-void seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk);
-int seal_verify(const uint8_t *raw, size_t n, const uint8_t filekey[32], const uint8_t pk[32]);
+ * signature is the last crypto_sign_BYTES).  btr_seal_sign fills them in and wipes sk;
+ * btr_seal_verify checks them against the signer's key in the header: -1 with btr_fail. */
+void btr_seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk);
+int btr_seal_verify(const uint8_t *raw, size_t n, const uint8_t filekey[32], const uint8_t pk[32]);
 #endif

@@ -8,7 +8,7 @@
 
 #define DEPTH 4
 
-struct seal_queue {
+struct btr_seal_queue {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -26,7 +26,7 @@ struct seal_queue {
 
 static void *writer(void *arg)
 {
-	struct seal_queue *q = arg;
+	struct btr_seal_queue *q = arg;
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
 		while (!q->count && !q->stop)
@@ -61,9 +61,9 @@ static void *writer(void *arg)
 	}
 }
 
-struct seal_queue *seal_queue_new(crypto_secretstream_xchacha20poly1305_state *st, uint32_t chunk, int out)
+struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_state *st, uint32_t chunk, int out)
 {
-	struct seal_queue *q = calloc(1, sizeof *q);
+	struct btr_seal_queue *q = calloc(1, sizeof *q);
 	if (!q)
 		return NULL;
 	q->st = st;
@@ -84,7 +84,7 @@ struct seal_queue *seal_queue_new(crypto_secretstream_xchacha20poly1305_state *s
 	return q;
 }
 
-uint8_t *seal_queue_buf(struct seal_queue *q)
+uint8_t *btr_seal_queue_buf(struct btr_seal_queue *q)
 {
 	pthread_mutex_lock(&q->mu);
 	while (q->count == DEPTH && !q->failed)
@@ -94,7 +94,7 @@ uint8_t *seal_queue_buf(struct seal_queue *q)
 	return b;
 }
 
-void seal_queue_put(struct seal_queue *q, size_t n, int final)
+void btr_seal_queue_put(struct btr_seal_queue *q, size_t n, int final)
 {
 	pthread_mutex_lock(&q->mu);
 	unsigned i = (q->head + q->count) % DEPTH;
@@ -105,7 +105,7 @@ void seal_queue_put(struct seal_queue *q, size_t n, int final)
 	pthread_mutex_unlock(&q->mu);
 }
 
-int seal_queue_end(struct seal_queue *q, int abort)
+int btr_seal_queue_end(struct btr_seal_queue *q, int abort)
 {
 	pthread_mutex_lock(&q->mu);
 	q->aborted = abort; /* queued chunks are dropped: no FINAL chunk, no complete-looking output */

@@ -8,16 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct seal_queue;
+struct btr_seal_queue;
 
 /* st: the pushed secretstream state (the queue's thread owns it until the end). */
-struct seal_queue *seal_queue_new(crypto_secretstream_xchacha20poly1305_state *st, uint32_t chunk, int out);
+struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_state *st, uint32_t chunk, int out);
 /* The buffer to fill next (chunk bytes), or NULL when the writer failed (btr_fail
- * recorded by seal_queue_end). */
-uint8_t *seal_queue_buf(struct seal_queue *q);
-/* Hands the buffer from seal_queue_buf over with n bytes; final: the last chunk. */
-void seal_queue_put(struct seal_queue *q, size_t n, int final);
+ * recorded by btr_seal_queue_end). */
+uint8_t *btr_seal_queue_buf(struct btr_seal_queue *q);
+/* Hands the buffer from btr_seal_queue_buf over with n bytes; final: the last chunk. */
+void btr_seal_queue_put(struct btr_seal_queue *q, size_t n, int final);
 /* Waits for the writer, frees everything; 0, or -1 with the writer's failure
  * (or the caller's, when abort is set: then queued chunks are dropped). */
-int seal_queue_end(struct seal_queue *q, int abort);
+int btr_seal_queue_end(struct btr_seal_queue *q, int abort);
 #endif

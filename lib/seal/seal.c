@@ -37,7 +37,7 @@ int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem)
 	return 0;
 }
 
-static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_header *h, btr_say_fn say)
+static int derive(uint8_t *key, const char *pass, size_t len, const struct btr_seal_header *h, btr_say_fn say)
 {
 	double t0 = btr_now();
 	if (crypto_pwhash(key, 32, pass, len, h->salt, h->ops, (size_t)h->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -49,7 +49,7 @@ static int derive(uint8_t *key, const char *pass, size_t len, const struct seal_
 
 int btr_seal(int in, int out, const struct btr_seal_opts *o)
 {
-	struct seal_header h = {0};
+	struct btr_seal_header h = {0};
 	uint8_t raw[SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
 	/* zstd's own input size: small reads keep its workers fed (measured: 1 MiB reads
@@ -57,7 +57,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	size_t isize = ZSTD_CStreamInSize();
 	uint8_t *ibuf = malloc(isize), *plain;
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
-	struct seal_queue *q = NULL;
+	struct btr_seal_queue *q = NULL;
 	ZSTD_CCtx *z = NULL;
 	int rc = -1;
 	if (!filekey || !sskey || !ibuf || !st) {
@@ -71,7 +71,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		h.n_recipients = (uint16_t)o->n_recipients;
 		crypto_secretstream_xchacha20poly1305_keygen(filekey);
 		for (size_t i = 0; i < o->n_recipients; i++) {
-			seal_keyid(o->recipients[i], h.keyid[i]);
+			btr_seal_keyid(o->recipients[i], h.keyid[i]);
 			crypto_box_seal(h.wrapped[i], filekey, 32, o->recipients[i]);
 		}
 	} else {
@@ -87,12 +87,12 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		crypto_sign_ed25519_sk_to_pk(h.signer, o->sign_sk);
 		h.sig_time = (uint64_t)time(NULL);
 	}
-	seal_subkey(sskey, 32, 2, filekey);
+	btr_seal_subkey(sskey, 32, 2, filekey);
 	crypto_secretstream_xchacha20poly1305_init_push(st, h.ss_header, sskey);
-	size_t hl = seal_header_encode(&h, raw);
+	size_t hl = btr_seal_header_encode(&h, raw);
 	if (o->sign_sk)
-		seal_sign(raw, hl, filekey, o->sign_sk);
-	seal_header_mac(raw, hl, filekey, raw + hl);
+		btr_seal_sign(raw, hl, filekey, o->sign_sk);
+	btr_seal_header_mac(raw, hl, filekey, raw + hl);
 	sodium_memzero(filekey, 32);
 	if (btr_write_or_fail(out, raw, hl + SEAL_MAC, "stdout") < 0)
 		goto out;
@@ -107,7 +107,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
 			btr_say(o->say, "zstd was built without threads; compressing on one core");
 	}
-	if (!(q = seal_queue_new(st, o->chunk, out))) {
+	if (!(q = btr_seal_queue_new(st, o->chunk, out))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
 		goto out;
 	}
@@ -116,7 +116,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	struct btr_progress pg;
 	btr_progress_init(&pg, "seal", o->progress);
 	pg.unit = "";
-	if (!(plain = seal_queue_buf(q)))
+	if (!(plain = btr_seal_queue_buf(q)))
 		goto writer_failed;
 	while (!eof) {
 		ssize_t n = read(in, ibuf, isize);
@@ -153,8 +153,8 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 				}
 			}
 			if (fill == o->chunk && more) {
-				seal_queue_put(q, fill, 0);
-				if (!(plain = seal_queue_buf(q)))
+				btr_seal_queue_put(q, fill, 0);
+				if (!(plain = btr_seal_queue_buf(q)))
 					goto writer_failed;
 				fill = 0;
 				continue;
@@ -163,18 +163,18 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 				break;
 		}
 	}
-	seal_queue_put(q, fill, 1);
-	rc = seal_queue_end(q, 0);
+	btr_seal_queue_put(q, fill, 1);
+	rc = btr_seal_queue_end(q, 0);
 	q = NULL;
 	if (rc == 0)
 		btr_progress_done(&pg);
 	goto out;
 writer_failed:
-	seal_queue_end(q, 0);
+	btr_seal_queue_end(q, 0);
 	q = NULL;
 out:
 	if (q)
-		seal_queue_end(q, 1);
+		btr_seal_queue_end(q, 1);
 	ZSTD_freeCCtx(z);
 	sodium_free(filekey);
 	sodium_free(sskey);
@@ -184,7 +184,7 @@ out:
 }
 
 /* Finds the file key: from the passphrase, or by unwrapping our recipient entry. */
-static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k, uint8_t *filekey)
+static int open_key(const struct btr_seal_header *h, const struct btr_unseal_keys *k, uint8_t *filekey)
 {
 	if (h->mode == SEAL_MODE_PASSPHRASE) {
 		if (k->sk)
@@ -202,7 +202,7 @@ static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k
 				h->n_recipients);
 	uint8_t pk[32], id[SEAL_KEYID];
 	crypto_scalarmult_base(pk, k->sk);
-	seal_keyid(pk, id);
+	btr_seal_keyid(pk, id);
 	for (unsigned i = 0; i < h->n_recipients; i++)
 		if (memcmp(id, h->keyid[i], SEAL_KEYID) == 0 &&
 		    crypto_box_seal_open(filekey, h->wrapped[i], SEAL_WRAPPED, pk, k->sk) == 0)
@@ -210,7 +210,7 @@ static int open_key(const struct seal_header *h, const struct btr_unseal_keys *k
 	return btr_fail(BTR_EXIT_DATA, "wrong key: this secret key is not one of the stream's %u recipients", h->n_recipients);
 }
 
-static int want_signer(const struct seal_header *h, const uint8_t *signer)
+static int want_signer(const struct btr_seal_header *h, const uint8_t *signer)
 {
 	if (!signer)
 		return 0;
@@ -225,7 +225,7 @@ static int want_signer(const struct seal_header *h, const uint8_t *signer)
 	return 0;
 }
 
-static void say_signer(btr_say_fn say, const struct seal_header *h)
+static void say_signer(btr_say_fn say, const struct btr_seal_header *h)
 {
 	char fp[BTR_FINGERPRINT_LEN + 1], when[64];
 	struct tm tm;
@@ -256,7 +256,7 @@ static int write_plain(ZSTD_DCtx *z, const uint8_t *p, size_t n, uint8_t *obuf, 
 
 int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 {
-	struct seal_header h;
+	struct btr_seal_header h;
 	uint8_t raw[SEAL_MAX_HEADER], mac[SEAL_MAC];
 	size_t hl;
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
@@ -270,10 +270,10 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		goto out;
 	}
 	/* An unwanted signer is refused before any key is asked for or derived. */
-	if (seal_header_read(in, &h, raw, &hl) < 0 || want_signer(&h, k->signer) < 0 ||
+	if (btr_seal_header_read(in, &h, raw, &hl) < 0 || want_signer(&h, k->signer) < 0 ||
 	    open_key(&h, k, filekey) < 0)
 		goto out;
-	seal_header_mac(raw, hl, filekey, mac);
+	btr_seal_header_mac(raw, hl, filekey, mac);
 	if (sodium_memcmp(mac, h.mac, SEAL_MAC) != 0) {
 		btr_fail(BTR_EXIT_DATA, h.mode == SEAL_MODE_PASSPHRASE
 					    ? "wrong passphrase (or the sealed header was altered)"
@@ -282,12 +282,12 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	}
 	/* Checked with or without --signer: a signature that does not verify is a forgery. */
 	if (h.flags & SEAL_FLAG_SIGNED) {
-		if (seal_verify(raw, hl, filekey, h.signer) < 0)
+		if (btr_seal_verify(raw, hl, filekey, h.signer) < 0)
 			goto out;
 		if (k->say)
 			say_signer(k->say, &h);
 	}
-	seal_subkey(sskey, 32, 2, filekey);
+	btr_seal_subkey(sskey, 32, 2, filekey);
 	sodium_memzero(filekey, 32);
 	if (crypto_secretstream_xchacha20poly1305_init_pull(st, h.ss_header, sskey) != 0) {
 		btr_fail(BTR_EXIT_DATA, "invalid secretstream header");

@@ -15,11 +15,11 @@
 static size_t message(uint8_t *m, const uint8_t *raw, size_t n, const uint8_t filekey[32])
 {
 	memcpy(m, raw, n - crypto_sign_BYTES);
-	seal_subkey(m + n - crypto_sign_BYTES, 32, 3, filekey);
+	btr_seal_subkey(m + n - crypto_sign_BYTES, 32, 3, filekey);
 	return n - crypto_sign_BYTES + 32;
 }
 
-void seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk)
+void btr_seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk)
 {
 	uint8_t m[SEAL_MAX_HEADER + 32];
 	size_t ml = message(m, raw, n, filekey);
@@ -28,7 +28,7 @@ void seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk)
 	sodium_memzero(sk, crypto_sign_SECRETKEYBYTES); /* needed for this one signature only */
 }
 
-int seal_verify(const uint8_t *raw, size_t n, const uint8_t filekey[32], const uint8_t pk[32])
+int btr_seal_verify(const uint8_t *raw, size_t n, const uint8_t filekey[32], const uint8_t pk[32])
 {
 	uint8_t m[SEAL_MAX_HEADER + 32];
 	size_t ml = message(m, raw, n, filekey);

@@ -60,7 +60,7 @@ static int open_regular(int dfd, const char *dir, const char *name, struct stat 
 }
 
 /* Reads the manifest a block at a time: memory grows only with its valid lines. */
-static int read_manifest(int dfd, const char *dir, struct split_manifest *m)
+static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 {
 	struct stat st;
 	int fd = open_regular(dfd, dir, SPLIT_MANIFEST, &st);
@@ -74,36 +74,36 @@ static int read_manifest(int dfd, const char *dir, struct split_manifest *m)
 	char buf[1u << 16];
 	size_t have = 0;
 	uint64_t total = 0;
-	struct split_parse ps;
-	split_manifest_begin(&ps, m);
+	struct btr_split_parse ps;
+	btr_split_manifest_begin(&ps, m);
 	int rc = 0;
 	for (;;) {
 		ssize_t n = btr_read_or_fail(fd, buf + have, sizeof buf - have, SPLIT_MANIFEST);
 		if (n < 0) {
-			split_manifest_free(m);
+			btr_split_manifest_free(m);
 			rc = -1;
 			break;
 		}
 		have += (size_t)n;
 		if ((total += (uint64_t)n) > MANIFEST_MAX) {
-			split_manifest_free(m);
+			btr_split_manifest_free(m);
 			rc = btr_fail(BTR_EXIT_DATA, "%s grew past %llu bytes while it was read", SPLIT_MANIFEST, MANIFEST_MAX);
 			break;
 		}
 		size_t pos = 0;
 		const char *nl;
 		while (rc == 0 && (nl = memchr(buf + pos, '\n', have - pos))) {
-			rc = split_manifest_line(&ps, buf + pos, (size_t)(nl - buf - pos));
+			rc = btr_split_manifest_line(&ps, buf + pos, (size_t)(nl - buf - pos));
 			pos = (size_t)(nl - buf) + 1;
 		}
 		if (rc == 0 && have - pos > SPLIT_MANIFEST_LINE_MAX)
-			rc = split_manifest_line(&ps, buf + pos, have - pos); /* says it is too long */
+			rc = btr_split_manifest_line(&ps, buf + pos, have - pos); /* says it is too long */
 		if (rc < 0)
 			break;
 		memmove(buf, buf + pos, have - pos);
 		have -= pos;
 		if (n == 0) {
-			rc = split_manifest_end(&ps, have > 0);
+			rc = btr_split_manifest_end(&ps, have > 0);
 			break;
 		}
 	}
@@ -117,7 +117,7 @@ static int read_manifest(int dfd, const char *dir, struct split_manifest *m)
 }
 
 /* Pieces in the directory that the manifest does not list. */
-static int check_extra(int dfd, const char *dir, const struct split_manifest *m)
+static int check_extra(int dfd, const char *dir, const struct btr_split_manifest *m)
 {
 	DIR *d = btr_dir_list(dfd, dir);
 	if (!d)
@@ -128,7 +128,7 @@ static int check_extra(int dfd, const char *dir, const struct split_manifest *m)
 		size_t i;
 		if (strncmp(e->d_name, "ARCHIVE", 7) != 0)
 			continue;
-		if (split_piece_index(e->d_name, &i) < 0 || i >= m->n) {
+		if (btr_split_piece_index(e->d_name, &i) < 0 || i >= m->n) {
 			rc = btr_fail(BTR_EXIT_DATA, "extra piece %s is not in the manifest", e->d_name);
 			break;
 		}
@@ -223,7 +223,7 @@ done:
 int btr_join(const char *dir, const char *fetch, int out, int progress)
 {
 	struct btr_progress pg;
-	struct split_manifest m;
+	struct btr_split_manifest m;
 	/* The directory may be a symlink (a "latest" link to a backup); its files may not. */
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) /* no directory is no finished split, as no MANIFEST is (exit 1) */
@@ -246,7 +246,7 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 	for (size_t i = 0; i < m.n; i++) {
 		char name[32];
 		pid_t pid = 0;
-		split_piece_name(name, sizeof name, i);
+		btr_split_piece_name(name, sizeof name, i);
 		struct stat st;
 		int fd = fetch ? btr_spawn_sh(fetch, name, 1, &pid) : open_regular(dfd, dir, name, &st);
 		if (fd < 0)
@@ -289,7 +289,7 @@ int btr_join(const char *dir, const char *fetch, int out, int progress)
 	btr_progress_done(&pg);
 	rc = 0;
 out:
-	split_manifest_free(&m);
+	btr_split_manifest_free(&m);
 	free(buf);
 	close(dfd);
 	return rc;

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void split_piece_name(char *out, size_t len, size_t i)
+void btr_split_piece_name(char *out, size_t len, size_t i)
 {
 	snprintf(out, len, "ARCHIVE%05zu.bin", i);
 }
 
-int split_piece_index(const char *name, size_t *i)
+int btr_split_piece_index(const char *name, size_t *i)
 {
 	size_t l = strlen(name);
 	if (strncmp(name, "ARCHIVE", 7) != 0 || l < 16 || l > 24 || strcmp(name + l - 4, ".bin") != 0 ||
@@ -27,7 +27,7 @@ int split_piece_index(const char *name, size_t *i)
 		return -1;
 	char want[32];
 	*i = (size_t)strtoull(name + 7, NULL, 10);
-	split_piece_name(want, sizeof want, *i);
+	btr_split_piece_name(want, sizeof want, *i);
 	return strcmp(want, name) == 0 ? 0 : -1;
 }
 
@@ -85,7 +85,7 @@ static int malformed(size_t lineno)
 }
 
 /* "end PIECES TOTAL SUM": its counts and checksum must agree with the piece lines. */
-static int end_line(struct split_manifest *m, const char *line, size_t ll, size_t lineno)
+static int end_line(struct btr_split_manifest *m, const char *line, size_t ll, size_t lineno)
 {
 	const char *f[4];
 	size_t fl[4];
@@ -103,20 +103,20 @@ static int end_line(struct split_manifest *m, const char *line, size_t ll, size_
 				(unsigned long long)t, (unsigned long long)m->total);
 	uint8_t want_sum[BTR_SUM_BYTES];
 	memcpy(want_sum, m->sum, sizeof want_sum);
-	split_manifest_seal(m);
+	btr_split_manifest_seal(m);
 	if (memcmp(want_sum, m->sum, sizeof want_sum) != 0)
 		return btr_fail(BTR_EXIT_DATA, "manifest end checksum does not match its piece lines (line %zu)", lineno);
 	return 0;
 }
 
 /* "ARCHIVENNNNN.bin SIZE SUM": the next piece, in sequence. */
-static int piece_line(struct split_manifest *m, size_t *cap, const char *line, size_t ll, size_t lineno)
+static int piece_line(struct btr_split_manifest *m, size_t *cap, const char *line, size_t ll, size_t lineno)
 {
 	const char *f[3];
 	size_t fl[3];
 	char want[32];
 	uint64_t size;
-	split_piece_name(want, sizeof want, m->n);
+	btr_split_piece_name(want, sizeof want, m->n);
 	if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
 	    number(f[1], fl[1], &size) < 0 || m->n >= SPLIT_MAX_PIECES)
 		return malformed(lineno);
@@ -129,20 +129,20 @@ static int piece_line(struct split_manifest *m, size_t *cap, const char *line, s
 	return 0;
 }
 
-void split_manifest_begin(struct split_parse *ps, struct split_manifest *m)
+void btr_split_manifest_begin(struct btr_split_parse *ps, struct btr_split_manifest *m)
 {
 	memset(m, 0, sizeof *m);
 	memset(ps, 0, sizeof *ps);
 	ps->m = m;
 }
 
-static int parse_fail(struct split_parse *ps)
+static int parse_fail(struct btr_split_parse *ps)
 {
-	split_manifest_free(ps->m);
+	btr_split_manifest_free(ps->m);
 	return -1;
 }
 
-int split_manifest_line(struct split_parse *ps, const char *line, size_t ll)
+int btr_split_manifest_line(struct btr_split_parse *ps, const char *line, size_t ll)
 {
 	size_t lineno = ++ps->lineno;
 	int rc;
@@ -162,7 +162,7 @@ int split_manifest_line(struct split_parse *ps, const char *line, size_t ll)
 	return rc < 0 ? parse_fail(ps) : 0;
 }
 
-int split_manifest_end(struct split_parse *ps, int partial_line)
+int btr_split_manifest_end(struct btr_split_parse *ps, int partial_line)
 {
 	if (ps->lineno == 0 && !partial_line)
 		return btr_fail(BTR_EXIT_DATA, "manifest is empty");
@@ -177,10 +177,10 @@ int split_manifest_end(struct split_parse *ps, int partial_line)
 	return 0;
 }
 
-int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
+int btr_split_manifest_parse(const char *text, size_t len, struct btr_split_manifest *m)
 {
-	struct split_parse ps;
-	split_manifest_begin(&ps, m);
+	struct btr_split_parse ps;
+	btr_split_manifest_begin(&ps, m);
 	size_t pos = 0;
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
@@ -188,13 +188,13 @@ int split_manifest_parse(const char *text, size_t len, struct split_manifest *m)
 			break;
 		size_t ll = (size_t)(nl - line);
 		pos += ll + 1;
-		if (split_manifest_line(&ps, line, ll) < 0)
+		if (btr_split_manifest_line(&ps, line, ll) < 0)
 			return -1;
 	}
-	return split_manifest_end(&ps, pos < len);
+	return btr_split_manifest_end(&ps, pos < len);
 }
 
-char *split_manifest_format(const struct split_manifest *m)
+char *btr_split_manifest_format(const struct btr_split_manifest *m)
 {
 	size_t cap = 64 + m->n * 120 + 160, o = 0;
 	char *s = malloc(cap), name[32];
@@ -202,7 +202,7 @@ char *split_manifest_format(const struct split_manifest *m)
 		return NULL;
 	o += (size_t)snprintf(s + o, cap - o, "btr-split-manifest 1\n");
 	for (size_t i = 0; i < m->n; i++) {
-		split_piece_name(name, sizeof name, i);
+		btr_split_piece_name(name, sizeof name, i);
 		o += (size_t)snprintf(s + o, cap - o, "%s %llu ", name, (unsigned long long)m->pieces[i].size);
 		for (int j = 0; j < BTR_SUM_BYTES; j++)
 			o += (size_t)snprintf(s + o, cap - o, "%02x", m->pieces[i].sum[j]);
@@ -216,14 +216,14 @@ char *split_manifest_format(const struct split_manifest *m)
 	return s;
 }
 
-void split_manifest_free(struct split_manifest *m)
+void btr_split_manifest_free(struct btr_split_manifest *m)
 {
 	free(m->pieces);
 	m->pieces = NULL;
 	m->n = 0;
 }
 
-void split_manifest_seal(struct split_manifest *m)
+void btr_split_manifest_seal(struct btr_split_manifest *m)
 {
 	struct btr_xxh128 st;
 	btr_xxh128_init(&st);

@@ -38,7 +38,7 @@ static int dir_empty(int dfd, const char *dir, int force)
 			continue;
 		files++;
 		/* A forced rerun replaces an earlier split: its pieces would be "extra". */
-		if (force && (split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST) ||
+		if (force && (btr_split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST) ||
 			      !strcmp(e->d_name, MANIFEST_TMP)) &&
 		    unlinkat(dfd, e->d_name, 0) < 0 && errno != ENOENT) {
 			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s/%s", dir, e->d_name);
@@ -101,7 +101,7 @@ static int dir_open(const char *dir, int force)
 
 /* One open piece: a file, a filter's stdin, or both. */
 struct piece {
-	const struct split_opts *o;
+	const struct btr_split_opts *o;
 	int fd, pipe_fd;
 	pid_t pid;
 	struct btr_watch watch;
@@ -116,7 +116,7 @@ struct piece {
  * when it has a time limit. */
 static int filter_start(struct piece *p)
 {
-	const struct split_opts *o = p->o;
+	const struct btr_split_opts *o = p->o;
 	p->pipe_fd = btr_spawn_sh_watched(&p->watch, o->timeout_ms, o->filter, p->name, 0, &p->pid);
 	return p->pipe_fd < 0 ? -1 : 0;
 }
@@ -188,7 +188,7 @@ static int send_once(struct piece *p, const char *text, uint8_t *buf)
  * waiting 1, 2, 4... (at most 60) seconds between attempts. */
 static int send(struct piece *p, const char *text, uint8_t *buf)
 {
-	const struct split_opts *o = p->o;
+	const struct btr_split_opts *o = p->o;
 	for (unsigned a = 0;; a++) {
 		if (send_once(p, text, buf) == 0)
 			return 0;
@@ -201,12 +201,12 @@ static int send(struct piece *p, const char *text, uint8_t *buf)
 	}
 }
 
-static int piece_open(struct piece *p, const struct split_opts *o, int dfd, size_t i)
+static int piece_open(struct piece *p, const struct btr_split_opts *o, int dfd, size_t i)
 {
 	memset(p, 0, sizeof *p);
 	p->o = o;
 	p->fd = p->pipe_fd = -1;
-	split_piece_name(p->name, sizeof p->name, i);
+	btr_split_piece_name(p->name, sizeof p->name, i);
 	p->dfd = dfd;
 	btr_xxh128_init(&p->h);
 	btr_say(o->say, "creating new file %s", p->name);
@@ -256,16 +256,16 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf
 }
 
 /* Runs the filter once more for the manifest, so the remote side holds it too. */
-static int filter_manifest(const struct split_opts *o, const char *text)
+static int filter_manifest(const struct btr_split_opts *o, const char *text)
 {
 	struct piece p = {.o = o, .fd = -1, .pipe_fd = -1, .dfd = -1}; /* text: no file */
 	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
 	return send(&p, text, NULL);
 }
 
-static int write_manifest(const struct split_opts *o, int dfd, const struct split_manifest *m)
+static int write_manifest(const struct btr_split_opts *o, int dfd, const struct btr_split_manifest *m)
 {
-	char *text = split_manifest_format(m);
+	char *text = btr_split_manifest_format(m);
 	if (!text)
 		return btr_fail(BTR_EXIT_SYS, "out of memory");
 	/* The remote copy first: a local manifest claims the whole split is done. */
@@ -290,9 +290,9 @@ static int write_manifest(const struct split_opts *o, int dfd, const struct spli
 	return rc;
 }
 
-int btr_split(int in, const struct split_opts *o)
+int btr_split(int in, const struct btr_split_opts *o)
 {
-	struct split_manifest m = {0};
+	struct btr_split_manifest m = {0};
 	struct piece p;
 	uint8_t *buf = malloc(BLOCK), *sbuf = o->spool ? malloc(BLOCK) : NULL;
 	size_t cap = 0;
@@ -323,7 +323,7 @@ int btr_split(int in, const struct split_opts *o)
 			if (!open_piece) {
 				if (m.n == cap) {
 					cap = cap ? cap * 2 : 64;
-					struct split_piece *np = realloc(m.pieces, cap * sizeof *np);
+					struct btr_split_piece *np = realloc(m.pieces, cap * sizeof *np);
 					if (!np) {
 						btr_fail(BTR_EXIT_SYS, "out of memory");
 						goto out;
@@ -369,7 +369,7 @@ int btr_split(int in, const struct split_opts *o)
 		m.n++;
 		btr_progress_add(&pg, 1, 0);
 	}
-	split_manifest_seal(&m);
+	btr_split_manifest_seal(&m);
 	rc = write_manifest(o, dfd, &m);
 	if (rc == 0)
 		btr_progress_done(&pg);
@@ -382,7 +382,7 @@ out:
 		piece_close(&p, s, NULL);
 		btr_fail(saved, "%s", msg);
 	}
-	split_manifest_free(&m);
+	btr_split_manifest_free(&m);
 	free(buf);
 	free(sbuf);
 	if (dfd >= 0)

@@ -16,47 +16,47 @@
 #define SPLIT_MANIFEST "MANIFEST"
 #define SPLIT_MAX_PIECES 10000000u
 
-struct split_piece {
+struct btr_split_piece {
 	uint64_t size;
 	uint8_t sum[BTR_SUM_BYTES];
 };
 
-struct split_manifest {
-	struct split_piece *pieces;
+struct btr_split_manifest {
+	struct btr_split_piece *pieces;
 	size_t n;
 	uint64_t total;
 	uint8_t sum[BTR_SUM_BYTES]; /* over the piece checksums, in order */
 };
 
 /* Piece name for index i: ARCHIVE00000.bin (more digits past 99999). */
-void split_piece_name(char *out, size_t len, size_t i);
+void btr_split_piece_name(char *out, size_t len, size_t i);
 
 /* 0 and *i when name is exactly the name of piece *i; -1 otherwise. */
-int split_piece_index(const char *name, size_t *i);
+int btr_split_piece_index(const char *name, size_t *i);
 
 /* Parses a manifest (hostile input: bounded lines, names in sequence, counts checked).
  * -1 with btr_fail (1: malformed). */
-int split_manifest_parse(const char *text, size_t len, struct split_manifest *m);
+int btr_split_manifest_parse(const char *text, size_t len, struct btr_split_manifest *m);
 /* The same a line at a time, so a manifest is read in bounded memory: begin, then
  * each line without its newline, then end (partial_line: bytes after the last
  * newline).  After a -1, m is already freed. */
 #define SPLIT_MANIFEST_LINE_MAX 256
-struct split_parse {
-	struct split_manifest *m;
+struct btr_split_parse {
+	struct btr_split_manifest *m;
 	size_t cap, lineno;
 	int ended;
 };
-void split_manifest_begin(struct split_parse *ps, struct split_manifest *m);
-int split_manifest_line(struct split_parse *ps, const char *line, size_t len);
-int split_manifest_end(struct split_parse *ps, int partial_line);
+void btr_split_manifest_begin(struct btr_split_parse *ps, struct btr_split_manifest *m);
+int btr_split_manifest_line(struct btr_split_parse *ps, const char *line, size_t len);
+int btr_split_manifest_end(struct btr_split_parse *ps, int partial_line);
 /* Renders a manifest; returns a malloc'd string. */
-char *split_manifest_format(const struct split_manifest *m);
-void split_manifest_free(struct split_manifest *m);
+char *btr_split_manifest_format(const struct btr_split_manifest *m);
+void btr_split_manifest_free(struct btr_split_manifest *m);
 /* Computes m->sum from the pieces. */
-void split_manifest_seal(struct split_manifest *m);
+void btr_split_manifest_seal(struct btr_split_manifest *m);
 
 struct btr_rate;
-struct split_opts {
+struct btr_split_opts {
 	const char *dir;
 	uint64_t size;          /* bytes per piece */
 	const char *filter;     /* sh -c command per piece, $FILE set; NULL: none */
@@ -69,7 +69,7 @@ struct split_opts {
 	int spool;              /* --retries given: each piece to DIR first, then to the filter */
 	unsigned retries;       /* re-sends of a piece whose filter failed */
 };
-int btr_split(int in, const struct split_opts *o);
+int btr_split(int in, const struct btr_split_opts *o);
 
 /* Joins (out >= 0) or checks (out < 0) the pieces of dir against its manifest;
  * with fetch, each piece is read from `sh -c fetch` ($FILE set) instead of a file. */

@@ -12,7 +12,7 @@
 
 static void *b_alloc(void *data, size_t n)
 {
-	struct budget *b = data;
+	struct btr_budget *b = data;
 	if (n > SIZE_MAX / 2) {
 		b->refused = 1;
 		return NULL;
@@ -36,7 +36,7 @@ static void *b_alloc(void *data, size_t n)
 
 static void b_free(void *data, void *ptr)
 {
-	struct budget *b = data;
+	struct btr_budget *b = data;
 	if (!ptr)
 		return;
 	unsigned char *p = (unsigned char *)ptr - HDR;
@@ -44,7 +44,7 @@ static void b_free(void *data, void *ptr)
 	free(p);
 }
 
-void budget_init(struct budget *b, size_t limit)
+void btr_budget_init(struct btr_budget *b, size_t limit)
 {
 	b->a.alloc = b_alloc;
 	b->a.free = b_free;

@@ -6,12 +6,12 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
-struct budget {
+struct btr_budget {
 	ProtobufCAllocator a;   /* hand &a to protobuf-c (allocator_data points back here) */
 	size_t limit, used, peak;
 	int refused;            /* an allocation was refused for the budget */
 	int nomem;              /* malloc itself failed */
 };
 
-void budget_init(struct budget *b, size_t limit);
+void btr_budget_init(struct btr_budget *b, size_t limit);
 #endif

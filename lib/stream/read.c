@@ -35,7 +35,7 @@ struct btr_reader {
 	struct btr_objhash oh;
 	struct btr_hash seg;
 	Btr__Trailer seen;
-	struct budget mem;      /* every unpacked message (and the held begin) lives here */
+	struct btr_budget mem;      /* every unpacked message (and the held begin) lives here */
 };
 
 struct btr_reader *btr_reader_new(int fd, const char *what)
@@ -47,7 +47,7 @@ struct btr_reader *btr_reader_new(int fd, const char *what)
 		return NULL;
 	}
 	r->cap = RBUF;
-	budget_init(&r->mem, default_budget);
+	btr_budget_init(&r->mem, default_budget);
 	r->fd = fd;
 	r->what = what;
 	return r;

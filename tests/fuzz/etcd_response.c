@@ -1,6 +1,6 @@
 /* libFuzzer: arbitrary bytes as etcd's reply to a Range call.  The first byte picks
  * the requested range (all keys, a prefix, a resumed page), the rest is the reply.
- * etcd_range_parse must refuse anything malformed or outside the range, never crash,
+ * btr_etcd_range_parse must refuse anything malformed or outside the range, never crash,
  * and what it accepts must hold the promises the dump relies on. */
 #include "etcd/etcd.h"
 
@@ -24,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (data[0] % 3) {
 	case 0: from = all; from_len = 1; end[0] = 0; end_len = 1; break;
-	case 1: from = pfx; from_len = 6; end_len = etcd_prefix_end(pfx, 6, end); break;
-	default: from = resume; from_len = 9; end_len = etcd_prefix_end(pfx, 6, end); break;
+	case 1: from = pfx; from_len = 6; end_len = btr_etcd_prefix_end(pfx, 6, end); break;
+	default: from = resume; from_len = 9; end_len = btr_etcd_prefix_end(pfx, 6, end); break;
 	}
-	Etcdserverpb__RangeResponse *r = etcd_range_parse(data + 1, size - 1, from, from_len, end, end_len);
+	Etcdserverpb__RangeResponse *r = btr_etcd_range_parse(data + 1, size - 1, from, from_len, end, end_len);
 	if (!r)
 		return 0;
 	if (!r->header || r->header->revision <= 0 || (r->more && !r->n_kvs))

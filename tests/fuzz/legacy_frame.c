@@ -7,57 +7,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void payloads(struct legacy_decoder *d, const uint8_t *p, size_t n)
+static void payloads(struct btr_legacy_decoder *d, const uint8_t *p, size_t n)
 {
-	const struct legacy_pair *kvs;
+	const struct btr_legacy_pair *kvs;
 	size_t nk;
-	struct legacy_object o;
-	struct legacy_meta m;
-	if (legacy_decode_etcd(d, p, n, &kvs, &nk, "fuzz") == 0)
+	struct btr_legacy_object o;
+	struct btr_legacy_meta m;
+	if (btr_legacy_decode_etcd(d, p, n, &kvs, &nk, "fuzz") == 0)
 		for (size_t i = 0; i < nk; i++) /* every pointer must be inside the payload */
 			if (kvs[i].key.n && (kvs[i].key.p < p || kvs[i].key.p + kvs[i].key.n > p + n))
 				abort();
-	if (legacy_decode_object(d, p, n, &o, "fuzz") == 0 && o.content.n &&
+	if (btr_legacy_decode_object(d, p, n, &o, "fuzz") == 0 && o.content.n &&
 	    (o.content.p < p || o.content.p + o.content.n > p + n))
 		abort();
-	legacy_decode_meta(d, p, n, &m, "fuzz");
-	legacy_meta_free(&m);
+	btr_legacy_decode_meta(d, p, n, &m, "fuzz");
+	btr_legacy_meta_free(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t key[LEGACY_KEY] = {1, 2, 3};
-	struct legacy_decoder *d;
-	if (size < 1 || !(d = legacy_decoder_new()))
+	struct btr_legacy_decoder *d;
+	if (size < 1 || !(d = btr_legacy_decoder_new()))
 		return 0;
 	const uint8_t *p = data + 1;
 	size_t n = size - 1;
 	if (data[0] == 0) {
-		struct legacy_cipher *c = legacy_cipher_new(key);
+		struct btr_legacy_cipher *c = btr_legacy_cipher_new(key);
 		while (c && n >= LEGACY_HEADER) {
-			struct legacy_frame f;
+			struct btr_legacy_frame f;
 			size_t plen;
-			if (legacy_frame_parse(p, n - LEGACY_HEADER, &f, "fuzz") < 0)
+			if (btr_legacy_frame_parse(p, n - LEGACY_HEADER, &f, "fuzz") < 0)
 				break;
 			uint8_t *ct = malloc(f.len);
 			if (!ct)
 				break;
 			memcpy(ct, p + LEGACY_HEADER, f.len);
-			legacy_frame_open(c, &f, ct, &plen, "fuzz");
+			btr_legacy_frame_open(c, &f, ct, &plen, "fuzz");
 			free(ct);
 			p += LEGACY_HEADER + f.len;
 			n -= LEGACY_HEADER + f.len;
 		}
-		legacy_cipher_free(c);
+		btr_legacy_cipher_free(c);
 	} else if (data[0] == 1) {
 		uint8_t *out = NULL;
 		size_t cap = 0, len;
-		if (legacy_unsnappy(p, n, &out, &cap, &len, "fuzz") == 0)
+		if (btr_legacy_unsnappy(p, n, &out, &cap, &len, "fuzz") == 0)
 			payloads(d, out, len);
 		free(out);
 	} else {
 		payloads(d, p, n);
 	}
-	legacy_decoder_free(d);
+	btr_legacy_decoder_free(d);
 	return 0;
 }

@@ -9,11 +9,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct seal_header h;
+	struct btr_seal_header h;
 	size_t used;
-	if (seal_header_parse(data, size, &h, &used) == 0) {
+	if (btr_seal_header_parse(data, size, &h, &used) == 0) {
 		uint8_t out[SEAL_MAX_HEADER];
-		size_t n = seal_header_encode(&h, out);
+		size_t n = btr_seal_header_encode(&h, out);
 		if (n != used || used + SEAL_MAC > size || memcmp(out, data, n) != 0 ||
 		    used + SEAL_MAC > SEAL_MAX_HEADER ||
 		    ((h.flags & SEAL_FLAG_SIGNED) && memcmp(h.sig, data + used - sizeof h.sig, sizeof h.sig) != 0)) {

@@ -6,11 +6,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct split_manifest m;
-	if (split_manifest_parse((const char *)data, size, &m) == 0) {
-		char *s = split_manifest_format(&m);
+	struct btr_split_manifest m;
+	if (btr_split_manifest_parse((const char *)data, size, &m) == 0) {
+		char *s = btr_split_manifest_format(&m);
 		free(s);
-		split_manifest_free(&m);
+		btr_split_manifest_free(&m);
 	}
 	return 0;
 }

@@ -61,19 +61,19 @@ static uint8_t *slurp(const char *path, size_t *n)
 static void load(const char *dir, struct pieces *ps, char **manifest, size_t *mlen)
 {
 	char path[4096], name[32];
-	struct split_manifest m;
+	struct btr_split_manifest m;
 	snprintf(path, sizeof path, "%s/MANIFEST", dir);
 	*manifest = (char *)slurp(path, mlen);
-	if (split_manifest_parse(*manifest, *mlen, &m) < 0)
+	if (btr_split_manifest_parse(*manifest, *mlen, &m) < 0)
 		btr_die_last();
 	ps->n = m.n;
 	ps->v = calloc(m.n + 2, sizeof *ps->v);
 	for (size_t i = 0; i < m.n; i++) {
-		split_piece_name(name, sizeof name, i);
+		btr_split_piece_name(name, sizeof name, i);
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 		ps->v[i].p = slurp(path, &ps->v[i].n);
 	}
-	split_manifest_free(&m);
+	btr_split_manifest_free(&m);
 }
 
 static struct buf concat(const struct pieces *ps)
@@ -160,7 +160,7 @@ static void write_file(const char *dir, const char *name, const void *p, size_t 
 
 static char *fresh_manifest(const struct pieces *ps)
 {
-	struct split_manifest m = {.n = ps->n};
+	struct btr_split_manifest m = {.n = ps->n};
 	m.pieces = calloc(ps->n + 1, sizeof *m.pieces);
 	for (size_t i = 0; i < ps->n; i++) {
 		struct btr_xxh128 h;
@@ -170,9 +170,9 @@ static char *fresh_manifest(const struct pieces *ps)
 		m.pieces[i].size = ps->v[i].n;
 		m.total += ps->v[i].n;
 	}
-	split_manifest_seal(&m);
-	char *t = split_manifest_format(&m);
-	split_manifest_free(&m);
+	btr_split_manifest_seal(&m);
+	char *t = btr_split_manifest_format(&m);
+	btr_split_manifest_free(&m);
 	return t;
 }
 
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 	}
 	char name[32];
 	for (size_t i = 0; i < ps.n; i++) {
-		split_piece_name(name, sizeof name, i);
+		btr_split_piece_name(name, sizeof name, i);
 		write_file(dst, name, ps.v[i].p, ps.v[i].n);
 	}
 	if (fixup) {

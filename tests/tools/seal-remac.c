@@ -26,11 +26,11 @@ int main(int argc, char **argv)
 			break;
 	}
 	uint8_t *sk = sodium_malloc(32), *fk = sodium_malloc(32), pk[32];
-	struct seal_header h;
+	struct btr_seal_header h;
 	size_t used;
 	if (!buf || !sk || !fk)
 		btr_die(BTR_EXIT_SYS, "out of memory");
-	if (btr_seckey_load(argv[1], sk, 1) < 0 || seal_header_parse(buf, n, &h, &used) < 0)
+	if (btr_seckey_load(argv[1], sk, 1) < 0 || btr_seal_header_parse(buf, n, &h, &used) < 0)
 		btr_die_last();
 	if (h.mode != SEAL_MODE_RECIPIENTS)
 		btr_die(BTR_EXIT_USAGE, "not sealed to a key");
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 			break;
 	if (i == h.n_recipients)
 		btr_die(BTR_EXIT_DATA, "not sealed to this key");
-	seal_header_mac(buf, used, fk, buf + used);
+	btr_seal_header_mac(buf, used, fk, buf + used);
 	if (btr_write_or_fail(1, buf, n, "stdout") < 0)
 		btr_die_last();
 	sodium_free(sk);

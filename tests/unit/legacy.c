@@ -22,32 +22,32 @@ static const char key_hex[] = "0ff92977b331917de7d58422eb166552afdd7a104728caba7
 
 static int opens(const uint8_t *f, size_t n, const uint8_t *key, uint8_t **plain, size_t *plen)
 {
-	struct legacy_frame h;
-	struct legacy_cipher *c = legacy_cipher_new(key);
+	struct btr_legacy_frame h;
+	struct btr_legacy_cipher *c = btr_legacy_cipher_new(key);
 	uint8_t *ct = malloc(n);
 	size_t len, cap = 0;
 	int rc = -1;
 	*plain = NULL;
 	memcpy(ct, f, n);
-	if (legacy_frame_parse(f, n - LEGACY_HEADER, &h, "unit") == 0 &&
-	    legacy_frame_open(c, &h, ct + LEGACY_HEADER, &len, "unit") == 0 &&
-	    legacy_unsnappy(ct + LEGACY_HEADER, len, plain, &cap, plen, "unit") == 0)
+	if (btr_legacy_frame_parse(f, n - LEGACY_HEADER, &h, "unit") == 0 &&
+	    btr_legacy_frame_open(c, &h, ct + LEGACY_HEADER, &len, "unit") == 0 &&
+	    btr_legacy_unsnappy(ct + LEGACY_HEADER, len, plain, &cap, plen, "unit") == 0)
 		rc = 0;
 	free(ct);
-	legacy_cipher_free(c);
+	btr_legacy_cipher_free(c);
 	return rc;
 }
 
 static int refused(const char *hex, const char *want)
 {
-	struct legacy_decoder *d = legacy_decoder_new();
-	struct legacy_object o;
+	struct btr_legacy_decoder *d = btr_legacy_decoder_new();
+	struct btr_legacy_object o;
 	uint8_t b[256];
 	size_t n = strlen(hex) / 2;
 	for (size_t i = 0; i < n; i++)
 		b[i] = (uint8_t)strtoul((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16);
-	int rc = legacy_decode_object(d, b, n, &o, "unit");
-	legacy_decoder_free(d);
+	int rc = btr_legacy_decode_object(d, b, n, &o, "unit");
+	btr_legacy_decoder_free(d);
 	return rc < 0 && btr_errcode() == BTR_EXIT_DATA && strstr(btr_errmsg(), want);
 }
 
@@ -58,16 +58,16 @@ int main(void)
 	for (int i = 0; i < LEGACY_KEY; i++)
 		want[i] = (uint8_t)strtoul((char[]){key_hex[2 * i], key_hex[2 * i + 1], 0}, NULL, 16);
 	T_CHECK("key: PBKDF2-HMAC-SHA3-512 as Python's hashlib computes it",
-		legacy_derive_key("pw", 2, key) == 0 && !memcmp(key, want, sizeof key));
+		btr_legacy_derive_key("pw", 2, key) == 0 && !memcmp(key, want, sizeof key));
 
 	T_CHECK("frame: opens and decompresses", opens(frame, sizeof frame, key, &plain, &plen) == 0);
-	struct legacy_decoder *d = legacy_decoder_new();
-	const struct legacy_pair *kvs;
+	struct btr_legacy_decoder *d = btr_legacy_decoder_new();
+	const struct btr_legacy_pair *kvs;
 	size_t n = 0;
-	T_CHECK("frame: its etcd record decodes", plain && legacy_decode_etcd(d, plain, plen, &kvs, &n, "unit") == 0 && n == 1 &&
+	T_CHECK("frame: its etcd record decodes", plain && btr_legacy_decode_etcd(d, plain, plen, &kvs, &n, "unit") == 0 && n == 1 &&
 		kvs[0].key.n == 7 && !memcmp(kvs[0].key.p, "btrdb/a", 7) && kvs[0].value.n == 2 &&
 		!memcmp(kvs[0].value.p, "\0v", 2));
-	legacy_decoder_free(d);
+	btr_legacy_decoder_free(d);
 	free(plain);
 
 	uint8_t bad[sizeof frame];
@@ -84,34 +84,34 @@ int main(void)
 	T_CHECK("frame: another key fails authentication", opens(frame, sizeof frame, key, &plain, &plen) < 0);
 	free(plain);
 
-	struct legacy_frame h;
+	struct btr_legacy_frame h;
 	memcpy(bad, frame, LEGACY_HEADER);
 	bad[0] = 0;
-	T_CHECK("header: no sentinel", legacy_frame_parse(bad, 100, &h, "unit") < 0 && strstr(btr_errmsg(), "sentinel"));
+	T_CHECK("header: no sentinel", btr_legacy_frame_parse(bad, 100, &h, "unit") < 0 && strstr(btr_errmsg(), "sentinel"));
 	memcpy(bad, frame, LEGACY_HEADER);
 	memcpy(bad + 8, "\0\0\0\0\x40\0\0\x01", 8);
-	T_CHECK("header: over 1 GiB", legacy_frame_parse(bad, UINT64_MAX, &h, "unit") < 0 && strstr(btr_errmsg(), "1 GiB"));
-	T_CHECK("header: past the end", legacy_frame_parse(frame, 77, &h, "unit") < 0 && strstr(btr_errmsg(), "past the end"));
+	T_CHECK("header: over 1 GiB", btr_legacy_frame_parse(bad, UINT64_MAX, &h, "unit") < 0 && strstr(btr_errmsg(), "1 GiB"));
+	T_CHECK("header: past the end", btr_legacy_frame_parse(frame, 77, &h, "unit") < 0 && strstr(btr_errmsg(), "past the end"));
 	memcpy(bad + 8, "\0\0\0\0\0\0\0\x0f", 8);
-	T_CHECK("header: no room for the tag", legacy_frame_parse(bad, 100, &h, "unit") < 0 && strstr(btr_errmsg(), "tag"));
-	T_CHECK("header: a good one", legacy_frame_parse(frame, 78, &h, "unit") == 0 && h.type == 10 && h.len == 78 &&
+	T_CHECK("header: no room for the tag", btr_legacy_frame_parse(bad, 100, &h, "unit") < 0 && strstr(btr_errmsg(), "tag"));
+	T_CHECK("header: a good one", btr_legacy_frame_parse(frame, 78, &h, "unit") == 0 && h.type == 10 && h.len == 78 &&
 		h.counter == 42);
 
 	uint8_t *out = NULL;
 	size_t cap = 0, len;
 	T_CHECK("snappy: a length over 1 GiB is refused before allocating",
-		legacy_unsnappy((const uint8_t *)"\x80\x80\x80\x80\x08", 5, &out, &cap, &len, "unit") < 0 && cap == 0);
-	T_CHECK("snappy: a block shorter than it claims", legacy_unsnappy((const uint8_t *)"\x05\x10" "ab", 4, &out, &cap,
+		btr_legacy_unsnappy((const uint8_t *)"\x80\x80\x80\x80\x08", 5, &out, &cap, &len, "unit") < 0 && cap == 0);
+	T_CHECK("snappy: a block shorter than it claims", btr_legacy_unsnappy((const uint8_t *)"\x05\x10" "ab", 4, &out, &cap,
 									  &len, "unit") < 0);
 	free(out);
 
 	/* {"Pool": "p", "Name": "n"}: Content, Namespace, xattrs and omap may be absent. */
-	d = legacy_decoder_new();
-	struct legacy_object o;
+	d = btr_legacy_decoder_new();
+	struct btr_legacy_object o;
 	const uint8_t ok[] = {0x82, 0xa4, 'P', 'o', 'o', 'l', 0xa1, 'p', 0xa4, 'N', 'a', 'm', 'e', 0xa1, 'n'};
-	T_CHECK("object: only Pool and Name", legacy_decode_object(d, ok, sizeof ok, &o, "unit") == 0 && o.pool.n == 1 &&
+	T_CHECK("object: only Pool and Name", btr_legacy_decode_object(d, ok, sizeof ok, &o, "unit") == 0 && o.pool.n == 1 &&
 		o.name.n == 1 && o.content.n == 0 && o.n_xattrs == 0 && o.n_omap == 0);
-	legacy_decoder_free(d);
+	btr_legacy_decoder_free(d);
 	T_CHECK("object: no Name", refused("81a4506f6f6ca170", "no field Name"));
 	T_CHECK("object: a root that is not a map", refused("93010203", "not a map"));
 	T_CHECK("object: bytes after the payload", refused("80c0", "bytes after"));

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct split_manifest good(size_t n)
+static struct btr_split_manifest good(size_t n)
 {
-	struct split_manifest m = {0};
+	struct btr_split_manifest m = {0};
 	m.pieces = calloc(n, sizeof *m.pieces);
 	m.n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -18,17 +18,17 @@ static struct split_manifest good(size_t n)
 		memset(m.pieces[i].sum, (int)(i + 1), BTR_SUM_BYTES);
 		m.total += m.pieces[i].size;
 	}
-	split_manifest_seal(&m);
+	btr_split_manifest_seal(&m);
 	return m;
 }
 
 /* Parses text; 1 when refused as a data error with `why` in the message. */
 static int refused(const char *text, const char *why)
 {
-	struct split_manifest m;
-	int r = split_manifest_parse(text, strlen(text), &m);
+	struct btr_split_manifest m;
+	int r = btr_split_manifest_parse(text, strlen(text), &m);
 	if (r == 0) {
-		split_manifest_free(&m);
+		btr_split_manifest_free(&m);
 		return 0;
 	}
 	return btr_errcode() == BTR_EXIT_DATA && strstr(btr_errmsg(), why) != NULL;
@@ -58,13 +58,13 @@ static int refused_edit(const char *text, const char *from, const char *to, cons
 
 int main(void)
 {
-	struct split_manifest m = good(3), back;
-	char *text = split_manifest_format(&m);
-	T_CHECK("manifest: round trip parses", split_manifest_parse(text, strlen(text), &back) == 0);
+	struct btr_split_manifest m = good(3), back;
+	char *text = btr_split_manifest_format(&m);
+	T_CHECK("manifest: round trip parses", btr_split_manifest_parse(text, strlen(text), &back) == 0);
 	T_CHECK("manifest: round trip keeps pieces and total", back.n == 3 && back.total == m.total &&
 		back.pieces[2].size == 1002 && memcmp(back.pieces[1].sum, m.pieces[1].sum, BTR_SUM_BYTES) == 0 &&
 		memcmp(back.sum, m.sum, BTR_SUM_BYTES) == 0);
-	split_manifest_free(&back);
+	btr_split_manifest_free(&back);
 
 	char *t;
 	T_CHECK("manifest: empty refused", refused("", "empty"));
@@ -96,17 +96,17 @@ int main(void)
 	T_CHECK("manifest: an overlong line refused", refused(u, "too long"));
 	free(u);
 	free(t);
-	struct split_manifest z = good(0);
-	t = split_manifest_format(&z);
+	struct btr_split_manifest z = good(0);
+	t = btr_split_manifest_format(&z);
 	T_CHECK("manifest: no pieces refused", refused(t, "no pieces"));
 	free(t);
-	split_manifest_free(&z);
+	btr_split_manifest_free(&z);
 	t = strdup(text);
 	t[strlen("btr-split-manifest 1\nARCHIVE0")] = '\0';
-	T_CHECK("manifest: a NUL in a piece line refused", split_manifest_parse(t, tl, &back) < 0 &&
+	T_CHECK("manifest: a NUL in a piece line refused", btr_split_manifest_parse(t, tl, &back) < 0 &&
 		btr_errcode() == BTR_EXIT_DATA && strstr(btr_errmsg(), "line 2"));
 	free(t);
 	free(text);
-	split_manifest_free(&m);
+	btr_split_manifest_free(&m);
 	return t_done();
 }
