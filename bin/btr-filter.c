@@ -43,13 +43,11 @@ static void usage(FILE *f)
 		   "fields all must hold; entries of a kind without criteria are kept only when no\n"
 		   "criterion is given at all.  Decisions are on the names read; renames come after.\n"
 		   "Names are written as btr-inspect -l prints them: \\xHH for any byte, \\\\ for \\.\n"
-		   "      --progress  progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet     no progress, no notes\n"
-		   "      --verbose   a summary of what was kept on stderr\n"
-		   "  -h, --help      this help;  -V, --version  the version\n");
+		   "      --verbose   a summary of what was kept on stderr\n");
 }
 
-enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_PROGRESS, O_VERBOSE, O_VERIFY, O_DATA };
+enum { O_OHEX = 256, O_KREGEX, O_KHEX, O_ONLY, O_VERBOSE, O_VERIFY, O_DATA };
 
 int main(int argc, char **argv)
 {
@@ -61,18 +59,16 @@ int main(int argc, char **argv)
 		{"key-hex", required_argument, NULL, O_KHEX}, {"from-list", required_argument, NULL, 'l'},
 		{"only", required_argument, NULL, O_ONLY},    {"invert", no_argument, NULL, 'v'},
 		{"rename-pool", required_argument, NULL, 'r'}, {"rename-prefix", required_argument, NULL, 'R'},
-		{"progress", no_argument, NULL, O_PROGRESS},  {"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, O_VERBOSE},    {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},          {"verify", no_argument, NULL, O_VERIFY},
-		{"data", no_argument, NULL, O_DATA},
-		{NULL, 0, NULL, 0}};
-	int prog = BTR_PROGRESS_AUTO, quiet = 0, verbose = 0, c, rc = 0;
+		{"verbose", no_argument, NULL, O_VERBOSE},    {"verify", no_argument, NULL, O_VERIFY},
+		{"data", no_argument, NULL, O_DATA},          {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-filter", .usage = usage, .shortopts = "p:N:o:E:k:K:l:vr:R:",
+			      .longopts = opts};
+	int verbose = 0, c, rc = 0;
 	btr_init(argv[0]);
-	/* Picks the fastest BLAKE2b for this CPU: object digests are most of the work. */
 	struct btr_filter *f = btr_filter_new();
 	if (!f)
 		btr_die_last();
-	while ((c = getopt_long(argc, argv, "p:N:o:E:k:K:l:vr:R:qhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'p': rc = btr_filter_add(f, BTR_F_POOL, optarg); break;
 		case 'N': rc = btr_filter_add(f, BTR_F_NAMESPACE, optarg); break;
@@ -88,14 +84,10 @@ int main(int argc, char **argv)
 		case 'v': btr_filter_invert(f); break;
 		case 'r': rc = btr_filter_rename_pool(f, optarg); break;
 		case 'R': rc = btr_filter_rename_prefix(f, optarg); break;
-		case O_PROGRESS: prog = BTR_PROGRESS_FORCE; break;
-		case 'q': prog = BTR_PROGRESS_OFF; quiet = 1; break;
 		case O_VERBOSE: verbose = 1; break;
 		case O_VERIFY: btr_filter_verify_objects(f); break;
 		case O_DATA: btr_filter_data_mode(f); break;
-		case 'h': usage(stdout); btr_filter_free(f); return 0;
-		case 'V': printf("btr-filter %s\n", BTR_VERSION); btr_filter_free(f); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 		if (rc < 0)
 			btr_die_last();
@@ -108,7 +100,7 @@ int main(int argc, char **argv)
 		btr_die_last();
 
 	struct btr_filter_stats st;
-	if (btr_filter_run(f, STDIN_FILENO, STDOUT_FILENO, prog, &st) < 0)
+	if (btr_filter_run(f, STDIN_FILENO, STDOUT_FILENO, cli.progress, &st) < 0)
 		btr_die_last();
 	uint64_t kept = 0, seen = 0, listed, missing = btr_filter_list_missing(f, &listed);
 	for (int k = 0; k < BTR_FK_N; k++) {
@@ -123,10 +115,10 @@ int main(int argc, char **argv)
 			st.kept[BTR_FK_KV], st.seen[BTR_FK_KV], st.kept[BTR_FK_DELETE], st.seen[BTR_FK_DELETE],
 			st.kept[BTR_FK_INDEX], st.seen[BTR_FK_INDEX], st.segments);
 	}
-	if (!quiet && kept == 0 && !btr_filter_in_data_mode(f))
+	if (!cli.quiet && kept == 0 && !btr_filter_in_data_mode(f))
 		btr_msg("note: nothing matched (%" PRIu64 " entries read); the output is a valid stream of %" PRIu64
 			" empty segment%s", seen, st.segments, st.segments == 1 ? "" : "s");
-	if (!quiet && missing)
+	if (!cli.quiet && missing)
 		btr_msg("note: %" PRIu64 " of the %" PRIu64 " listed entries are not in the stream", missing, listed);
 	btr_filter_free(f);
 	if (btr_close_stdout() < 0)

@@ -17,29 +17,21 @@ static void usage(FILE *f)
 		   "  -l, --list      one line per entry instead of the summary:\n"
 		   "                  KIND POOL NAMESPACE NAME SIZE [key=value...]\n"
 		   "      --json      JSON (with -l: one object per entry, one per line)\n"
-		   "      --progress  progress on stderr even when it is not a terminal\n"
-		   "  -q, --quiet     no progress\n"
-		   "  -h, --help      this help;  -V, --version  the version\n");
+		   "  -q, --quiet     no progress\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"list", no_argument, NULL, 'l'},  {"json", no_argument, NULL, 'j'},
-		{"progress", no_argument, NULL, 'P'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},  {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
-	int list = 0, json = 0, prog = BTR_PROGRESS_AUTO, c;
+		{"list", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "lj", .longopts = opts};
+	int list = 0, json = 0, c;
 	btr_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "ljqhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'l': list = 1; break;
 		case 'j': json = 1; break;
-		case 'P': prog = BTR_PROGRESS_FORCE; break;
-		case 'q': prog = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("btr-inspect %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
 	if (optind != argc)
@@ -55,7 +47,7 @@ int main(int argc, char **argv)
 	if (!r)
 		btr_die_last();
 	btr_inspect_init(&s);
-	btr_progress_init(&p, "inspect", prog);
+	btr_progress_init(&p, "inspect", cli.progress);
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		btr_inspect_add(&s, &rec);
 		if (list)

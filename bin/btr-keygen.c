@@ -31,34 +31,36 @@ static int fingerprint(const char *file)
 	return 0;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btr-keygen [--sign] -o FILE [-f] [-q]\n"
+		   "       btr-keygen --fingerprint FILE\n"
+		   "Writes a secret key to FILE (mode 0600) and its public key to FILE.pub.\n"
+		   "  -o, --output FILE     the secret key file\n"
+		   "  -s, --sign            a signing key pair instead (FILE.sign, FILE.sign.pub)\n"
+		   "  -f, --force           replace existing files\n"
+		   "      --fingerprint F   print the fingerprint of signing key file F\n"
+		   "  -q, --quiet           no message saying where the keys went\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
 					     {"force", no_argument, NULL, 'f'},
 					     {"sign", no_argument, NULL, 's'},
 					     {"fingerprint", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {"version", no_argument, NULL, 'V'},
 					     {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-keygen", .usage = usage, .shortopts = "o:fs", .longopts = opts};
 	const char *out = NULL, *fp_of = NULL;
 	int force = 0, sign = 0, c;
 	btr_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "o:fshV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'f': force = 1; break;
 		case 's': sign = 1; break;
 		case 'F': fp_of = optarg; break;
-		case 'h':
-			printf("usage: btr-keygen [--sign] -o FILE [-f]\n"
-			       "       btr-keygen --fingerprint FILE\n"
-			       "Writes a secret key to FILE (mode 0600) and its public key to FILE.pub.\n"
-			       "  -s, --sign            a signing key pair instead (FILE.sign, FILE.sign.pub)\n"
-			       "  -f, --force           replace existing files\n"
-			       "      --fingerprint F   print the fingerprint of signing key file F\n");
-			return 0;
-		case 'V': printf("btr-keygen %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
 	if (optind != argc)
@@ -73,7 +75,8 @@ int main(int argc, char **argv)
 	if (!sign) {
 		if (btr_keygen_write(out, force) < 0)
 			btr_die_last();
-		fprintf(stderr, "btr-keygen: secret key in %s, public key in %s.pub\n", out, out);
+		if (!cli.quiet)
+			fprintf(stderr, "btr-keygen: secret key in %s, public key in %s.pub\n", out, out);
 		return 0;
 	}
 	/* -o host writes host.sign: the name says which kind of key a file holds. */
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
 	if (btr_signkey_write(name, force, pk) < 0)
 		btr_die_last();
 	btr_sign_fingerprint(pk, fp);
-	fprintf(stderr, "btr-keygen: signing key in %s, public key in %s.pub (fingerprint %s)\n", name, name, fp);
+	if (!cli.quiet)
+		fprintf(stderr, "btr-keygen: signing key in %s, public key in %s.pub (fingerprint %s)\n", name, name, fp);
 	return 0;
 }

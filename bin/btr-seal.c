@@ -31,7 +31,6 @@ static void usage(FILE *f)
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
 		   "  -s, --sign-key FILE     sign the header with this signing key (btr-keygen --sign)\n"
 		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
-		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -r the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal (asked twice).\n");
@@ -43,10 +42,10 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 'T'}, {"no-compress", no_argument, NULL, 'N'},
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
-		{"chunk", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},
-		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+		{"chunk", required_argument, NULL, 'b'}, {"level", required_argument, NULL, 'L'},
+		{"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-seal", .usage = usage, .shortopts = "T:r:b:s:", .longopts = opts};
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10,
 				  .say = btr_say_msg};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
@@ -77,7 +76,7 @@ int main(int argc, char **argv)
 				}
 		}
 	}
-	while ((c = getopt_long(argc, argv, "T:r:b:s:qhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'L':
 			if (btr_parse_ulong(optarg, 1, 19, &num) < 0)
@@ -116,13 +115,12 @@ int main(int argc, char **argv)
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
 			o.chunk = (uint32_t)v;
 			break;
-		case 'q': o.say = NULL; o.progress = BTR_PROGRESS_OFF; break;
-		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("btr-seal %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	if (cli.quiet)
+		o.say = NULL;
+	o.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
 	if (btr_kdf_preset(kdf, &o.ops, &o.mem) < 0)

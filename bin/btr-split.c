@@ -33,7 +33,6 @@ static void usage(FILE *f)
 		   "  -j, --join         write the pieces back to stdout, each checked\n"
 		   "  -c, --check        check the pieces, write nothing\n"
 		   "      --fetch CMD    with --join/--check, read each piece from `sh -c CMD` ($FILE set)\n"
-		   "      --progress     progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet        no 'creating new file' messages, no progress\n");
 }
 
@@ -44,15 +43,14 @@ int main(int argc, char **argv)
 		{"filter", required_argument, NULL, 'F'}, {"keep", no_argument, NULL, 'K'},
 		{"force", no_argument, NULL, 'f'},      {"join", no_argument, NULL, 'j'},
 		{"check", no_argument, NULL, 'c'},      {"fetch", required_argument, NULL, 'G'},
-		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},    {"filter-timeout", required_argument, NULL, 'T'},
-		{"retries", required_argument, NULL, 'R'}, {"limit-rate", required_argument, NULL, 'L'},
-		{NULL, 0, NULL, 0}};
+		{"filter-timeout", required_argument, NULL, 'T'}, {"retries", required_argument, NULL, 'R'},
+		{"limit-rate", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-split", .usage = usage, .shortopts = "d:b:jc", .longopts = opts};
 	struct btr_split_opts o = {.size = 2ull << 30, .say = btr_say_line};
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;
 	btr_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:b:jcqhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'd': o.dir = optarg; break;
 		case 'b':
@@ -81,13 +79,12 @@ int main(int argc, char **argv)
 		case 'j': join = 1; break;
 		case 'c': check = 1; break;
 		case 'G': fetch = optarg; break;
-		case 'q': o.say = NULL; o.progress = BTR_PROGRESS_OFF; break;
-		case 'P': o.progress = BTR_PROGRESS_FORCE; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("btr-split %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	if (cli.quiet)
+		o.say = NULL;
+	o.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o.dir)

@@ -24,7 +24,6 @@ static void usage(FILE *f)
 		   "      --signer FILE.pub   refuse a stream not signed by this key (btr-keygen --sign)\n"
 		   "      --insecure-key-file take a key or passphrase file that group or others can read\n"
 		   "  -c, --check             authenticate the whole stream, write nothing\n"
-		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -k the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal.\n");
@@ -35,10 +34,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"identity", required_argument, NULL, 'k'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
-		{"signer", required_argument, NULL, 'S'},
-		{"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
-		{"insecure-key-file", no_argument, NULL, 'I'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+		{"signer", required_argument, NULL, 'S'}, {"insecure-key-file", no_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "btr-unseal", .usage = usage, .shortopts = "k:c", .longopts = opts};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"},
 				  .say = btr_say_msg};
@@ -46,7 +44,7 @@ int main(int argc, char **argv)
 	uint8_t signer[crypto_sign_PUBLICKEYBYTES];
 	int check = 0, c;
 	btr_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:cqhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'k': identity = optarg; break;
 		case 'F': k.pass.file = optarg; break;
@@ -63,13 +61,12 @@ int main(int argc, char **argv)
 				btr_die_last();
 			k.signer = signer;
 			break;
-		case 'q': k.say = NULL; k.progress = BTR_PROGRESS_OFF; break;
-		case 'P': k.progress = BTR_PROGRESS_FORCE; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("btr-unseal %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	if (cli.quiet)
+		k.say = NULL;
+	k.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
 	if (identity && (k.pass.file || k.pass.fd >= 0))

@@ -38,13 +38,11 @@ static void usage(FILE *f)
 		   "      --slice I/N      dump only slice I (0..N-1) of N of each pool\n"
 		   "      --limit-rate RATE  write at most RATE bytes per second (e.g. 50M)\n"
 		   "      --limit-ops N    read at most N objects per second\n"
-		   "      --progress       progress on stderr even when it is not a terminal\n"
-		   "  -q, --quiet          no progress and no summary\n"
-		   "  -h, --help           this help;  -V, --version  the version\n",
+		   "  -q, --quiet          no progress and no summary\n",
 		BTR_DUMP_DEFAULT_JOBS);
 }
 
-enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
+enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_LIMIT_RATE, O_LIMIT_OPS };
 
 static void summary(const struct btr_dump_opts *o)
 {
@@ -83,7 +81,7 @@ struct args {
 	int cleanup;
 };
 
-/* Options into *a; --help and --version exit 0, a usage error exits 2. */
+/* Options into *a; --help and --version exit 0 (lib/tool.c), a usage error exits 2. */
 static void parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
@@ -93,10 +91,11 @@ static void parse(int argc, char **argv, struct args *a)
 		{"chunk", required_argument, NULL, O_CHUNK}, {"index", required_argument, NULL, O_INDEX},
 		{"since", required_argument, NULL, O_SINCE}, {"force", no_argument, NULL, O_FORCE},
 		{"snapshot", no_argument, NULL, O_SNAP}, {"cleanup-snapshots", no_argument, NULL, O_CLEANUP},
-		{"slice", required_argument, NULL, O_SLICE}, {"progress", no_argument, NULL, O_PROGRESS},
+		{"slice", required_argument, NULL, O_SLICE},
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+		{NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "ceph-dump", .usage = usage, .shortopts = BTR_CEPH_SHORTOPTS "p:j:",
+			      .longopts = opts};
 	struct btr_dump_opts *o = &a->o;
 	int c;
 	*o = (struct btr_dump_opts){.jobs = BTR_DUMP_DEFAULT_JOBS, .buffer = BTR_DUMP_DEFAULT_BUFFER,
@@ -105,7 +104,7 @@ static void parse(int argc, char **argv, struct args *a)
 	a->skip = calloc((size_t)argc, sizeof *a->skip);
 	if (!a->want || !a->skip)
 		btr_die(BTR_EXIT_SYS, "out of memory");
-	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:qhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		if (btr_usage_check(btr_ceph_opt(&a->co, c, optarg)))
 			continue;
 		switch (c) {
@@ -146,13 +145,11 @@ static void parse(int argc, char **argv, struct args *a)
 			if (!(o->limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
 				btr_usage_last();
 			break;
-		case O_PROGRESS: o->progress = BTR_PROGRESS_FORCE; break;
-		case 'q': o->quiet = 1; o->progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("ceph-dump %s\n", BTR_VERSION); exit(0);
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	o->quiet = cli.quiet;
+	o->progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->index_path && o->since_path && !strcmp(o->index_path, o->since_path))

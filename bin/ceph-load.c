@@ -35,13 +35,11 @@ static void usage(FILE *f)
 		   "  -v, --verbose         with --clear/--clear-only: list each removed object on stdout\n"
 		   "      --limit-rate RATE write at most RATE bytes per second to the cluster (e.g. 50M)\n"
 		   "      --limit-ops N     submit at most N write ops per second\n"
-		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress, no summary\n"
-		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Ceph options:\n" BTR_CEPH_USAGE);
 }
 
-enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
+enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_LIMIT_RATE, O_LIMIT_OPS };
 
 static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
@@ -92,10 +90,11 @@ int main(int argc, char **argv)
 		{"verify", no_argument, NULL, O_VERIFY}, {"dry-run", no_argument, NULL, O_DRY},
 		{"no-delete", no_argument, NULL, O_NODEL}, {"atomic-max", required_argument, NULL, O_ATOMIC},
 		{"window", required_argument, NULL, O_WINDOW}, {"jobs", required_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'}, {"progress", no_argument, NULL, O_PROGRESS},
+		{"verbose", no_argument, NULL, 'v'},
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+		{NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "ceph-load", .usage = usage, .shortopts = BTR_CEPH_SHORTOPTS "p:j:v",
+			      .longopts = opts};
 	struct btr_ceph_opts co = {0};
 	struct btr_poolmap m = {0};
 	struct btr_load_opts o = {.mode = BTR_LOAD_WRITE,
@@ -103,10 +102,9 @@ int main(int argc, char **argv)
 				  .window_bytes = BTR_LOAD_DEFAULT_WINDOW_BYTES,
 				  .window_ops = BTR_LOAD_DEFAULT_WINDOW_OPS,
 				  .say = btr_say_msg};
-	int clear = 0, clear_only = 0, verify = 0, dry = 0, verbose = 0, quiet = 0, c;
+	int clear = 0, clear_only = 0, verify = 0, dry = 0, verbose = 0, c;
 	btr_init(argv[0]);
-	/* Picks the fastest BLAKE2b for this CPU: digests are most of the CPU time. */
-	while ((c = getopt_long(argc, argv, BTR_CEPH_SHORTOPTS "p:j:vqhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		if (btr_usage_check(btr_ceph_opt(&co, c, optarg)))
 			continue;
 		switch (c) {
@@ -129,13 +127,10 @@ int main(int argc, char **argv)
 			if (!(o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
 				btr_usage_last();
 			break;
-		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
-		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("ceph-load %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	o.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (m.all && m.n)
@@ -166,7 +161,7 @@ int main(int argc, char **argv)
 	if ((clear || clear_only) && btr_ceph_clear(&m, &o, verbose ? stdout : NULL, &cleared) < 0)
 		btr_die_last();
 	if (clear_only) {
-		if (!quiet)
+		if (!cli.quiet)
 			summary(&o, NULL, cleared, 1);
 		btr_poolmap_free(&m);
 		btr_ceph_shutdown(cluster);
@@ -185,7 +180,7 @@ int main(int argc, char **argv)
 			btr_fail_append(" (%llu objects restored before this)", (unsigned long long)st.restored);
 		btr_die_last();
 	}
-	if (!quiet)
+	if (!cli.quiet)
 		summary(&o, &st, cleared, clear);
 	btr_poolmap_free(&m);
 	btr_ceph_shutdown(cluster);

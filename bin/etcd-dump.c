@@ -24,9 +24,7 @@ static void usage(FILE *f)
 		   "  -n, --page-size N     at most N keys per request (default 100000); pages after\n"
 		   "                        the first aim at half of --max-recv-bytes\n"
 		   "      --limit-keys N    write at most N keys per second (pages shrink to match)\n"
-		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
-		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
 		btr_etcd_opts_help);
 }
@@ -43,16 +41,15 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
-		{"page-size", required_argument, NULL, 'n'}, {"progress", no_argument, NULL, 'P'},
-		{"limit-keys", required_argument, NULL, 'L'},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+		{"page-size", required_argument, NULL, 'n'}, {"limit-keys", required_argument, NULL, 'L'},
+		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "p:r:n:", .longopts = opts};
 	struct btr_etcd_opts eo;
-	struct btr_etcd_dump_opts d = {.page_size = 100000, .progress = BTR_PROGRESS_AUTO};
-	int quiet = 0, c;
+	struct btr_etcd_dump_opts d = {.page_size = 100000};
+	int c;
 	btr_init(argv[0]);
 	btr_etcd_opts_init(&eo);
-	while ((c = getopt_long(argc, argv, "p:r:n:qhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		if (btr_usage_check(btr_etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
@@ -67,13 +64,10 @@ int main(int argc, char **argv)
 			if (!(d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
-		case 'P': d.progress = BTR_PROGRESS_FORCE; break;
-		case 'q': quiet = 1; d.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("etcd-dump %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	d.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
 	btr_usage_check(btr_etcd_opts_finish(&eo));
@@ -93,7 +87,7 @@ int main(int argc, char **argv)
 	}
 	btr_etcd_close(e);
 	/* The stream went out with write(2); closing checks what is left. */
-	if (!quiet)
+	if (!cli.quiet)
 		fprintf(stderr, "ETCD DONE; included %llu etcd records\n", (unsigned long long)n);
 	if (btr_close_stdout() < 0)
 		btr_die_last();

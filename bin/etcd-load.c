@@ -32,14 +32,12 @@ static void usage(FILE *f)
 		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
 		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
 		   "      --limit-keys N    put (or verify) at most N keys per second; smaller Txns to match\n"
-		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress and no summary\n"
-		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
 		btr_etcd_opts_help);
 }
 
-enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
 
 int main(int argc, char **argv)
 {
@@ -49,20 +47,19 @@ int main(int argc, char **argv)
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
-		{"progress", no_argument, NULL, OPT_PROGRESS}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "p:n", .longopts = opts};
 	static const char *prefixes[MAX_PREFIXES];
 	struct btr_etcd_opts eo;
 	struct btr_etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
-				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000,
+				    .page_size = 100000,
 				    .say = btr_say_msg};
 	struct btr_etcd_load_stats st;
-	int quiet = 0, c;
+	int c;
 	unsigned long num;
 	btr_init(argv[0]);
 	btr_etcd_opts_init(&eo);
-	while ((c = getopt_long(argc, argv, "p:nqhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		if (btr_usage_check(btr_etcd_opts_parse(&eo, c, optarg)))
 			continue;
 		switch (c) {
@@ -96,13 +93,10 @@ int main(int argc, char **argv)
 			if (!(lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
-		case OPT_PROGRESS: lo.progress = BTR_PROGRESS_FORCE; break;
-		case 'q': quiet = 1; lo.progress = BTR_PROGRESS_OFF; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("etcd-load %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
+	lo.progress = cli.progress;
 	if (optind != argc)
 		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	lo.txn_ops = btr_rate_batch(lo.limit_keys, lo.txn_ops);
@@ -126,7 +120,7 @@ int main(int argc, char **argv)
 		btr_msg("%s", btr_errmsg());
 	if (rc < 0)
 		return code;
-	if (quiet)
+	if (cli.quiet)
 		return 0;
 	const char *would = lo.dry_run ? "would have " : "";
 	if (lo.clear || lo.clear_only)

@@ -28,9 +28,7 @@ static void usage(FILE *f)
 		   "      --passphrase-file F first line of F is the passphrase\n"
 		   "      --insecure-key-file take a passphrase file that group or others can read\n"
 		   "      --passphrase-fd N   read the passphrase from file descriptor N\n"
-		   "      --progress          progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet             no summary, no progress\n"
-		   "  -h, --help              this help;  -V, --version  the version\n"
 		   "The passphrase comes from --passphrase-file, --passphrase-fd, BTR_PASSPHRASE, or the terminal.\n");
 }
 
@@ -38,17 +36,17 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"dir", required_argument, NULL, 'd'}, {"passphrase-file", required_argument, NULL, 'F'},
-		{"passphrase-fd", required_argument, NULL, 'D'}, {"insecure-key-file", no_argument, NULL, 'I'}, {"quiet", no_argument, NULL, 'q'},
-		{"progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+		{"passphrase-fd", required_argument, NULL, 'D'}, {"insecure-key-file", no_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0}};
+	struct btr_cli cli = {.name = "legacy-dump", .usage = usage, .shortopts = "d:", .longopts = opts};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
 	const char *dirs[MAX_DIRS];
 	size_t n = 0, len;
-	int quiet = 0, progress = BTR_PROGRESS_AUTO, c;
+	int c;
 	unsigned long num;
 	btr_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:qhV", opts, NULL)) != -1) {
+	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg)
@@ -64,11 +62,7 @@ int main(int argc, char **argv)
 				btr_usage_error("bad file descriptor '%s'", optarg);
 			src.fd = (int)num;
 			break;
-		case 'q': quiet = 1; progress = BTR_PROGRESS_OFF; break;
-		case 'P': progress = BTR_PROGRESS_FORCE; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("legacy-dump %s\n", BTR_VERSION); return 0;
-		default: btr_usage_error("unknown option");
+		default: btr_cli_unexpected(&cli, c);
 		}
 	}
 	if (optind != argc)
@@ -90,14 +84,14 @@ int main(int argc, char **argv)
 	btr_secret_free(pass);
 	struct btr_legacy_dump_stats st = {0};
 	if (rc == 0)
-		rc = btr_legacy_dump(dirs, n, key, STDOUT_FILENO, progress, &st);
+		rc = btr_legacy_dump(dirs, n, key, STDOUT_FILENO, cli.progress, &st);
 	sodium_free(key);
 	if (rc < 0) {
 		btr_legacy_dump_stats_free(&st);
 		btr_die_last();
 	}
 	/* The original tool's summary lines. */
-	if (!quiet) {
+	if (!cli.quiet) {
 		fprintf(stderr, "archive contains %llu ceph objects and %llu etcd records\n",
 			(unsigned long long)st.objects, (unsigned long long)st.kvs);
 		fprintf(stderr, "the following %zu pools are referenced:\n", st.n_pools);

@@ -1,10 +1,12 @@
 #include "tool.h"
 #include "err.h"
 #include "io.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,4 +50,94 @@ void btr_init(const char *argv0)
 	 * the pipe as it is). */
 	btr_pipe_size(STDIN_FILENO, 1u << 20);
 	btr_pipe_size(STDOUT_FILENO, 1u << 20);
+}
+
+static const struct option common[] = {
+	{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
+	{"quiet", no_argument, NULL, 'q'},     {"progress", no_argument, NULL, BTR_OPT_PROGRESS},
+	{NULL, 0, NULL, 0}};
+
+/* The tool's table, then the common one; a leading ':' so that getopt_long tells a
+ * missing argument (':') from an unknown option ('?') and prints nothing itself. */
+static void merge(struct btr_cli *cli)
+{
+	const size_t ncommon = sizeof common / sizeof common[0];
+	size_t n = 0;
+	for (const struct option *o = cli->longopts; o && o->name; o++) {
+		if (n + ncommon >= BTR_CLI_MAX_OPTS)
+			btr_die(BTR_EXIT_SYS, "%s: more options than BTR_CLI_MAX_OPTS", cli->name);
+		cli->all[n++] = *o;
+	}
+	memcpy(cli->all + n, common, sizeof common);
+	const char *own = cli->shortopts ? cli->shortopts : "";
+	if ((size_t)snprintf(cli->shorts, sizeof cli->shorts, ":%shVq", own) >= sizeof cli->shorts)
+		btr_die(BTR_EXIT_SYS, "%s: more short options than BTR_CLI_MAX_OPTS", cli->name);
+}
+
+/* How many long options start with NAME (its first LEN bytes): more than one and none
+ * exactly is what getopt_long calls ambiguous. */
+static int prefixed(const struct option *all, const char *name, size_t len)
+{
+	int n = 0;
+	for (const struct option *o = all; o->name; o++) {
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return 1;
+		n += !strncmp(o->name, name, len);
+	}
+	return n;
+}
+
+/* One line naming the bad option as it was written ("--name" of a long one, without
+ * "=value"; "-c" of a short one), the --help hint, exit 2. */
+static _Noreturn void bad_option(const struct btr_cli *cli, const char *word, int c, const char *why)
+{
+	if (!word)
+		btr_usage_error("%s option '-%c'", why, c);
+	size_t len = strcspn(word + 2, "=");
+	if (!strcmp(why, "unknown") && prefixed(cli->all, word + 2, len) > 1)
+		why = "ambiguous";
+	btr_usage_error("%s option '--%.*s'", why, (int)len, word + 2);
+}
+
+int btr_cli_next(struct btr_cli *cli, int argc, char **argv)
+{
+	if (!cli->shorts[0])
+		merge(cli);
+	opterr = 0;
+	for (;;) {
+		int before = optind, c = getopt_long(argc, argv, cli->shorts, cli->all, NULL);
+		/* A long option is always a word of its own: the one getopt_long just passed. */
+		const char *word = optind > before && optind - 1 < argc ? argv[optind - 1] : NULL;
+		if (word && !(word[0] == '-' && word[1] == '-'))
+			word = NULL;
+		switch (c) {
+		case 'h':
+			cli->usage(stdout);
+			printf("      --progress  progress on stderr even when it is not a terminal\n"
+			       "  -h, --help      this help;  -V, --version  the version\n");
+			exit(0);
+		case 'V':
+			printf("%s %s\n", cli->name, BTR_VERSION);
+			exit(0);
+		case 'q':
+			cli->quiet = 1;
+			cli->progress = BTR_PROGRESS_OFF;
+			continue;
+		case BTR_OPT_PROGRESS:
+			cli->progress = BTR_PROGRESS_FORCE;
+			continue;
+		case ':': bad_option(cli, word, optopt, "missing argument for");
+		case '?':
+			/* A long option given a value it does not take ("--quiet=1") sets optopt. */
+			if (word && strchr(word, '=') && optopt)
+				bad_option(cli, word, optopt, "no value allowed for");
+			bad_option(cli, word, optopt, "unknown");
+		default: return c;
+		}
+	}
+}
+
+void btr_cli_unexpected(const struct btr_cli *cli, int c)
+{
+	btr_die(BTR_EXIT_SYS, "%s: option %d is in the table but not handled", cli->name, c);
 }

@@ -15,4 +15,34 @@ extern volatile sig_atomic_t btr_stop_signal;
 enum { BTR_STOP_HUP = 1, BTR_STOP_ONCE = 2 };
 void btr_catch_stop(int flags);
 
+/* One command line for every tool.  -h/--help, -V/--version, -q/--quiet and --progress
+ * mean the same everywhere and are handled here; a bad option is one line naming it,
+ * a hint, and exit 2.  A tool names its own options and reads what it asked for:
+ *
+ *	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "l",
+ *			      .longopts = opts};
+ *	while ((c = btr_cli_next(&cli, argc, argv)) != -1)
+ *		switch (c) { case 'l': ...; default: btr_cli_unexpected(&cli, c); }
+ *	... cli.quiet, cli.progress, argv[optind] ...  */
+#include <getopt.h>
+#include <stdio.h>
+enum { BTR_CLI_MAX_OPTS = 64, BTR_OPT_PROGRESS = 0x1f00 };
+struct btr_cli {
+	const char *name;              /* for --version: "NAME VERSION" */
+	void (*usage)(FILE *f);        /* --help; the common options are listed after it */
+	const char *shortopts;         /* the tool's own, as getopt(3) spells them */
+	const struct option *longopts; /* the tool's own, ending with a zero entry (NULL: none) */
+	int quiet;                     /* -q was given */
+	int progress;                  /* BTR_PROGRESS_*: --progress forces, -q turns off; the last wins */
+	/* Private: the tool's options merged with the common ones, built on the first call. */
+	struct option all[BTR_CLI_MAX_OPTS];
+	char shorts[2 * BTR_CLI_MAX_OPTS];
+};
+/* The next of the tool's own options (getopt_long's value; optarg as usual), or -1
+ * when they are done (optind is then the first operand).  Handles the common options
+ * itself: --help and --version print to stdout and exit 0; a bad option exits 2. */
+int btr_cli_next(struct btr_cli *cli, int argc, char **argv);
+/* For a switch's default: a value the tool put in its table but does not handle. */
+_Noreturn void btr_cli_unexpected(const struct btr_cli *cli, int c);
+
 #endif
