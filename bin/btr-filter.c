@@ -21,19 +21,19 @@ static void usage(FILE *f)
 		   "Ceph entries (objects, deletions, index entries):\n"
 		   "  -p, --pool P              in pool P\n"
 		   "  -N, --namespace NS        in namespace NS (- is the default namespace)\n"
-		   "  -o, --object GLOB         name matches the shell pattern (* matches / too)\n"
+		   "      --object GLOB         name matches the shell pattern (* matches / too)\n"
 		   "  -E, --object-regex RE     name matches the POSIX extended regex (unanchored)\n"
 		   "      --object-hex HEX      name is exactly these bytes\n"
 		   "etcd keys:\n"
-		   "  -k, --key-prefix P        key starts with P\n"
+		   "      --key-prefix P        key starts with P\n"
 		   "  -K, --key GLOB            key matches the shell pattern\n"
 		   "      --key-regex RE        key matches the regex\n"
 		   "      --key-hex HEX         key is exactly these bytes\n"
 		   "both:\n"
-		   "  -l, --from-list FILE      entries listed in FILE (lines of btr-inspect -l)\n"
+		   "      --from-list FILE      entries listed in FILE (lines of btr-inspect -l)\n"
 		   "      --only ceph|etcd      only entries of that kind\n"
-		   "  -v, --invert              keep what does not match (--only still applies)\n"
-		   "  -r, --rename-pool OLD:NEW    write pool OLD as NEW\n"
+		   "      --invert              keep what does not match (--only still applies)\n"
+		   "      --rename-pool OLD:NEW    write pool OLD as NEW\n"
 		   "  -R, --rename-prefix OLD:NEW  write keys starting with OLD with NEW instead\n"
 		   "      --verify              also check every object's digest here (by default\n"
 		   "                            they pass on unchanged for the next reader to check)\n"
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		{"rename-pool", required_argument, NULL, 'r'}, {"rename-prefix", required_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, O_VERBOSE},    {"verify", no_argument, NULL, O_VERIFY},
 		{"data", no_argument, NULL, O_DATA},          {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-filter", .usage = usage, .shortopts = "p:N:o:E:k:K:l:vr:R:",
+	struct btr_cli cli = {.name = "btr-filter", .usage = usage, .shortopts = "p:N:E:K:R:",
 			      .longopts = opts};
 	int verbose = 0, c, rc = 0;
 	btr_init(argv[0]);

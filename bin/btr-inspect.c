@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"list", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "lj", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "l", .longopts = opts};
 	int list = 0, json = 0, c;
 	btr_init(argv[0]);
 	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {

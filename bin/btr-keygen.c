@@ -37,7 +37,7 @@ static void usage(FILE *f)
 		   "       btr-keygen --fingerprint FILE\n"
 		   "Writes a secret key to FILE (mode 0600) and its public key to FILE.pub.\n"
 		   "  -o, --output FILE     the secret key file\n"
-		   "  -s, --sign            a signing key pair instead (FILE.sign, FILE.sign.pub)\n"
+		   "      --sign            a signing key pair instead (FILE.sign, FILE.sign.pub)\n"
 		   "  -f, --force           replace existing files\n"
 		   "      --fingerprint F   print the fingerprint of signing key file F\n"
 		   "  -q, --quiet           no message saying where the keys went\n");
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 					     {"sign", no_argument, NULL, 's'},
 					     {"fingerprint", required_argument, NULL, 'F'},
 					     {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-keygen", .usage = usage, .shortopts = "o:fs", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-keygen", .usage = usage, .shortopts = "o:f", .longopts = opts};
 	const char *out = NULL, *fp_of = NULL;
 	int force = 0, sign = 0, c;
 	btr_init(argv[0]);

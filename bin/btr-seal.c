@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		   "      --insecure-key-file take a passphrase file that group or others can read\n"
 		   "      --kdf PRESET        Argon2id cost: interactive, moderate (default), sensitive\n"
 		   "  -s, --sign-key FILE     sign the header with this signing key (btr-keygen --sign)\n"
-		   "  -b, --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
+		   "      --chunk SIZE        plaintext bytes per authenticated chunk (default 256K)\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -r the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal (asked twice).\n");
@@ -42,10 +42,10 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 'T'}, {"no-compress", no_argument, NULL, 'N'},
 		{"recipient", required_argument, NULL, 'r'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"kdf", required_argument, NULL, 'K'},
-		{"chunk", required_argument, NULL, 'b'}, {"level", required_argument, NULL, 'L'},
+		{"chunk", required_argument, NULL, 'C'}, {"level", required_argument, NULL, 'L'},
 		{"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-seal", .usage = usage, .shortopts = "T:r:b:s:", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-seal", .usage = usage, .shortopts = "T:r:s:", .longopts = opts};
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10,
 				  .say = btr_say_msg};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 					i++; /* its argument follows */
 		} else if (a[0] == '-' && a[1] && a[1] != '-') {
 			for (const char *c = a + 1; *c; c++)
-				if (strchr("Trb", *c)) { /* -T N, -r FILE, -b SIZE: last in a cluster, the next word */
+				if (strchr("Tr", *c)) { /* -T N, -r FILE: last in a cluster, the next word */
 					i += !c[1];
 					break;
 				}
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 				btr_usage_error("one -s signing key at most");
 			sign_file = optarg;
 			break;
-		case 'b':
+		case 'C':
 			if (btr_parse_size(optarg, &v) < 0 || v < 1024 || v > (16u << 20))
 				btr_usage_error("chunk size must be 1K to 16M, not '%s'", optarg);
 			o.chunk = (uint32_t)v;

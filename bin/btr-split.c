@@ -30,8 +30,8 @@ static void usage(FILE *f)
 		   "                     and re-send it up to N times (1, 2, 4... s apart) if the filter fails\n"
 		   "      --limit-rate RATE  at most RATE bytes per second to the filter (or the pieces)\n"
 		   "      --force        write into a DIR that already holds files\n"
-		   "  -j, --join         write the pieces back to stdout, each checked\n"
-		   "  -c, --check        check the pieces, write nothing\n"
+		   "      --join         write the pieces back to stdout, each checked\n"
+		   "      --check        check the pieces, write nothing\n"
 		   "      --fetch CMD    with --join/--check, read each piece from `sh -c CMD` ($FILE set)\n"
 		   "  -q, --quiet        no 'creating new file' messages, no progress\n");
 }
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 'c'},      {"fetch", required_argument, NULL, 'G'},
 		{"filter-timeout", required_argument, NULL, 'T'}, {"retries", required_argument, NULL, 'R'},
 		{"limit-rate", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-split", .usage = usage, .shortopts = "d:b:jc", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-split", .usage = usage, .shortopts = "d:b:", .longopts = opts};
 	struct btr_split_opts o = {.size = 2ull << 30, .say = btr_say_line};
 	int join = 0, check = 0, c;
 	const char *fetch = NULL;

@@ -23,7 +23,7 @@ static void usage(FILE *f)
 		   "      --passphrase-fd N   read the passphrase from file descriptor N (3 or above)\n"
 		   "      --signer FILE.pub   refuse a stream not signed by this key (btr-keygen --sign)\n"
 		   "      --insecure-key-file take a key or passphrase file that group or others can read\n"
-		   "  -c, --check             authenticate the whole stream, write nothing\n"
+		   "      --check             authenticate the whole stream, write nothing\n"
 		   "  -q, --quiet             no messages but errors, no progress\n"
 		   "Without -k the passphrase comes from --passphrase-file, --passphrase-fd,\n"
 		   "BTR_PASSPHRASE, or the terminal.\n");
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
 		{"signer", required_argument, NULL, 'S'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-unseal", .usage = usage, .shortopts = "k:c", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-unseal", .usage = usage, .shortopts = "k:", .longopts = opts};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"},
 				  .say = btr_say_msg};

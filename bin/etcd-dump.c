@@ -19,9 +19,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: etcd-dump [--endpoints H:P,...] [--prefix P] [--revision R] [--page-size N]\n"
 		   "                 [connection options] [--progress | -q] > STREAM\n"
 		   "Writes every key (or those under a prefix) at one revision as a record stream.\n"
-		   "  -p, --prefix P        only keys starting with P\n"
-		   "  -r, --revision R      read at revision R (default: the newest, pinned at the start)\n"
-		   "  -n, --page-size N     at most N keys per request (default 100000); pages after\n"
+		   "      --prefix P        only keys starting with P\n"
+		   "      --revision R      read at revision R (default: the newest, pinned at the start)\n"
+		   "      --page-size N     at most N keys per request (default 100000); pages after\n"
 		   "                        the first aim at half of --max-recv-bytes\n"
 		   "      --limit-keys N    write at most N keys per second (pages shrink to match)\n"
 		   "  -q, --quiet           no progress and no summary\n"
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"limit-keys", required_argument, NULL, 'L'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "p:r:n:", .longopts = opts};
+	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "", .longopts = opts};
 	struct btr_etcd_opts eo;
 	struct btr_etcd_dump_opts d = {.page_size = 100000};
 	int c;

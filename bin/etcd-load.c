@@ -22,12 +22,12 @@ static void usage(FILE *f)
 		   "                 [--verify | --dry-run] [connection options] < STREAM\n"
 		   "       etcd-load --clear-only [--prefix P]... [connection options]\n"
 		   "Puts the etcd keys of a record stream into etcd, in transactions.\n"
-		   "  -p, --prefix P        only keys starting with P (repeatable); also limits --clear\n"
+		   "      --prefix P        only keys starting with P (repeatable); also limits --clear\n"
 		   "      --with-leased     restore lease-bound keys too, as plain keys (default: skip them)\n"
 		   "      --clear           delete every key (or those under the prefixes) first\n"
 		   "      --clear-only      only delete; no stream is read\n"
 		   "      --verify          compare the stream with the cluster; write nothing\n"
-		   "  -n, --dry-run         read the stream and count; write nothing\n"
+		   "      --dry-run         read the stream and count; write nothing\n"
 		   "      --txn-ops N       operations per transaction (default 128, etcd's limit)\n"
 		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
 		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "p:n", .longopts = opts};
+	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "", .longopts = opts};
 	static const char *prefixes[MAX_PREFIXES];
 	struct btr_etcd_opts eo;
 	struct btr_etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,

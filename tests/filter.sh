@@ -102,7 +102,7 @@ keeps "--key-hex" --key-hex 2d
 want '$1=="kv" && $4 ~ /^btrdb\/[gn]\//'
 keeps "--key-regex" --key-regex '^btrdb/(g|n)/'
 want '$1=="kv" && ($4 ~ /^btrdb\/g\// || $4=="\\x2d")'
-keeps "--key-prefix and --key-hex: either" -k btrdb/g/ --key-hex 2d
+keeps "--key-prefix and --key-hex: either" --key-prefix btrdb/g/ --key-hex 2d
 
 # The recipe of the man page: one BTrDB stream by its UUID, objects and keys.
 u=555a0001ff102030405060708090a0b0
@@ -123,11 +123,11 @@ want '!($1!="kv" && $2=="btrdbhot")'
 keeps "--invert --pool drops the pool, keeps the rest" --invert --pool btrdbhot
 grep -aq btrdbhot "$T/out" && fail "--invert --pool: pool gone from the header" "btrdbhot still in the output" || pass "--invert --pool: pool gone from the header"
 want '!($1=="kv" && $4 ~ /^btrdb\//)'
-keeps "--invert --key-prefix" -v -k btrdb/
+keeps "--invert --key-prefix" --invert --key-prefix btrdb/
 want '$1!="kv" && $2!="btrdbhot"'
 keeps "--only ceph --invert --pool" --only ceph --invert --pool btrdbhot
 want '$1=="kv" && $4 !~ /^btrdb\/u\//'
-keeps "--only etcd --invert --key-prefix" --only etcd -v -k btrdb/u/
+keeps "--only etcd --invert --key-prefix" --only etcd --invert --key-prefix btrdb/u/
 
 # ---- renames ----
 want '{ if ($1!="kv" && $2=="btrdbhot") $2="restore_hot"; print }'
@@ -140,13 +140,13 @@ want '$1!="kv" && $2=="btrdbhot" { $2="x"; print }'
 keeps "--pool with --rename-pool" --pool btrdbhot --rename-pool btrdbhot:x
 header "$T/out" | grep -aq 'btrdbcold\|journal' && fail "the header lists only the kept pool" "other pools still named" || pass "the header lists only the kept pool"
 want '$1!="kv" && ($2=="btrdbhot" || $2=="btrdbcold") { $2="merged"; print }'
-keeps "two pools renamed into one" -p btrdbhot -p btrdbcold -r btrdbhot:merged -r btrdbcold:merged
+keeps "two pools renamed into one" -p btrdbhot -p btrdbcold --rename-pool btrdbhot:merged --rename-pool btrdbcold:merged
 want '{ if ($1=="kv" && $4 ~ /^btrdb\/g\//) sub(/^btrdb\/g\//, "restored/g/", $4); print }'
 keeps "--rename-prefix" --rename-prefix btrdb/g/:restored/g/
 want '{ if ($1=="kv" && $4 ~ /^\\x00/) $4="ZERO" substr($4, 5); print }'
 keeps "--rename-prefix of a NUL byte" -R '\x00:ZERO'
 want '$1=="kv" && $4 ~ /^btrdb\/g\// { sub(/^btrdb\//, "", $4); print }'
-keeps "--rename-prefix to nothing, selection on the old names" -k btrdb/g/ -R btrdb/:
+keeps "--rename-prefix to nothing, selection on the old names" --key-prefix btrdb/g/ -R btrdb/:
 
 # ---- --from-list ----
 awk '$1=="object" && length($4) > 5000 { n++ } END { exit n != 1 }' "$L" && pass "a listing never truncates a long binary name" \
@@ -196,9 +196,9 @@ content() {
 }
 for c in "ceph/ ceph:--pool btrdbhot" "ceph/ ceph:--invert --pool btrdbhot" "ceph/ ceph:--only etcd" \
 	"filtered/ ceph:--object meta*" "filtered/ ceph:--namespace -" "filtered/ ceph:--from-list $L" \
-	"etcd/btrdb/ etcd:" "etcd/btrdb/g/ etcd:--key-prefix btrdb/g/" "etcd/new/g/ etcd:-k btrdb/g/ -R btrdb/g/:new/g/" \
+	"etcd/btrdb/ etcd:" "etcd/btrdb/g/ etcd:--key-prefix btrdb/g/" "etcd/new/g/ etcd:--key-prefix btrdb/g/ -R btrdb/g/:new/g/" \
 	"etcd/btrdb/ etcd:--key-prefix btr" "filtered/btrdb/ etcd:--key-prefix other/" "filtered/btrdb/ etcd:--key btrdb/g/*" \
-	"filtered/btrdb/ etcd:-k btrdb/g/ -k btrdb/n/" "filtered/btrdb/ etcd:--invert -k btrdb/g/" "filtered/btrdb/ etcd:--pool btrdbhot" \
+	"filtered/btrdb/ etcd:--key-prefix btrdb/g/ --key-prefix btrdb/n/" "filtered/btrdb/ etcd:--invert --key-prefix btrdb/g/" "filtered/btrdb/ etcd:--pool btrdbhot" \
 	"filtered/btrdb/ etcd:--only ceph"; do
 	want=${c%% *} rest=${c#* } in=${rest%%:*} args=${rest#*:}
 	# shellcheck disable=SC2086

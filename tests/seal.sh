@@ -123,7 +123,7 @@ expect_exit 2 "a passphrase in argv is not an option" btr-seal --passphrase 'cor
 
 # The terminal prompt: asked twice when sealing, once when unsealing, no echo.
 # (typed after the prompt appears, as a person would: type-ahead is echoed by the tty)
-{ sleep 1; printf 'tty pass\n'; sleep 0.5; printf 'tty pass\n'; } | script -qec "btr-seal -q -b 4K < in.$C > tty.s" /dev/null >typed 2>&1
+{ sleep 1; printf 'tty pass\n'; sleep 0.5; printf 'tty pass\n'; } | script -qec "btr-seal -q --chunk 4K < in.$C > tty.s" /dev/null >typed 2>&1
 { sleep 1; printf 'tty pass\n'; } | script -qec "btr-unseal -q < tty.s > tty.out" /dev/null >>typed 2>&1
 same "passphrase typed at a terminal" tty.out in.$C
 grep -q 'passphrase (again)' typed && ! grep -q 'tty pass' typed && pass "prompt asks twice and does not echo" ||

@@ -78,14 +78,14 @@ btr-unseal -q -k a.key <s1.s >o 2>err
 [ ! -s err ] && cmp -s o in && pass "-q: no signer message" || fail "-q: no signer message" "$(cat err)"
 btr-unseal -k a.key <u.s >o 2>err
 cmp -s o in && ! grep -q 'signed' err && pass "an unsigned stream without --signer unseals as before" || fail "an unsigned stream without --signer unseals as before" "$(cat err)"
-btr-seal -q -r a.key.pub -s h.sign --no-compress -b 4K <in >s1n.s
+btr-seal -q -r a.key.pub -s h.sign --no-compress --chunk 4K <in >s1n.s
 btr-unseal -q -k a.key --signer h.sign.pub <s1n.s >o
 same "signed, uncompressed, 4K chunks" o in
 
 # --check honours --signer.
-expect_exit 1 "--check --signer: unsigned" btr-unseal -q -c -k a.key --signer h.sign.pub <u.s
-expect_exit 1 "--check --signer: another signer" btr-unseal -q -c -k a.key --signer h.sign.pub <s2.s
-expect_exit 0 "--check --signer: the signer" btr-unseal -q -c -k a.key --signer h.sign.pub <s1.s
+expect_exit 1 "--check --signer: unsigned" btr-unseal -q --check -k a.key --signer h.sign.pub <u.s
+expect_exit 1 "--check --signer: another signer" btr-unseal -q --check -k a.key --signer h.sign.pub <s2.s
+expect_exit 0 "--check --signer: the signer" btr-unseal -q --check -k a.key --signer h.sign.pub <s1.s
 [ ! -s "$T/last.out" ] && pass "--check writes nothing" || fail "--check writes nothing" ""
 
 # Passphrase mode: signed the same way; an unsigned stream is refused before the passphrase is used.

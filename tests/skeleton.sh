@@ -46,3 +46,32 @@ outcome $? "a missing long argument is named" "$(tr '\n' '|' <"$T/last.err")"
 expect_exit 2 "a missing short argument exits 2" btr-split -d
 head -1 "$T/last.err" | grep -qx "btr-split: missing argument for option '-d'"
 outcome $? "a missing short argument is named" "$(tr '\n' '|' <"$T/last.err")"
+
+# One meaning per letter: across every tool (and the front end), a short option stands
+# for one long option.  The letters come from each --help ("-p, --pool"); a letter a
+# tool takes without documenting it is caught by asking for it.
+: >"$T/letters"
+for src in "$BTR_TOP"/bin/*.c "$BTR_TOP"/bin/btrdb-backup; do
+	t=$(basename "$src" .c)
+	command -v "$t" >/dev/null || continue
+	"$t" --help 2>/dev/null | grep -oE '(^|[[:space:]])-[A-Za-z], --[a-z0-9-]+' |
+		sed "s/^[[:space:]]*-\(.\), --\(.*\)/\1 \2 $t/" >>"$T/letters"
+	[ "$t" = btrdb-backup ] && continue
+	# Undocumented letters must be unknown.  Nothing here may reach a server or a
+	# terminal: no ceph.conf, an etcd port that refuses, stdin empty.
+	undocumented=''
+	for l in {a..z} {A..Z}; do
+		grep -q "^$l [^ ]* $t\$" "$T/letters" && continue
+		CEPH_CONF=/nonexistent ETCDCTL_ENDPOINTS=127.0.0.1:1 BTR_PASSPHRASE= \
+			timeout 20 "$t" "-$l" </dev/null >/dev/null 2>"$T/probe"
+		grep -qx "$t: unknown option '-$l'" "$T/probe" || undocumented="$undocumented -$l"
+	done
+	[ -z "$undocumented" ]
+	outcome $? "$t takes no letter its --help does not show" "takes:$undocumented"
+done
+conflicts=$(sort -u "$T/letters" | awk '{ long[$1] = long[$1] " " $2 "(" $3 ")"; if (seen[$1 " " $2]++ == 0) n[$1]++ }
+	END { for (l in n) if (n[l] > 1) print "-" l ":" long[l] }' | sort)
+[ -z "$conflicts" ]
+outcome $? "each letter means one long option in every tool" "$(echo "$conflicts" | tr '\n' ';')"
+[ "$(wc -l <"$T/letters")" -gt 30 ]
+outcome $? "the letters were found in the --help texts" "$(wc -l <"$T/letters") found"

@@ -24,8 +24,8 @@ jobs=${BTR_TORTURE_JOBS:-2}
 mkstream -o 40 -s 30K -k 60 -S 1 >s1
 mkstream -o 40 -s 30K -k 60 -S 2 >s2
 btr-keygen -o key 2>/dev/null
-btr-seal -q -b 4K -r key.pub <s1 | btr-split -q -d A -b 16K
-btr-seal -q -b 4K -r key.pub <s2 | btr-split -q -d B -b 16K
+btr-seal -q --chunk 4K -r key.pub <s1 | btr-split -q -d A -b 16K
+btr-seal -q --chunk 4K -r key.pub <s2 | btr-split -q -d B -b 16K
 btr-split --join -d A | btr-unseal -q -k key | btr-inspect -q >base.out 2>base.err
 PS="${PIPESTATUS[*]}"
 if [ "$PS" = "0 0 0" ] && grep -q . base.out; then pass "the undamaged backup restores (statuses $PS)"
