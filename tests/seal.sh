@@ -8,15 +8,15 @@ printf 'correct horse\n' >pf
 export BTR_PASSPHRASE_FILE=pf
 seal() { btr-seal -q --passphrase-file pf "$@"; }
 unseal() { btr-unseal -q --passphrase-file pf "$@"; }
-C=4096   # chunk size used below (-b 4K)
+C=4096   # chunk size used below (--chunk 4K)
 F=$((C + 17))
 H=$((8 + 6 + 1 + 16 + 16 + 24 + 32))   # passphrase-mode header bytes
 
 for n in 0 1 $((C - 1)) $C $((C + 1)) $((3 * C)); do
 	random_file in.$n $n $n
-	seal -b 4K --no-compress <in.$n >s.$n; unseal <s.$n >out.$n
+	seal --chunk 4K --no-compress <in.$n >s.$n; unseal <s.$n >out.$n
 	same "round trip $n bytes, uncompressed" in.$n out.$n
-	seal -b 4K <in.$n >z.$n; unseal <z.$n >zout.$n
+	seal --chunk 4K <in.$n >z.$n; unseal <z.$n >zout.$n
 	same "round trip $n bytes, compressed" in.$n zout.$n
 done
 sz=$(stat -c %s s.$C)
