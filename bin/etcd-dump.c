@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"limit-keys", required_argument, NULL, 'L'},
-		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "", .longopts = opts};
 	struct btr_etcd_opts eo;
 	struct btr_etcd_dump_opts d = {.page_size = 100000};

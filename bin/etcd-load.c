@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
-		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "", .longopts = opts};
 	static const char *prefixes[MAX_PREFIXES];
 	struct btr_etcd_opts eo;
@@ -81,8 +81,8 @@ int main(int argc, char **argv)
 			lo.txn_ops = (long)num;
 			break;
 		case OPT_IN_FLIGHT:
-			if (btr_parse_ulong(optarg, 1, ETCD_MAX_IN_FLIGHT, &num) < 0)
-				btr_usage_error("--in-flight: '%s' is not a number between 1 and %d", optarg, ETCD_MAX_IN_FLIGHT);
+			if (btr_parse_ulong(optarg, 1, BTR_ETCD_MAX_IN_FLIGHT, &num) < 0)
+				btr_usage_error("--in-flight: '%s' is not a number between 1 and %d", optarg, BTR_ETCD_MAX_IN_FLIGHT);
 			lo.in_flight = (long)num;
 			break;
 		case OPT_TXN_BYTES:

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
 		btr_die_last();
 
-	uint8_t *key = sodium_malloc(LEGACY_KEY);
+	uint8_t *key = sodium_malloc(BTR_LEGACY_KEY);
 	char *pass;
 	if (!key)
 		btr_die(BTR_EXIT_SYS, "out of memory");

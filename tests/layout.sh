@@ -37,6 +37,9 @@ if [ -f "$lib_a" ]; then
 		grep -vE '(struct|union|enum) btr_')
 	[ -z "$bad" ]
 	outcome $? "lib/'s headers name only btr_ types" "$(echo "$bad" | head -8 | tr '\n' ' ')"
+	bad=$(cd "$lib" && grep -rnE '#define [A-Za-z_]' --include='*.h' . | grep -v '#define BTR_')
+	[ -z "$bad" ]
+	outcome $? "lib/'s headers define only BTR_ macros" "$(echo "$bad" | head -8 | tr '\n' ' ')"
 else
 	skip "libbtr.a exports only btr_ names" "$lib_a not built"
 fi

@@ -29,20 +29,20 @@ void btr_etcd_opts_init(struct btr_etcd_opts *o);
 
 /* Common connection options, shared by etcd-dump and etcd-load (opts.c). */
 enum {
-	ETCD_OPT_ENDPOINTS = 0x1000, ETCD_OPT_CACERT, ETCD_OPT_CERT, ETCD_OPT_KEY,
-	ETCD_OPT_USER, ETCD_OPT_PASSWORD_FILE, ETCD_OPT_DIAL_TIMEOUT, ETCD_OPT_COMMAND_TIMEOUT,
-	ETCD_OPT_MAX_RECV,
+	BTR_ETCD_OPT_ENDPOINTS = 0x1000, BTR_ETCD_OPT_CACERT, BTR_ETCD_OPT_CERT, BTR_ETCD_OPT_KEY,
+	BTR_ETCD_OPT_USER, BTR_ETCD_OPT_PASSWORD_FILE, BTR_ETCD_OPT_DIAL_TIMEOUT, BTR_ETCD_OPT_COMMAND_TIMEOUT,
+	BTR_ETCD_OPT_MAX_RECV,
 };
-#define ETCD_LONG_OPTIONS                                                              \
-	{"endpoints", required_argument, NULL, ETCD_OPT_ENDPOINTS},                   \
-	{"cacert", required_argument, NULL, ETCD_OPT_CACERT},                         \
-	{"cert", required_argument, NULL, ETCD_OPT_CERT},                             \
-	{"key", required_argument, NULL, ETCD_OPT_KEY},                               \
-	{"user", required_argument, NULL, ETCD_OPT_USER},                             \
-	{"password-file", required_argument, NULL, ETCD_OPT_PASSWORD_FILE},           \
-	{"dial-timeout", required_argument, NULL, ETCD_OPT_DIAL_TIMEOUT},             \
-	{"command-timeout", required_argument, NULL, ETCD_OPT_COMMAND_TIMEOUT},       \
-	{"max-recv-bytes", required_argument, NULL, ETCD_OPT_MAX_RECV}
+#define BTR_ETCD_LONGOPTS                                                               \
+	{"endpoints", required_argument, NULL, BTR_ETCD_OPT_ENDPOINTS},                 \
+	{"cacert", required_argument, NULL, BTR_ETCD_OPT_CACERT},                       \
+	{"cert", required_argument, NULL, BTR_ETCD_OPT_CERT},                           \
+	{"key", required_argument, NULL, BTR_ETCD_OPT_KEY},                             \
+	{"user", required_argument, NULL, BTR_ETCD_OPT_USER},                           \
+	{"password-file", required_argument, NULL, BTR_ETCD_OPT_PASSWORD_FILE},         \
+	{"dial-timeout", required_argument, NULL, BTR_ETCD_OPT_DIAL_TIMEOUT},           \
+	{"command-timeout", required_argument, NULL, BTR_ETCD_OPT_COMMAND_TIMEOUT},     \
+	{"max-recv-bytes", required_argument, NULL, BTR_ETCD_OPT_MAX_RECV}
 /* Handles one of the options above; returns 1 when it was one, 0 when not, -1 with
  * btr_fail (exit class 2) for a bad value. */
 int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg);
@@ -153,14 +153,14 @@ struct btr_etcd_load_opts {
 	int with_leased;
 	int clear, clear_only, verify, dry_run;
 	long txn_ops;              /* ops per Txn, default 128 */
-	long in_flight;            /* Txns in flight, 1 to ETCD_MAX_IN_FLIGHT, default 4 */
+	long in_flight;            /* Txns in flight, 1 to BTR_ETCD_MAX_IN_FLIGHT, default 4 */
 	uint64_t txn_bytes;        /* bytes of keys and values per Txn, default 1 MiB */
 	int progress;
 	long page_size;            /* keys per Range call when verifying */
 	struct btr_rate *limit_keys; /* keys put or verified per second; NULL: no limit */
 	btr_say_fn say;            /* --verify: the first differences, one line each */
 };
-#define ETCD_MAX_IN_FLIGHT 16
+#define BTR_ETCD_MAX_IN_FLIGHT 16
 struct btr_etcd_load_stats {
 	uint64_t restored, leased, other_records, outside_prefix, deleted;
 	uint64_t compared, differences;

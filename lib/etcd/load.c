@@ -20,7 +20,7 @@ struct item {
 /* Transactions in flight at once (--in-flight, default 4): etcd commits concurrent
  * proposals together, so a few in flight go faster than one at a time.  Memory:
  * this many batches of --txn-bytes. */
-#define IN_FLIGHT ETCD_MAX_IN_FLIGHT
+#define IN_FLIGHT BTR_ETCD_MAX_IN_FLIGHT
 
 struct batch {
 	struct item *items;

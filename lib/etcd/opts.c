@@ -34,21 +34,21 @@ static int duration_arg(const char *s, const char *opt, long *ms)
 int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg)
 {
 	switch (c) {
-	case ETCD_OPT_ENDPOINTS: o->endpoints = arg; return 1;
-	case ETCD_OPT_CACERT: o->cacert = arg; return 1;
-	case ETCD_OPT_CERT: o->cert = arg; return 1;
-	case ETCD_OPT_KEY: o->key = arg; return 1;
-	case ETCD_OPT_USER:
+	case BTR_ETCD_OPT_ENDPOINTS: o->endpoints = arg; return 1;
+	case BTR_ETCD_OPT_CACERT: o->cacert = arg; return 1;
+	case BTR_ETCD_OPT_CERT: o->cert = arg; return 1;
+	case BTR_ETCD_OPT_KEY: o->key = arg; return 1;
+	case BTR_ETCD_OPT_USER:
 		if (strchr(arg, ':'))
 			return btr_fail(BTR_EXIT_USAGE, "--user takes a name only; give the password with --password-file, ETCD_PASSWORD or at the prompt");
 		if (!*arg)
 			return btr_fail(BTR_EXIT_USAGE, "--user: empty name");
 		o->user = arg;
 		return 1;
-	case ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
-	case ETCD_OPT_DIAL_TIMEOUT: return duration_arg(arg, "--dial-timeout", &o->dial_timeout_ms);
-	case ETCD_OPT_COMMAND_TIMEOUT: return duration_arg(arg, "--command-timeout", &o->command_timeout_ms);
-	case ETCD_OPT_MAX_RECV:
+	case BTR_ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
+	case BTR_ETCD_OPT_DIAL_TIMEOUT: return duration_arg(arg, "--dial-timeout", &o->dial_timeout_ms);
+	case BTR_ETCD_OPT_COMMAND_TIMEOUT: return duration_arg(arg, "--command-timeout", &o->command_timeout_ms);
+	case BTR_ETCD_OPT_MAX_RECV:
 		if (btr_parse_size(arg, &o->max_recv) < 0 || o->max_recv < 4096 || o->max_recv > (uint64_t)INT32_MAX)
 			return btr_fail(BTR_EXIT_USAGE, "--max-recv-bytes: '%s' is not a size between 4K and 2047M", arg);
 		return 1;

@@ -41,21 +41,21 @@ struct btr_legacy_archive {
  * 1: a frame (*f, *n); 0: the file ended at a frame boundary; -1: failure. */
 static int read_frame(struct btr_legacy_archive *a, struct btr_legacy_frame *f, size_t *n)
 {
-	uint8_t h[LEGACY_HEADER];
+	uint8_t h[BTR_LEGACY_HEADER];
 	size_t plen;
 	if (a->left == 0)
 		return 0;
 	a->frame++;
 	snprintf(a->where, sizeof a->where, "%s: frame %llu", a->path, (unsigned long long)a->frame);
-	if (a->left < LEGACY_HEADER)
+	if (a->left < BTR_LEGACY_HEADER)
 		return btr_fail(BTR_EXIT_DATA, "%s: the file ends inside the frame header (%llu bytes left)", a->where,
 				(unsigned long long)a->left);
-	ssize_t r = btr_read_or_fail(a->fd, h, LEGACY_HEADER, a->path);
+	ssize_t r = btr_read_or_fail(a->fd, h, BTR_LEGACY_HEADER, a->path);
 	if (r < 0)
 		return -1;
-	if (r != LEGACY_HEADER)
+	if (r != BTR_LEGACY_HEADER)
 		return btr_fail(BTR_EXIT_SYS, "%s: the file shrank while being read", a->where);
-	a->left -= LEGACY_HEADER;
+	a->left -= BTR_LEGACY_HEADER;
 	if (btr_legacy_frame_parse(h, a->left, f, a->where) < 0)
 		return -1;
 	snprintf(a->where, sizeof a->where, "%s: frame %llu (counter %llu)", a->path, (unsigned long long)a->frame,
@@ -73,9 +73,9 @@ static int read_frame(struct btr_legacy_archive *a, struct btr_legacy_frame *f, 
 		if (f->counter > a->expect)
 			return btr_fail(BTR_EXIT_DATA, "%s: counter %llu, wanted %llu (a dropped or reordered frame)", a->where,
 					(unsigned long long)f->counter, (unsigned long long)a->expect);
-		if (f->type != LEGACY_ETCD && f->type != LEGACY_OBJECT)
+		if (f->type != BTR_LEGACY_ETCD && f->type != BTR_LEGACY_OBJECT)
 			return btr_fail(BTR_EXIT_DATA, "%s: unknown frame type %u (10 etcd, 20 object)", a->where, f->type);
-	} else if (f->type != LEGACY_META)
+	} else if (f->type != BTR_LEGACY_META)
 		return btr_fail(BTR_EXIT_DATA, "%s: frame type %u, wanted 30 (metadata)", a->where, f->type);
 	if (btr_grow((void **)&a->buf, &a->cap, f->len, 1) < 0)
 		return -1;
@@ -248,7 +248,7 @@ static int check_pieces(struct btr_legacy_archive *a)
 	return rc;
 }
 
-struct btr_legacy_archive *btr_legacy_open(const char *dir, const uint8_t key[LEGACY_KEY])
+struct btr_legacy_archive *btr_legacy_open(const char *dir, const uint8_t key[BTR_LEGACY_KEY])
 {
 	struct btr_legacy_archive *a = calloc(1, sizeof *a);
 	struct btr_legacy_frame f;
@@ -371,8 +371,8 @@ int btr_legacy_next(struct btr_legacy_archive *a, struct btr_legacy_item *it)
 		a->expect++;
 		memset(it, 0, sizeof *it);
 		it->type = (int)f.type;
-		it->frame_bytes = LEGACY_HEADER + f.len;
-		if (f.type == LEGACY_ETCD)
+		it->frame_bytes = BTR_LEGACY_HEADER + f.len;
+		if (f.type == BTR_LEGACY_ETCD)
 			return btr_legacy_decode_etcd(a->d, a->plain, n, &it->kvs, &it->n_kvs, a->where) < 0 ? -1 : 1;
 		return btr_legacy_decode_object(a->d, a->plain, n, &it->obj, a->where) < 0 ? -1 : 1;
 	}

@@ -35,10 +35,10 @@ static int start(struct out *o, struct btr_legacy_archive *a, int kind)
 	if (o->seg && btr_writer_trailer(o->w, NULL) < 0)
 		return -1;
 	h.producer = "legacy-dump " BTR_VERSION;
-	h.content = kind == LEGACY_ETCD ? "etcd" : "ceph";
+	h.content = kind == BTR_LEGACY_ETCD ? "etcd" : "ceph";
 	/* So that the same backup always gives the same stream. */
 	h.created = (uint64_t)btr_legacy_newest(a);
-	if (kind == LEGACY_OBJECT) {
+	if (kind == BTR_LEGACY_OBJECT) {
 		h.n_pools = btr_legacy_pools(a, &pools);
 		h.pools = (char **)pools;
 	}
@@ -114,14 +114,14 @@ static int one(struct out *o, struct btr_legacy_archive *a, struct btr_progress 
 	while ((r = btr_legacy_next(a, &it)) == 1) {
 		if (start(o, a, it.type) < 0)
 			return -1;
-		if (it.type == LEGACY_ETCD ? kvs(o, &it, st) < 0 : object(o, a, &it.obj, btr_legacy_where(a), st) < 0)
+		if (it.type == BTR_LEGACY_ETCD ? kvs(o, &it, st) < 0 : object(o, a, &it.obj, btr_legacy_where(a), st) < 0)
 			return -1;
-		btr_progress_add(p, it.type == LEGACY_OBJECT, it.frame_bytes);
+		btr_progress_add(p, it.type == BTR_LEGACY_OBJECT, it.frame_bytes);
 	}
 	if (r < 0)
 		return -1;
 	/* A backup with nothing in it is still one (empty) segment. */
-	if (!o->seg && start(o, a, LEGACY_OBJECT) < 0)
+	if (!o->seg && start(o, a, BTR_LEGACY_OBJECT) < 0)
 		return -1;
 	if (btr_writer_trailer(o->w, NULL) < 0)
 		return -1;
@@ -161,7 +161,7 @@ void btr_legacy_dump_stats_free(struct btr_legacy_dump_stats *st)
 	st->n_pools = 0;
 }
 
-int btr_legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY], int fd, int progress,
+int btr_legacy_dump(const char *const *dirs, size_t n, const uint8_t key[BTR_LEGACY_KEY], int fd, int progress,
 		struct btr_legacy_dump_stats *st)
 {
 	struct btr_legacy_archive **a = calloc(n + 1, sizeof *a);

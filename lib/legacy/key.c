@@ -12,7 +12,7 @@
 #define ROUNDS 200000
 #define OUTLEN 40
 
-int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[LEGACY_KEY])
+int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[BTR_LEGACY_KEY])
 {
 	uint8_t out[OUTLEN];
 	if (len > 0x7fffffff)
@@ -20,7 +20,7 @@ int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[LEGACY_KEY])
 	int ok = PKCS5_PBKDF2_HMAC(pass, (int)len, (const unsigned char *)SALT, sizeof SALT - 1, ROUNDS,
 				   EVP_sha3_512(), OUTLEN, out);
 	if (ok == 1)
-		memcpy(key, out, LEGACY_KEY);
+		memcpy(key, out, BTR_LEGACY_KEY);
 	sodium_memzero(out, sizeof out);
 	return ok == 1 ? 0 : btr_fail(BTR_EXIT_SYS, "deriving the key failed (OpenSSL PBKDF2)");
 }

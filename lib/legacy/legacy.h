@@ -15,38 +15,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LEGACY_HEADER 32
-#define LEGACY_NONCE 16
-#define LEGACY_TAG 16
-#define LEGACY_KEY 32
-#define LEGACY_MAX_FRAME (1ull << 30)   /* the original reader's limit on a frame */
-#define LEGACY_MAX_PLAIN (1ull << 30)   /* and ours on what one frame decompresses to */
+#define BTR_LEGACY_HEADER 32
+#define BTR_LEGACY_NONCE 16
+#define BTR_LEGACY_TAG 16
+#define BTR_LEGACY_KEY 32
+#define BTR_LEGACY_MAX_FRAME (1ull << 30)   /* the original reader's limit on a frame */
+#define BTR_LEGACY_MAX_PLAIN (1ull << 30)   /* and ours on what one frame decompresses to */
 
-enum btr_legacy_type { LEGACY_ETCD = 10, LEGACY_OBJECT = 20, LEGACY_META = 30 };
+enum btr_legacy_type { BTR_LEGACY_ETCD = 10, BTR_LEGACY_OBJECT = 20, BTR_LEGACY_META = 30 };
 
 /* ---- the key (key.c) ---- */
 
 /* PBKDF2-HMAC-SHA3-512 of the passphrase with the original's fixed salt, 200,000
  * rounds; key receives the first 32 of its 40 bytes.  0, or -1 (btr_fail). */
-int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[LEGACY_KEY]);
+int btr_legacy_derive_key(const char *pass, size_t len, uint8_t key[BTR_LEGACY_KEY]);
 
 /* ---- frames (frame.c) ---- */
 
 struct btr_legacy_frame {
 	uint32_t type;
 	uint64_t len;                   /* ciphertext bytes, tag included */
-	uint8_t nonce[LEGACY_NONCE];
+	uint8_t nonce[BTR_LEGACY_NONCE];
 	uint64_t counter;               /* the nonce's last 8 bytes */
 };
 
 /* Checks a frame header: the sentinel, a length that holds a tag, is at most
- * LEGACY_MAX_FRAME and fits in the `left` bytes after the header.  `where` names the
+ * BTR_LEGACY_MAX_FRAME and fits in the `left` bytes after the header.  `where` names the
  * file and frame in messages ("old/ARCHIVE00000.bin: frame 3"). */
-int btr_legacy_frame_parse(const uint8_t h[LEGACY_HEADER], uint64_t left, struct btr_legacy_frame *f, const char *where);
+int btr_legacy_frame_parse(const uint8_t h[BTR_LEGACY_HEADER], uint64_t left, struct btr_legacy_frame *f, const char *where);
 
 struct btr_legacy_cipher;
 /* The key schedule is set up here; the caller may wipe key afterwards. */
-struct btr_legacy_cipher *btr_legacy_cipher_new(const uint8_t key[LEGACY_KEY]);
+struct btr_legacy_cipher *btr_legacy_cipher_new(const uint8_t key[BTR_LEGACY_KEY]);
 void btr_legacy_cipher_free(struct btr_legacy_cipher *c);
 /* Authenticates and decrypts f->len bytes of ct in place; *plen is what is left
  * without the tag.  Nothing in ct is meaningful unless this returns 0. */
@@ -55,7 +55,7 @@ int btr_legacy_frame_open(struct btr_legacy_cipher *c, const struct btr_legacy_f
 /* ---- the payloads (payload.c) ---- */
 
 /* Snappy's block format into *out (grown as needed, *cap its size), refusing more
- * than LEGACY_MAX_PLAIN and any malformed input before allocating. */
+ * than BTR_LEGACY_MAX_PLAIN and any malformed input before allocating. */
 int btr_legacy_unsnappy(const uint8_t *p, size_t n, uint8_t **out, size_t *cap, size_t *outlen, const char *where);
 
 struct btr_legacy_bytes {
@@ -102,7 +102,7 @@ void btr_legacy_meta_free(struct btr_legacy_meta *m);
 struct btr_legacy_archive;
 /* Opens DIR and authenticates METADATA.bin (a wrong passphrase fails here), then
  * checks that exactly NumberOfFiles pieces are there.  Nothing is written yet. */
-struct btr_legacy_archive *btr_legacy_open(const char *dir, const uint8_t key[LEGACY_KEY]);
+struct btr_legacy_archive *btr_legacy_open(const char *dir, const uint8_t key[BTR_LEGACY_KEY]);
 void btr_legacy_close(struct btr_legacy_archive *a);
 /* The pools the backup names: pools.txt's lines, then any other pool of METADATA. */
 size_t btr_legacy_pools(const struct btr_legacy_archive *a, const char *const **pools);
@@ -115,10 +115,10 @@ uint64_t btr_legacy_size(const struct btr_legacy_archive *a);
 int64_t btr_legacy_mtime(const struct btr_legacy_archive *a, const struct btr_legacy_object *o);
 
 struct btr_legacy_item {
-	int type;                                       /* LEGACY_ETCD or LEGACY_OBJECT */
-	const struct btr_legacy_pair *kvs;                  /* LEGACY_ETCD */
+	int type;                                       /* BTR_LEGACY_ETCD or BTR_LEGACY_OBJECT */
+	const struct btr_legacy_pair *kvs;                  /* BTR_LEGACY_ETCD */
 	size_t n_kvs;
-	struct btr_legacy_object obj;                       /* LEGACY_OBJECT */
+	struct btr_legacy_object obj;                       /* BTR_LEGACY_OBJECT */
 	uint64_t frame_bytes;                           /* the frame's size in its piece */
 };
 /* "PIECE: frame N (counter C)": the frame btr_legacy_next read last, for messages. */
@@ -142,7 +142,7 @@ void btr_legacy_dump_stats_free(struct btr_legacy_dump_stats *st);
  * their own segments, with headers and trailers.  Every METADATA.bin is
  * authenticated before the first byte goes out; a frame that fails midway ends
  * the output without a trailer. */
-int btr_legacy_dump(const char *const *dirs, size_t n, const uint8_t key[LEGACY_KEY], int fd, int progress,
+int btr_legacy_dump(const char *const *dirs, size_t n, const uint8_t key[BTR_LEGACY_KEY], int fd, int progress,
 		struct btr_legacy_dump_stats *st);
 
 #endif

@@ -15,7 +15,7 @@ int btr_legacy_unsnappy(const uint8_t *p, size_t n, uint8_t **out, size_t *cap, 
 	size_t want;
 	if (snappy_uncompressed_length((const char *)p, n, &want) != SNAPPY_OK)
 		return btr_fail(BTR_EXIT_DATA, "%s: not a snappy block (bad length prefix)", where);
-	if (want > LEGACY_MAX_PLAIN)
+	if (want > BTR_LEGACY_MAX_PLAIN)
 		return btr_fail(BTR_EXIT_DATA, "%s: snappy block claims %zu bytes, over the 1 GiB limit", where, want);
 	/* Walks the block without writing, so a lying length costs no memory. */
 	if (snappy_validate_compressed_buffer((const char *)p, n) != SNAPPY_OK)

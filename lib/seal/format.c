@@ -25,33 +25,33 @@ static uint64_t get(const uint8_t *p, int n)
 size_t btr_seal_header_encode(const struct btr_seal_header *h, uint8_t *out)
 {
 	size_t o = 0;
-	memcpy(out, SEAL_MAGIC, 8);
+	memcpy(out, BTR_SEAL_MAGIC, 8);
 	o = 8;
 	out[o++] = h->mode;
 	out[o++] = h->flags;
 	put32(out + o, h->chunk);
 	o += 4;
-	if (h->mode == SEAL_MODE_PASSPHRASE) {
-		out[o++] = SEAL_KDF_ARGON2ID13;
+	if (h->mode == BTR_SEAL_MODE_PASSPHRASE) {
+		out[o++] = BTR_SEAL_KDF_ARGON2ID13;
 		put64(out + o, h->ops);
 		o += 8;
 		put64(out + o, h->mem);
 		o += 8;
-		memcpy(out + o, h->salt, SEAL_SALT);
-		o += SEAL_SALT;
+		memcpy(out + o, h->salt, BTR_SEAL_SALT);
+		o += BTR_SEAL_SALT;
 	} else {
 		out[o++] = (uint8_t)h->n_recipients;
 		out[o++] = (uint8_t)(h->n_recipients >> 8);
 		for (unsigned i = 0; i < h->n_recipients; i++) {
-			memcpy(out + o, h->keyid[i], SEAL_KEYID);
-			o += SEAL_KEYID;
-			memcpy(out + o, h->wrapped[i], SEAL_WRAPPED);
-			o += SEAL_WRAPPED;
+			memcpy(out + o, h->keyid[i], BTR_SEAL_KEYID);
+			o += BTR_SEAL_KEYID;
+			memcpy(out + o, h->wrapped[i], BTR_SEAL_WRAPPED);
+			o += BTR_SEAL_WRAPPED;
 		}
 	}
 	memcpy(out + o, h->ss_header, sizeof h->ss_header);
 	o += sizeof h->ss_header;
-	if (h->flags & SEAL_FLAG_SIGNED) {
+	if (h->flags & BTR_SEAL_FLAG_SIGNED) {
 		memcpy(out + o, h->signer, sizeof h->signer);
 		o += sizeof h->signer;
 		put64(out + o, h->sig_time);
@@ -73,7 +73,7 @@ int btr_seal_header_parse(const uint8_t *p, size_t n, struct btr_seal_header *h,
 {
 	size_t o = 0;
 	memset(h, 0, sizeof *h);
-	if (n < 8 || memcmp(p, SEAL_MAGIC, 7) != 0) {
+	if (n < 8 || memcmp(p, BTR_SEAL_MAGIC, 7) != 0) {
 		if (n >= 8 && memcmp(p, "BTRSTRM", 7) == 0)
 			return btr_fail(BTR_EXIT_DATA, "input is a plain record stream, not a sealed one");
 		return btr_fail(BTR_EXIT_DATA, "not a sealed stream (bad magic at byte 0)");
@@ -86,47 +86,47 @@ int btr_seal_header_parse(const uint8_t *p, size_t n, struct btr_seal_header *h,
 	h->flags = p[o++];
 	h->chunk = (uint32_t)get(p + o, 4);
 	o += 4;
-	if (h->flags & ~(SEAL_FLAG_ZSTD | SEAL_FLAG_SIGNED))
+	if (h->flags & ~(BTR_SEAL_FLAG_ZSTD | BTR_SEAL_FLAG_SIGNED))
 		return btr_fail(BTR_EXIT_DATA, "unknown sealed flags 0x%02x (byte 9)", h->flags);
-	if (h->chunk < SEAL_MIN_CHUNK || h->chunk > SEAL_MAX_CHUNK)
+	if (h->chunk < BTR_SEAL_MIN_CHUNK || h->chunk > BTR_SEAL_MAX_CHUNK)
 		return btr_fail(BTR_EXIT_DATA, "sealed chunk size %u out of range (byte 10)", h->chunk);
-	if (h->mode == SEAL_MODE_PASSPHRASE) {
-		NEED(1 + 8 + 8 + SEAL_SALT);
-		if (p[o] != SEAL_KDF_ARGON2ID13)
+	if (h->mode == BTR_SEAL_MODE_PASSPHRASE) {
+		NEED(1 + 8 + 8 + BTR_SEAL_SALT);
+		if (p[o] != BTR_SEAL_KDF_ARGON2ID13)
 			return btr_fail(BTR_EXIT_DATA, "unknown key derivation %u (byte %zu)", p[o], o);
 		o++;
 		h->ops = get(p + o, 8);
 		o += 8;
 		h->mem = get(p + o, 8);
 		o += 8;
-		if (h->ops < crypto_pwhash_OPSLIMIT_MIN || h->ops > SEAL_MAX_KDF_OPS ||
-		    h->mem < crypto_pwhash_MEMLIMIT_MIN || h->mem > SEAL_MAX_KDF_MEM)
+		if (h->ops < crypto_pwhash_OPSLIMIT_MIN || h->ops > BTR_SEAL_MAX_KDF_OPS ||
+		    h->mem < crypto_pwhash_MEMLIMIT_MIN || h->mem > BTR_SEAL_MAX_KDF_MEM)
 			return btr_fail(BTR_EXIT_DATA,
 					"key derivation parameters out of bounds (%llu passes, %llu bytes; at most %llu and %llu)",
 					(unsigned long long)h->ops, (unsigned long long)h->mem,
-					(unsigned long long)SEAL_MAX_KDF_OPS, (unsigned long long)SEAL_MAX_KDF_MEM);
-		memcpy(h->salt, p + o, SEAL_SALT);
-		o += SEAL_SALT;
-	} else if (h->mode == SEAL_MODE_RECIPIENTS) {
+					(unsigned long long)BTR_SEAL_MAX_KDF_OPS, (unsigned long long)BTR_SEAL_MAX_KDF_MEM);
+		memcpy(h->salt, p + o, BTR_SEAL_SALT);
+		o += BTR_SEAL_SALT;
+	} else if (h->mode == BTR_SEAL_MODE_RECIPIENTS) {
 		NEED(2);
 		h->n_recipients = (uint16_t)get(p + o, 2);
 		o += 2;
-		if (h->n_recipients == 0 || h->n_recipients > SEAL_MAX_RECIPIENTS)
+		if (h->n_recipients == 0 || h->n_recipients > BTR_SEAL_MAX_RECIPIENTS)
 			return btr_fail(BTR_EXIT_DATA, "recipient count %u out of range (byte %zu)", h->n_recipients, o - 2);
 		for (unsigned i = 0; i < h->n_recipients; i++) {
-			NEED(SEAL_KEYID + SEAL_WRAPPED);
-			memcpy(h->keyid[i], p + o, SEAL_KEYID);
-			o += SEAL_KEYID;
-			memcpy(h->wrapped[i], p + o, SEAL_WRAPPED);
-			o += SEAL_WRAPPED;
+			NEED(BTR_SEAL_KEYID + BTR_SEAL_WRAPPED);
+			memcpy(h->keyid[i], p + o, BTR_SEAL_KEYID);
+			o += BTR_SEAL_KEYID;
+			memcpy(h->wrapped[i], p + o, BTR_SEAL_WRAPPED);
+			o += BTR_SEAL_WRAPPED;
 		}
 	} else {
 		return btr_fail(BTR_EXIT_DATA, "unknown sealing mode %u (byte 8)", h->mode);
 	}
-	NEED(sizeof h->ss_header + (h->flags & SEAL_FLAG_SIGNED ? SEAL_SIGBLOCK : 0) + SEAL_MAC);
+	NEED(sizeof h->ss_header + (h->flags & BTR_SEAL_FLAG_SIGNED ? BTR_SEAL_SIGBLOCK : 0) + BTR_SEAL_MAC);
 	memcpy(h->ss_header, p + o, sizeof h->ss_header);
 	o += sizeof h->ss_header;
-	if (h->flags & SEAL_FLAG_SIGNED) {
+	if (h->flags & BTR_SEAL_FLAG_SIGNED) {
 		memcpy(h->signer, p + o, sizeof h->signer);
 		o += sizeof h->signer;
 		h->sig_time = get(p + o, 8);
@@ -134,7 +134,7 @@ int btr_seal_header_parse(const uint8_t *p, size_t n, struct btr_seal_header *h,
 		memcpy(h->sig, p + o, sizeof h->sig);
 		o += sizeof h->sig;
 	}
-	memcpy(h->mac, p + o, SEAL_MAC);
+	memcpy(h->mac, p + o, BTR_SEAL_MAC);
 	*used = o; /* bytes covered by the MAC */
 	return 0;
 }
@@ -153,22 +153,22 @@ int btr_seal_header_read(int fd, struct btr_seal_header *h, uint8_t *raw, size_t
 		size_t used;
 		return btr_seal_header_parse(raw, have, h, &used) < 0 ? -1 : btr_fail(BTR_EXIT_DATA, "sealed header truncated");
 	}
-	if (raw[8] == SEAL_MODE_PASSPHRASE) {
-		want = fixed + 1 + 16 + SEAL_SALT;
-	} else if (raw[8] == SEAL_MODE_RECIPIENTS) {
+	if (raw[8] == BTR_SEAL_MODE_PASSPHRASE) {
+		want = fixed + 1 + 16 + BTR_SEAL_SALT;
+	} else if (raw[8] == BTR_SEAL_MODE_RECIPIENTS) {
 		if ((r = btr_read_or_fail(fd, raw + have, 2, "sealed input")) < 0)
 			return -1;
 		have += (size_t)r;
 		unsigned cnt = have >= fixed + 2 ? (unsigned)get(raw + fixed, 2) : 0;
-		if (cnt > SEAL_MAX_RECIPIENTS)
+		if (cnt > BTR_SEAL_MAX_RECIPIENTS)
 			cnt = 0; /* parse reports it */
-		want = fixed + 2 + cnt * (SEAL_KEYID + SEAL_WRAPPED);
+		want = fixed + 2 + cnt * (BTR_SEAL_KEYID + BTR_SEAL_WRAPPED);
 	} else {
 		want = have;
 	}
-	want += crypto_secretstream_xchacha20poly1305_HEADERBYTES + SEAL_MAC;
-	if (raw[9] & SEAL_FLAG_SIGNED)
-		want += SEAL_SIGBLOCK;
+	want += crypto_secretstream_xchacha20poly1305_HEADERBYTES + BTR_SEAL_MAC;
+	if (raw[9] & BTR_SEAL_FLAG_SIGNED)
+		want += BTR_SEAL_SIGBLOCK;
 	if (want > have) {
 		if ((r = btr_read_or_fail(fd, raw + have, want - have, "sealed input")) < 0)
 			return -1;
@@ -179,13 +179,13 @@ int btr_seal_header_read(int fd, struct btr_seal_header *h, uint8_t *raw, size_t
 	return 0;
 }
 
-void btr_seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[SEAL_KEYID])
+void btr_seal_keyid(const uint8_t pk[crypto_box_PUBLICKEYBYTES], uint8_t id[BTR_SEAL_KEYID])
 {
 	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, SEAL_KEYID);
+	crypto_generichash_init(&st, NULL, 0, BTR_SEAL_KEYID);
 	crypto_generichash_update(&st, (const uint8_t *)"btr-keyid", 9);
 	crypto_generichash_update(&st, pk, crypto_box_PUBLICKEYBYTES);
-	crypto_generichash_final(&st, id, SEAL_KEYID);
+	crypto_generichash_final(&st, id, BTR_SEAL_KEYID);
 }
 
 void btr_seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[32])
@@ -193,10 +193,10 @@ void btr_seal_subkey(uint8_t *out, size_t outlen, int id, const uint8_t filekey[
 	crypto_kdf_derive_from_key(out, outlen, (uint64_t)id, "btrseal1", filekey);
 }
 
-void btr_seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[SEAL_MAC])
+void btr_seal_header_mac(const uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t mac[BTR_SEAL_MAC])
 {
 	uint8_t k[32];
 	btr_seal_subkey(k, sizeof k, 1, filekey);
-	crypto_generichash(mac, SEAL_MAC, raw, n, k, sizeof k);
+	crypto_generichash(mac, BTR_SEAL_MAC, raw, n, k, sizeof k);
 	sodium_memzero(k, sizeof k);
 }

@@ -50,7 +50,7 @@ static int derive(uint8_t *key, const char *pass, size_t len, const struct btr_s
 int btr_seal(int in, int out, const struct btr_seal_opts *o)
 {
 	struct btr_seal_header h = {0};
-	uint8_t raw[SEAL_MAX_HEADER];
+	uint8_t raw[BTR_SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
 	/* zstd's own input size: small reads keep its workers fed (measured: 1 MiB reads
 	 * were up to a third slower on a busy machine). */
@@ -65,9 +65,9 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		goto out;
 	}
 	h.chunk = o->chunk;
-	h.flags = o->level ? SEAL_FLAG_ZSTD : 0;
+	h.flags = o->level ? BTR_SEAL_FLAG_ZSTD : 0;
 	if (o->n_recipients) {
-		h.mode = SEAL_MODE_RECIPIENTS;
+		h.mode = BTR_SEAL_MODE_RECIPIENTS;
 		h.n_recipients = (uint16_t)o->n_recipients;
 		crypto_secretstream_xchacha20poly1305_keygen(filekey);
 		for (size_t i = 0; i < o->n_recipients; i++) {
@@ -75,7 +75,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			crypto_box_seal(h.wrapped[i], filekey, 32, o->recipients[i]);
 		}
 	} else {
-		h.mode = SEAL_MODE_PASSPHRASE;
+		h.mode = BTR_SEAL_MODE_PASSPHRASE;
 		h.ops = o->ops;
 		h.mem = o->mem;
 		randombytes_buf(h.salt, sizeof h.salt);
@@ -83,7 +83,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 			goto out;
 	}
 	if (o->sign_sk) {
-		h.flags |= SEAL_FLAG_SIGNED;
+		h.flags |= BTR_SEAL_FLAG_SIGNED;
 		crypto_sign_ed25519_sk_to_pk(h.signer, o->sign_sk);
 		h.sig_time = (uint64_t)time(NULL);
 	}
@@ -94,7 +94,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		btr_seal_sign(raw, hl, filekey, o->sign_sk);
 	btr_seal_header_mac(raw, hl, filekey, raw + hl);
 	sodium_memzero(filekey, 32);
-	if (btr_write_or_fail(out, raw, hl + SEAL_MAC, "stdout") < 0)
+	if (btr_write_or_fail(out, raw, hl + BTR_SEAL_MAC, "stdout") < 0)
 		goto out;
 
 	if (o->level) {
@@ -186,7 +186,7 @@ out:
 /* Finds the file key: from the passphrase, or by unwrapping our recipient entry. */
 static int open_key(const struct btr_seal_header *h, const struct btr_unseal_keys *k, uint8_t *filekey)
 {
-	if (h->mode == SEAL_MODE_PASSPHRASE) {
+	if (h->mode == BTR_SEAL_MODE_PASSPHRASE) {
 		if (k->sk)
 			return btr_fail(BTR_EXIT_USAGE, "this stream was sealed with a passphrase, not to a key (drop -k)");
 		size_t len;
@@ -200,12 +200,12 @@ static int open_key(const struct btr_seal_header *h, const struct btr_unseal_key
 	if (!k->sk)
 		return btr_fail(BTR_EXIT_USAGE, "this stream was sealed to %u recipient key(s): give the secret key with -k FILE",
 				h->n_recipients);
-	uint8_t pk[32], id[SEAL_KEYID];
+	uint8_t pk[32], id[BTR_SEAL_KEYID];
 	crypto_scalarmult_base(pk, k->sk);
 	btr_seal_keyid(pk, id);
 	for (unsigned i = 0; i < h->n_recipients; i++)
-		if (memcmp(id, h->keyid[i], SEAL_KEYID) == 0 &&
-		    crypto_box_seal_open(filekey, h->wrapped[i], SEAL_WRAPPED, pk, k->sk) == 0)
+		if (memcmp(id, h->keyid[i], BTR_SEAL_KEYID) == 0 &&
+		    crypto_box_seal_open(filekey, h->wrapped[i], BTR_SEAL_WRAPPED, pk, k->sk) == 0)
 			return 0;
 	return btr_fail(BTR_EXIT_DATA, "wrong key: this secret key is not one of the stream's %u recipients", h->n_recipients);
 }
@@ -216,7 +216,7 @@ static int want_signer(const struct btr_seal_header *h, const uint8_t *signer)
 		return 0;
 	char want[BTR_FINGERPRINT_LEN + 1], got[BTR_FINGERPRINT_LEN + 1];
 	btr_sign_fingerprint(signer, want);
-	if (!(h->flags & SEAL_FLAG_SIGNED))
+	if (!(h->flags & BTR_SEAL_FLAG_SIGNED))
 		return btr_fail(BTR_EXIT_DATA, "the stream is not signed (--signer wants a signature by %s)", want);
 	if (memcmp(h->signer, signer, crypto_sign_PUBLICKEYBYTES) != 0) {
 		btr_sign_fingerprint(h->signer, got);
@@ -257,7 +257,7 @@ static int write_plain(ZSTD_DCtx *z, const uint8_t *p, size_t n, uint8_t *obuf, 
 int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 {
 	struct btr_seal_header h;
-	uint8_t raw[SEAL_MAX_HEADER], mac[SEAL_MAC];
+	uint8_t raw[BTR_SEAL_MAX_HEADER], mac[BTR_SEAL_MAC];
 	size_t hl;
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
@@ -274,14 +274,14 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	    open_key(&h, k, filekey) < 0)
 		goto out;
 	btr_seal_header_mac(raw, hl, filekey, mac);
-	if (sodium_memcmp(mac, h.mac, SEAL_MAC) != 0) {
-		btr_fail(BTR_EXIT_DATA, h.mode == SEAL_MODE_PASSPHRASE
+	if (sodium_memcmp(mac, h.mac, BTR_SEAL_MAC) != 0) {
+		btr_fail(BTR_EXIT_DATA, h.mode == BTR_SEAL_MODE_PASSPHRASE
 					    ? "wrong passphrase (or the sealed header was altered)"
 					    : "the sealed header was altered (authentication failed)");
 		goto out;
 	}
 	/* Checked with or without --signer: a signature that does not verify is a forgery. */
-	if (h.flags & SEAL_FLAG_SIGNED) {
+	if (h.flags & BTR_SEAL_FLAG_SIGNED) {
 		if (btr_seal_verify(raw, hl, filekey, h.signer) < 0)
 			goto out;
 		if (k->say)
@@ -301,14 +301,14 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
-	if (h.flags & SEAL_FLAG_ZSTD) {
+	if (h.flags & BTR_SEAL_FLAG_ZSTD) {
 		z = ZSTD_createDCtx();
 		if (!z || ZSTD_isError(ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, ZSTD_WINDOWLOG_LIMIT))) {
 			btr_fail(BTR_EXIT_SYS, "zstd: cannot set up decompression");
 			goto out;
 		}
 	}
-	uint64_t off = hl + SEAL_MAC;
+	uint64_t off = hl + BTR_SEAL_MAC;
 	struct btr_progress pg;
 	btr_progress_init(&pg, "unseal", k->progress);
 	pg.unit = "";

@@ -21,7 +21,7 @@ static size_t message(uint8_t *m, const uint8_t *raw, size_t n, const uint8_t fi
 
 void btr_seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *sk)
 {
-	uint8_t m[SEAL_MAX_HEADER + 32];
+	uint8_t m[BTR_SEAL_MAX_HEADER + 32];
 	size_t ml = message(m, raw, n, filekey);
 	crypto_sign_detached(raw + n - crypto_sign_BYTES, NULL, m, ml, sk);
 	sodium_memzero(m, sizeof m);
@@ -30,7 +30,7 @@ void btr_seal_sign(uint8_t *raw, size_t n, const uint8_t filekey[32], uint8_t *s
 
 int btr_seal_verify(const uint8_t *raw, size_t n, const uint8_t filekey[32], const uint8_t pk[32])
 {
-	uint8_t m[SEAL_MAX_HEADER + 32];
+	uint8_t m[BTR_SEAL_MAX_HEADER + 32];
 	size_t ml = message(m, raw, n, filekey);
 	int ok = crypto_sign_verify_detached(raw + n - crypto_sign_BYTES, m, ml, pk) == 0;
 	sodium_memzero(m, sizeof m);

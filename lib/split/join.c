@@ -22,15 +22,15 @@
 
 #define BLOCK (1u << 20)
 #define WINDOW (8u << 20)
-/* The longest manifest SPLIT_MAX_PIECES pieces can have: its first line, piece lines
+/* The longest manifest BTR_SPLIT_MAX_PIECES pieces can have: its first line, piece lines
  * of at most 7+7+4 name, 15 size, 32 checksum bytes, two spaces and a newline, and
  * the end line.  A larger MANIFEST (a sparse file, say) is refused before any read. */
-#define MANIFEST_MAX (21 + SPLIT_MAX_PIECES * 69ull + 72)
+#define MANIFEST_MAX (21 + BTR_SPLIT_MAX_PIECES * 69ull + 72)
 
 /* Why a file of a split could not be opened: one line, exit class by cause. */
 static int open_failed(const char *dir, const char *name)
 {
-	if (errno == ENOENT && !strcmp(name, SPLIT_MANIFEST))
+	if (errno == ENOENT && !strcmp(name, BTR_SPLIT_MANIFEST))
 		return btr_fail(BTR_EXIT_DATA, "%s has no %s: not a finished split (or not a split at all)", dir, name);
 	if (errno == ENOENT)
 		return btr_fail(BTR_EXIT_DATA, "piece %s is missing", name);
@@ -63,13 +63,13 @@ static int open_regular(int dfd, const char *dir, const char *name, struct stat 
 static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 {
 	struct stat st;
-	int fd = open_regular(dfd, dir, SPLIT_MANIFEST, &st);
+	int fd = open_regular(dfd, dir, BTR_SPLIT_MANIFEST, &st);
 	if (fd < 0)
 		return -1;
 	if ((uint64_t)st.st_size > MANIFEST_MAX) {
 		close(fd);
 		return btr_fail(BTR_EXIT_DATA, "%s/%s has %lld bytes, more than a manifest of %u pieces can have",
-				dir, SPLIT_MANIFEST, (long long)st.st_size, SPLIT_MAX_PIECES);
+				dir, BTR_SPLIT_MANIFEST, (long long)st.st_size, BTR_SPLIT_MAX_PIECES);
 	}
 	char buf[1u << 16];
 	size_t have = 0;
@@ -78,7 +78,7 @@ static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 	btr_split_manifest_begin(&ps, m);
 	int rc = 0;
 	for (;;) {
-		ssize_t n = btr_read_or_fail(fd, buf + have, sizeof buf - have, SPLIT_MANIFEST);
+		ssize_t n = btr_read_or_fail(fd, buf + have, sizeof buf - have, BTR_SPLIT_MANIFEST);
 		if (n < 0) {
 			btr_split_manifest_free(m);
 			rc = -1;
@@ -87,7 +87,7 @@ static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 		have += (size_t)n;
 		if ((total += (uint64_t)n) > MANIFEST_MAX) {
 			btr_split_manifest_free(m);
-			rc = btr_fail(BTR_EXIT_DATA, "%s grew past %llu bytes while it was read", SPLIT_MANIFEST, MANIFEST_MAX);
+			rc = btr_fail(BTR_EXIT_DATA, "%s grew past %llu bytes while it was read", BTR_SPLIT_MANIFEST, MANIFEST_MAX);
 			break;
 		}
 		size_t pos = 0;
@@ -96,7 +96,7 @@ static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 			rc = btr_split_manifest_line(&ps, buf + pos, (size_t)(nl - buf - pos));
 			pos = (size_t)(nl - buf) + 1;
 		}
-		if (rc == 0 && have - pos > SPLIT_MANIFEST_LINE_MAX)
+		if (rc == 0 && have - pos > BTR_SPLIT_MANIFEST_LINE_MAX)
 			rc = btr_split_manifest_line(&ps, buf + pos, have - pos); /* says it is too long */
 		if (rc < 0)
 			break;
@@ -110,7 +110,7 @@ static int read_manifest(int dfd, const char *dir, struct btr_split_manifest *m)
 	close(fd);
 	if (rc < 0) {
 		char msg[1100];
-		snprintf(msg, sizeof msg, "%s/%s: %s", dir, SPLIT_MANIFEST, btr_errmsg());
+		snprintf(msg, sizeof msg, "%s/%s: %s", dir, BTR_SPLIT_MANIFEST, btr_errmsg());
 		btr_fail(btr_errcode(), "%s", msg);
 	}
 	return rc;

@@ -118,7 +118,7 @@ static int piece_line(struct btr_split_manifest *m, size_t *cap, const char *lin
 	uint64_t size;
 	btr_split_piece_name(want, sizeof want, m->n);
 	if (fields(line, ll, f, fl, 3) < 0 || fl[0] != strlen(want) || memcmp(f[0], want, fl[0]) != 0 ||
-	    number(f[1], fl[1], &size) < 0 || m->n >= SPLIT_MAX_PIECES)
+	    number(f[1], fl[1], &size) < 0 || m->n >= BTR_SPLIT_MAX_PIECES)
 		return malformed(lineno);
 	if (btr_grow((void **)&m->pieces, cap, m->n + 1, sizeof *m->pieces) < 0)
 		return -1;
@@ -146,7 +146,7 @@ int btr_split_manifest_line(struct btr_split_parse *ps, const char *line, size_t
 {
 	size_t lineno = ++ps->lineno;
 	int rc;
-	if (ll > SPLIT_MANIFEST_LINE_MAX)
+	if (ll > BTR_SPLIT_MANIFEST_LINE_MAX)
 		rc = btr_fail(BTR_EXIT_DATA, "manifest line %zu is too long", lineno);
 	else if (ps->ended)
 		rc = btr_fail(BTR_EXIT_DATA, "manifest has lines after its end line (line %zu)", lineno);

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #define BLOCK (1u << 20)
-#define MANIFEST_TMP "." SPLIT_MANIFEST ".tmp"
+#define MANIFEST_TMP "." BTR_SPLIT_MANIFEST ".tmp"
 
 /* Refuses a directory that holds files; with force, removes an earlier split's. */
 static int dir_empty(int dfd, const char *dir, int force)
@@ -38,7 +38,7 @@ static int dir_empty(int dfd, const char *dir, int force)
 			continue;
 		files++;
 		/* A forced rerun replaces an earlier split: its pieces would be "extra". */
-		if (force && (btr_split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, SPLIT_MANIFEST) ||
+		if (force && (btr_split_piece_index(e->d_name, &i) == 0 || !strcmp(e->d_name, BTR_SPLIT_MANIFEST) ||
 			      !strcmp(e->d_name, MANIFEST_TMP)) &&
 		    unlinkat(dfd, e->d_name, 0) < 0 && errno != ENOENT) {
 			rc = btr_fail_errno(BTR_EXIT_SYS, "remove %s/%s", dir, e->d_name);
@@ -259,7 +259,7 @@ static int piece_close(struct piece *p, uint8_t sum[BTR_SUM_BYTES], uint8_t *buf
 static int filter_manifest(const struct btr_split_opts *o, const char *text)
 {
 	struct piece p = {.o = o, .fd = -1, .pipe_fd = -1, .dfd = -1}; /* text: no file */
-	snprintf(p.name, sizeof p.name, "%s", SPLIT_MANIFEST);
+	snprintf(p.name, sizeof p.name, "%s", BTR_SPLIT_MANIFEST);
 	return send(&p, text, NULL);
 }
 
@@ -279,7 +279,7 @@ static int write_manifest(const struct btr_split_opts *o, int dfd, const struct 
 			rc = -1;
 		if (close(fd) < 0 && rc == 0)
 			rc = btr_fail_errno(BTR_EXIT_SYS, "close %s/%s", o->dir, MANIFEST_TMP);
-		if (rc == 0 && renameat(dfd, MANIFEST_TMP, dfd, SPLIT_MANIFEST) < 0)
+		if (rc == 0 && renameat(dfd, MANIFEST_TMP, dfd, BTR_SPLIT_MANIFEST) < 0)
 			rc = btr_fail_errno(BTR_EXIT_SYS, "rename %s/%s", o->dir, MANIFEST_TMP);
 		if (rc < 0)
 			unlinkat(dfd, MANIFEST_TMP, 0);
@@ -330,9 +330,9 @@ int btr_split(int in, const struct btr_split_opts *o)
 					}
 					m.pieces = np;
 				}
-				if (m.n == SPLIT_MAX_PIECES) {
+				if (m.n == BTR_SPLIT_MAX_PIECES) {
 					/* a join would refuse a longer manifest */
-					btr_fail(BTR_EXIT_USAGE, "more than %u pieces: use a larger -b", SPLIT_MAX_PIECES);
+					btr_fail(BTR_EXIT_USAGE, "more than %u pieces: use a larger -b", BTR_SPLIT_MAX_PIECES);
 					goto out;
 				}
 				if (piece_open(&p, o, dfd, m.n) < 0)

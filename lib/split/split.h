@@ -13,8 +13,8 @@
 #include "xxh128.h"
 #define BTR_SUM_BYTES BTR_XXH128_BYTES
 
-#define SPLIT_MANIFEST "MANIFEST"
-#define SPLIT_MAX_PIECES 10000000u
+#define BTR_SPLIT_MANIFEST "MANIFEST"
+#define BTR_SPLIT_MAX_PIECES 10000000u
 
 struct btr_split_piece {
 	uint64_t size;
@@ -40,7 +40,7 @@ int btr_split_manifest_parse(const char *text, size_t len, struct btr_split_mani
 /* The same a line at a time, so a manifest is read in bounded memory: begin, then
  * each line without its newline, then end (partial_line: bytes after the last
  * newline).  After a -1, m is already freed. */
-#define SPLIT_MANIFEST_LINE_MAX 256
+#define BTR_SPLIT_MANIFEST_LINE_MAX 256
 struct btr_split_parse {
 	struct btr_split_manifest *m;
 	size_t cap, lineno;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INSPECT_MAX_NS 256
+#define BTR_INSPECT_MAX_NS 256
 #define INSPECT_MAX_POOLS 4096
 #define FIELD 4200
 
@@ -90,7 +90,7 @@ static void add_ns(struct btr_inspect_pool *p, const ProtobufCBinaryData *ns)
 	for (size_t i = 0; i < p->n_ns; i++)
 		if (strcmp(p->ns[i], e) == 0)
 			return;
-	if (p->n_ns >= INSPECT_MAX_NS) {
+	if (p->n_ns >= BTR_INSPECT_MAX_NS) {
 		p->ns_more = 1;
 		return;
 	}

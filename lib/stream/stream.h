@@ -221,7 +221,7 @@ int btr_unescape_one(const char *s, uint8_t *out);
 struct btr_inspect_pool {
 	char *name;
 	uint64_t objects, bytes, deletions;
-	char **ns;      /* distinct namespaces, escaped, at most INSPECT_MAX_NS */
+	char **ns;      /* distinct namespaces, escaped, at most BTR_INSPECT_MAX_NS */
 	size_t n_ns;
 	int ns_more;    /* more namespaces than listed */
 };

@@ -26,7 +26,7 @@ static void payloads(struct btr_legacy_decoder *d, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t key[LEGACY_KEY] = {1, 2, 3};
+	static const uint8_t key[BTR_LEGACY_KEY] = {1, 2, 3};
 	struct btr_legacy_decoder *d;
 	if (size < 1 || !(d = btr_legacy_decoder_new()))
 		return 0;
@@ -34,19 +34,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size - 1;
 	if (data[0] == 0) {
 		struct btr_legacy_cipher *c = btr_legacy_cipher_new(key);
-		while (c && n >= LEGACY_HEADER) {
+		while (c && n >= BTR_LEGACY_HEADER) {
 			struct btr_legacy_frame f;
 			size_t plen;
-			if (btr_legacy_frame_parse(p, n - LEGACY_HEADER, &f, "fuzz") < 0)
+			if (btr_legacy_frame_parse(p, n - BTR_LEGACY_HEADER, &f, "fuzz") < 0)
 				break;
 			uint8_t *ct = malloc(f.len);
 			if (!ct)
 				break;
-			memcpy(ct, p + LEGACY_HEADER, f.len);
+			memcpy(ct, p + BTR_LEGACY_HEADER, f.len);
 			btr_legacy_frame_open(c, &f, ct, &plen, "fuzz");
 			free(ct);
-			p += LEGACY_HEADER + f.len;
-			n -= LEGACY_HEADER + f.len;
+			p += BTR_LEGACY_HEADER + f.len;
+			n -= BTR_LEGACY_HEADER + f.len;
 		}
 		btr_legacy_cipher_free(c);
 	} else if (data[0] == 1) {

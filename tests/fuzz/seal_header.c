@@ -12,11 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct btr_seal_header h;
 	size_t used;
 	if (btr_seal_header_parse(data, size, &h, &used) == 0) {
-		uint8_t out[SEAL_MAX_HEADER];
+		uint8_t out[BTR_SEAL_MAX_HEADER];
 		size_t n = btr_seal_header_encode(&h, out);
-		if (n != used || used + SEAL_MAC > size || memcmp(out, data, n) != 0 ||
-		    used + SEAL_MAC > SEAL_MAX_HEADER ||
-		    ((h.flags & SEAL_FLAG_SIGNED) && memcmp(h.sig, data + used - sizeof h.sig, sizeof h.sig) != 0)) {
+		if (n != used || used + BTR_SEAL_MAC > size || memcmp(out, data, n) != 0 ||
+		    used + BTR_SEAL_MAC > BTR_SEAL_MAX_HEADER ||
+		    ((h.flags & BTR_SEAL_FLAG_SIGNED) && memcmp(h.sig, data + used - sizeof h.sig, sizeof h.sig) != 0)) {
 			fprintf(stderr, "header of %zu bytes re-encodes to %zu other bytes\n", used, n);
 			abort();
 		}

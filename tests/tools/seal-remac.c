@@ -32,12 +32,12 @@ int main(int argc, char **argv)
 		btr_die(BTR_EXIT_SYS, "out of memory");
 	if (btr_seckey_load(argv[1], sk, 1) < 0 || btr_seal_header_parse(buf, n, &h, &used) < 0)
 		btr_die_last();
-	if (h.mode != SEAL_MODE_RECIPIENTS)
+	if (h.mode != BTR_SEAL_MODE_RECIPIENTS)
 		btr_die(BTR_EXIT_USAGE, "not sealed to a key");
 	crypto_scalarmult_base(pk, sk);
 	unsigned i;
 	for (i = 0; i < h.n_recipients; i++)
-		if (crypto_box_seal_open(fk, h.wrapped[i], SEAL_WRAPPED, pk, sk) == 0)
+		if (crypto_box_seal_open(fk, h.wrapped[i], BTR_SEAL_WRAPPED, pk, sk) == 0)
 			break;
 	if (i == h.n_recipients)
 		btr_die(BTR_EXIT_DATA, "not sealed to this key");

@@ -29,9 +29,9 @@ static int opens(const uint8_t *f, size_t n, const uint8_t *key, uint8_t **plain
 	int rc = -1;
 	*plain = NULL;
 	memcpy(ct, f, n);
-	if (btr_legacy_frame_parse(f, n - LEGACY_HEADER, &h, "unit") == 0 &&
-	    btr_legacy_frame_open(c, &h, ct + LEGACY_HEADER, &len, "unit") == 0 &&
-	    btr_legacy_unsnappy(ct + LEGACY_HEADER, len, plain, &cap, plen, "unit") == 0)
+	if (btr_legacy_frame_parse(f, n - BTR_LEGACY_HEADER, &h, "unit") == 0 &&
+	    btr_legacy_frame_open(c, &h, ct + BTR_LEGACY_HEADER, &len, "unit") == 0 &&
+	    btr_legacy_unsnappy(ct + BTR_LEGACY_HEADER, len, plain, &cap, plen, "unit") == 0)
 		rc = 0;
 	free(ct);
 	btr_legacy_cipher_free(c);
@@ -53,9 +53,9 @@ static int refused(const char *hex, const char *want)
 
 int main(void)
 {
-	uint8_t key[LEGACY_KEY], want[LEGACY_KEY], *plain;
+	uint8_t key[BTR_LEGACY_KEY], want[BTR_LEGACY_KEY], *plain;
 	size_t plen;
-	for (int i = 0; i < LEGACY_KEY; i++)
+	for (int i = 0; i < BTR_LEGACY_KEY; i++)
 		want[i] = (uint8_t)strtoul((char[]){key_hex[2 * i], key_hex[2 * i + 1], 0}, NULL, 16);
 	T_CHECK("key: PBKDF2-HMAC-SHA3-512 as Python's hashlib computes it",
 		btr_legacy_derive_key("pw", 2, key) == 0 && !memcmp(key, want, sizeof key));
@@ -85,10 +85,10 @@ int main(void)
 	free(plain);
 
 	struct btr_legacy_frame h;
-	memcpy(bad, frame, LEGACY_HEADER);
+	memcpy(bad, frame, BTR_LEGACY_HEADER);
 	bad[0] = 0;
 	T_CHECK("header: no sentinel", btr_legacy_frame_parse(bad, 100, &h, "unit") < 0 && strstr(btr_errmsg(), "sentinel"));
-	memcpy(bad, frame, LEGACY_HEADER);
+	memcpy(bad, frame, BTR_LEGACY_HEADER);
 	memcpy(bad + 8, "\0\0\0\0\x40\0\0\x01", 8);
 	T_CHECK("header: over 1 GiB", btr_legacy_frame_parse(bad, UINT64_MAX, &h, "unit") < 0 && strstr(btr_errmsg(), "1 GiB"));
 	T_CHECK("header: past the end", btr_legacy_frame_parse(frame, 77, &h, "unit") < 0 && strstr(btr_errmsg(), "past the end"));
