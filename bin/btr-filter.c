@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 		{"verbose", no_argument, NULL, O_VERBOSE},    {"verify", no_argument, NULL, O_VERIFY},
 		{"data", no_argument, NULL, O_DATA},          {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "btr-filter", .usage = usage, .shortopts = "p:N:E:K:R:",
-			      .longopts = opts};
+			      .longopts = opts,
+			      .no_operands = "the stream is read from stdin"};
 	int verbose = 0, c, rc = 0;
 	btr_init(argv[0]);
 	struct btr_filter *f = btr_filter_new();
@@ -92,8 +93,6 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			btr_die_last();
 	}
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)

@@ -24,7 +24,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"list", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "l", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-inspect", .usage = usage, .shortopts = "l", .longopts = opts,
+			      .no_operands = "the stream is read from stdin"};
 	int list = 0, json = 0, c;
 	btr_init(argv[0]);
 	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
@@ -34,8 +35,6 @@ int main(int argc, char **argv)
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 

@@ -63,8 +63,6 @@ int main(int argc, char **argv)
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s'", argv[optind]);
 	if (fp_of) {
 		if (out || sign || force)
 			btr_usage_error("--fingerprint takes no other option");

@@ -45,7 +45,8 @@ int main(int argc, char **argv)
 		{"chunk", required_argument, NULL, 'C'}, {"level", required_argument, NULL, 'L'},
 		{"sign-key", required_argument, NULL, 's'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-seal", .usage = usage, .shortopts = "T:r:s:", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-seal", .usage = usage, .shortopts = "T:r:s:", .longopts = opts,
+			      .no_operands = "input is stdin, output stdout"};
 	struct btr_seal_opts o = {.level = 1, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .chunk = 256u << 10,
 				  .say = btr_say_msg};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
@@ -121,8 +122,6 @@ int main(int argc, char **argv)
 	if (cli.quiet)
 		o.say = NULL;
 	o.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
 	if (btr_kdf_preset(kdf, &o.ops, &o.mem) < 0)
 		btr_usage_error("unknown --kdf '%s' (interactive, moderate or sensitive)", kdf);
 	if (o.n_recipients && (src.file || src.fd >= 0))

@@ -85,8 +85,6 @@ int main(int argc, char **argv)
 	if (cli.quiet)
 		o.say = NULL;
 	o.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o.dir)
 		btr_usage_error("-d DIR is required");
 	if (join && check)

@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"check", no_argument, NULL, 'c'},
 		{"signer", required_argument, NULL, 'S'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "btr-unseal", .usage = usage, .shortopts = "k:", .longopts = opts};
+	struct btr_cli cli = {.name = "btr-unseal", .usage = usage, .shortopts = "k:", .longopts = opts,
+			      .no_operands = "input is stdin, output stdout"};
 	struct btr_unseal_keys k = {.pass = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 					     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"},
 				  .say = btr_say_msg};
@@ -67,8 +68,6 @@ int main(int argc, char **argv)
 	if (cli.quiet)
 		k.say = NULL;
 	k.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (input is stdin, output stdout)", argv[optind]);
 	if (identity && (k.pass.file || k.pass.fd >= 0))
 		btr_usage_error("-k and a passphrase option exclude each other");
 	if (!check)

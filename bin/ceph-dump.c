@@ -150,8 +150,6 @@ static void parse(int argc, char **argv, struct args *a)
 	}
 	o->quiet = cli.quiet;
 	o->progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->index_path && o->since_path && !strcmp(o->index_path, o->since_path))
 		btr_usage_error("--index and --since name the same file");
 	if (!a->cleanup && btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)

@@ -94,7 +94,8 @@ int main(int argc, char **argv)
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
 		{NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "ceph-load", .usage = usage, .shortopts = BTR_CEPH_SHORTOPTS "p:j:v",
-			      .longopts = opts};
+			      .longopts = opts,
+			      .no_operands = "the stream is read from stdin"};
 	struct btr_ceph_opts co = {0};
 	struct btr_poolmap m = {0};
 	struct btr_load_opts o = {.mode = BTR_LOAD_WRITE,
@@ -131,8 +132,6 @@ int main(int argc, char **argv)
 		}
 	}
 	o.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	if (m.all && m.n)
 		btr_usage_error("-p and --all-pools exclude each other");
 	if (!m.all && !m.n)

@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"limit-keys", required_argument, NULL, 'L'},
 		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "", .longopts = opts};
+	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "", .longopts = opts,
+			      .no_operands = "the stream goes to stdout"};
 	struct btr_etcd_opts eo;
 	struct btr_etcd_dump_opts d = {.page_size = 100000};
 	int c;
@@ -68,8 +69,6 @@ int main(int argc, char **argv)
 		}
 	}
 	d.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the stream goes to stdout)", argv[optind]);
 	btr_usage_check(btr_etcd_opts_finish(&eo));
 	d.page_size = btr_rate_batch(d.limit_keys, d.page_size);
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)

@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
 		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "", .longopts = opts};
+	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "", .longopts = opts,
+			      .no_operands = "the stream is read from stdin"};
 	static const char *prefixes[MAX_PREFIXES];
 	struct btr_etcd_opts eo;
 	struct btr_etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
@@ -97,8 +98,6 @@ int main(int argc, char **argv)
 		}
 	}
 	lo.progress = cli.progress;
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the stream is read from stdin)", argv[optind]);
 	lo.txn_ops = btr_rate_batch(lo.limit_keys, lo.txn_ops);
 	if (lo.verify + lo.clear_only + lo.dry_run > 1 || (lo.clear && (lo.verify || lo.clear_only)))
 		btr_usage_error("--verify, --clear-only and --dry-run exclude each other, and --clear goes with none of the first two");

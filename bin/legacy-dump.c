@@ -38,7 +38,8 @@ int main(int argc, char **argv)
 		{"dir", required_argument, NULL, 'd'}, {"passphrase-file", required_argument, NULL, 'F'},
 		{"passphrase-fd", required_argument, NULL, 'D'}, {"insecure-key-file", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
-	struct btr_cli cli = {.name = "legacy-dump", .usage = usage, .shortopts = "d:", .longopts = opts};
+	struct btr_cli cli = {.name = "legacy-dump", .usage = usage, .shortopts = "d:", .longopts = opts,
+			      .no_operands = "the backup is named with -d"};
 	struct btr_secret_src src = {.fd = -1, .env = "BTR_PASSPHRASE", .what = "passphrase",
 				     .hint = "--passphrase-file, --passphrase-fd or BTR_PASSPHRASE"};
 	const char *dirs[MAX_DIRS];
@@ -65,8 +66,6 @@ int main(int argc, char **argv)
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
-	if (optind != argc)
-		btr_usage_error("unexpected argument '%s' (the backup is named with -d)", argv[optind]);
 	if (!n)
 		btr_usage_error("no backup directory (-d DIR)");
 	if (src.file && src.fd >= 0)

@@ -132,6 +132,12 @@ int btr_cli_next(struct btr_cli *cli, int argc, char **argv)
 			if (word && strchr(word, '=') && optopt)
 				bad_option(cli, word, optopt, "no value allowed for");
 			bad_option(cli, word, optopt, "unknown");
+		case -1:
+			if (optind < argc && cli->no_operands)
+				btr_usage_error("unexpected argument '%s' (%s)", argv[optind], cli->no_operands);
+			if (optind < argc)
+				btr_usage_error("unexpected argument '%s'", argv[optind]);
+			return -1;
 		default: return c;
 		}
 	}

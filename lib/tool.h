@@ -23,7 +23,7 @@ void btr_catch_stop(int flags);
  *			      .longopts = opts};
  *	while ((c = btr_cli_next(&cli, argc, argv)) != -1)
  *		switch (c) { case 'l': ...; default: btr_cli_unexpected(&cli, c); }
- *	... cli.quiet, cli.progress, argv[optind] ...  */
+ *	... cli.quiet, cli.progress ...  */
 #include <getopt.h>
 #include <stdio.h>
 enum { BTR_CLI_MAX_OPTS = 64, BTR_OPT_PROGRESS = 0x1f00 };
@@ -32,6 +32,7 @@ struct btr_cli {
 	void (*usage)(FILE *f);        /* --help; the common options are listed after it */
 	const char *shortopts;         /* the tool's own, as getopt(3) spells them */
 	const struct option *longopts; /* the tool's own, ending with a zero entry (NULL: none) */
+	const char *no_operands;       /* no tool takes operands: why, for the message (NULL: no why) */
 	int quiet;                     /* -q was given */
 	int progress;                  /* BTR_PROGRESS_*: --progress forces, -q turns off; the last wins */
 	/* Private: the tool's options merged with the common ones, built on the first call. */
@@ -39,8 +40,8 @@ struct btr_cli {
 	char shorts[2 * BTR_CLI_MAX_OPTS];
 };
 /* The next of the tool's own options (getopt_long's value; optarg as usual), or -1
- * when they are done (optind is then the first operand).  Handles the common options
- * itself: --help and --version print to stdout and exit 0; a bad option exits 2. */
+ * when they are done.  Handles the common options itself: --help and --version print
+ * to stdout and exit 0; a bad option, or an operand after the options, exits 2. */
 int btr_cli_next(struct btr_cli *cli, int argc, char **argv);
 /* For a switch's default: a value the tool put in its table but does not handle. */
 _Noreturn void btr_cli_unexpected(const struct btr_cli *cli, int c);

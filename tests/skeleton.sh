@@ -34,6 +34,9 @@ for src in "$BTR_TOP"/bin/*.c; do
 	expect_exit 2 "$t: an unknown short option exits 2" "$t" -@ </dev/null
 	head -1 "$T/last.err" | grep -qx "$t: unknown option '-@'"
 	outcome $? "$t: the short one is named" "$(tr '\n' '|' <"$T/last.err")"
+	expect_exit 2 "$t: an operand exits 2" "$t" stray-word </dev/null
+	head -1 "$T/last.err" | grep -q "^$t: unexpected argument 'stray-word'"
+	outcome $? "$t: the operand is named" "$(tr '\n' '|' <"$T/last.err")"
 	expect_exit 2 "$t: a value for a flag exits 2" "$t" --quiet=yes </dev/null
 	head -1 "$T/last.err" | grep -qx "$t: no value allowed for option '--quiet'"
 	outcome $? "$t: the flag is named" "$(tr '\n' '|' <"$T/last.err")"
