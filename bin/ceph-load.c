@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "rate.h"
 #include "size.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -37,11 +38,13 @@ static void usage(FILE *f)
 		   "      --limit-ops N     submit at most N write ops per second\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet           no progress, no summary\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Ceph options:\n" BTR_CEPH_USAGE);
 }
 
-enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS };
+enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_PROGRESS, O_LIMIT_RATE, O_LIMIT_OPS,
+       O_SUMMARY_FD };
 
 static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
@@ -83,6 +86,22 @@ static void summary(const struct btr_load_opts *o, const struct btr_load_stats *
 	fputc('\n', stderr);
 }
 
+/* The --summary-fd line's counters (summary.h). */
+static void summary_counts(const struct btr_load_stats *st, const uint64_t *cleared, int verify)
+{
+	btr_summary_count("objects", &st->restored);
+	btr_summary_count("bytes", &st->bytes);
+	btr_summary_count("skipped", &st->skipped);
+	btr_summary_count("deleted", &st->deleted);
+	btr_summary_count("deletes_kept", &st->deletes_kept);
+	btr_summary_count("cleared", cleared);
+	btr_summary_count("other", &st->other);
+	if (verify) {
+		btr_summary_count("differ", &st->differ);
+		btr_summary_count("extra", &st->extra);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -94,6 +113,7 @@ int main(int argc, char **argv)
 		{"window", required_argument, NULL, O_WINDOW}, {"jobs", required_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'}, {"progress", no_argument, NULL, O_PROGRESS},
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
+		{"summary-fd", required_argument, NULL, O_SUMMARY_FD},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct btr_ceph_opts co = {0};
@@ -130,6 +150,7 @@ int main(int argc, char **argv)
 				btr_usage_last();
 			break;
 		case O_PROGRESS: o.progress = BTR_PROGRESS_FORCE; break;
+		case O_SUMMARY_FD: btr_usage_check(btr_summary_open("ceph-load", optarg)); break;
 		case 'q': quiet = 1; o.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ceph-load %s\n", BTR_VERSION); return 0;
@@ -156,13 +177,15 @@ int main(int argc, char **argv)
 	if (!clear_only && isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 
+	struct btr_load_stats st = {0};
+	uint64_t cleared = 0;
+	summary_counts(&st, &cleared, verify);
 	rados_t cluster;
 	if (btr_ceph_connect(&co, &cluster) < 0)
 		btr_die_last();
 	/* Every target pool is checked before anything is written. */
 	if (btr_poolmap_open(&m, cluster) < 0)
 		btr_die_last();
-	uint64_t cleared = 0;
 	if ((clear || clear_only) && btr_ceph_clear(&m, &o, verbose ? stdout : NULL, &cleared) < 0)
 		btr_die_last();
 	if (clear_only) {
@@ -170,14 +193,13 @@ int main(int argc, char **argv)
 			summary(&o, NULL, cleared, 1);
 		btr_poolmap_free(&m);
 		btr_ceph_shutdown(cluster);
-		if (btr_close_stdout() < 0)
+		if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 			btr_die_last();
 		return 0;
 	}
 	/* The first SIGINT or SIGTERM stops cleanly (in-flight writes settle, a partly
 	 * written object is removed); a second one kills. */
 	btr_catch_stop(BTR_STOP_ONCE);
-	struct btr_load_stats st;
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {
 		/* One line: the failure, and how far the restore got before it. */
@@ -189,7 +211,7 @@ int main(int argc, char **argv)
 		summary(&o, &st, cleared, clear);
 	btr_poolmap_free(&m);
 	btr_ceph_shutdown(cluster);
-	if (btr_close_stdout() < 0)
+	if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 		btr_die_last();
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "progress.h"
 #include "rate.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		   "                        the first aim at half of --max-recv-bytes\n"
 		   "      --limit-keys N    write at most N keys per second (pages shrink to match)\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
@@ -45,6 +47,7 @@ int main(int argc, char **argv)
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"progress", no_argument, NULL, 'P'},
 		{"limit-keys", required_argument, NULL, 'L'},
+		{"summary-fd", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	struct etcd_opts eo;
@@ -67,6 +70,7 @@ int main(int argc, char **argv)
 			if (!(d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
+		case 'S': btr_usage_check(btr_summary_open("etcd-dump", optarg)); break;
 		case 'P': d.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; d.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -81,13 +85,15 @@ int main(int argc, char **argv)
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
 		btr_die_last();
 
-	struct etcd *e = etcd_open(&eo);
 	uint64_t n = 0;
+	btr_summary_count("keys", &n);
+	struct etcd *e = etcd_open(&eo);
 	if (!e)
 		btr_die_last();
 	if (etcd_dump(e, &d, STDOUT_FILENO, &n) < 0) {
 		btr_msg("%s (after %llu keys; the output is incomplete)", btr_errmsg(), (unsigned long long)n);
 		int code = btr_errcode();
+		(void)btr_summary_end(code);
 		etcd_close(e);
 		exit(code);
 	}
@@ -95,7 +101,7 @@ int main(int argc, char **argv)
 	/* The stream went out with write(2); closing checks what is left. */
 	if (!quiet)
 		fprintf(stderr, "ETCD DONE; included %llu etcd records\n", (unsigned long long)n);
-	if (btr_close_stdout() < 0)
+	if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 		btr_die_last();
 	return 0;
 }

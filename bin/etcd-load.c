@@ -8,6 +8,7 @@
 #include "progress.h"
 #include "rate.h"
 #include "size.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -33,13 +34,27 @@ static void usage(FILE *f)
 		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
 		   "      --limit-keys N    put (or verify) at most N keys per second; smaller Txns to match\n"
 		   "      --progress        progress on stderr even when it is not a terminal\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "  -h, --help            this help;  -V, --version  the version\n"
 		   "Connection options (as etcdctl's):\n%s",
 		etcd_opts_help);
 }
 
-enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_PROGRESS, OPT_IN_FLIGHT, OPT_LIMIT_KEYS,
+       OPT_SUMMARY_FD };
+
+/* The --summary-fd line's counters (summary.h). */
+static void summary_counts(const struct etcd_load_stats *st, int verify)
+{
+	btr_summary_count("keys", verify ? &st->compared : &st->restored);
+	btr_summary_count("leased", &st->leased);
+	btr_summary_count("deleted", &st->deleted);
+	btr_summary_count("outside_prefix", &st->outside_prefix);
+	btr_summary_count("other", &st->other_records);
+	if (verify)
+		btr_summary_count("differences", &st->differences);
+}
 
 int main(int argc, char **argv)
 {
@@ -49,6 +64,7 @@ int main(int argc, char **argv)
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
+		{"summary-fd", required_argument, NULL, OPT_SUMMARY_FD},
 		{"progress", no_argument, NULL, OPT_PROGRESS}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		ETCD_LONG_OPTIONS, {NULL, 0, NULL, 0}};
@@ -57,7 +73,7 @@ int main(int argc, char **argv)
 	struct etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
 				    .progress = BTR_PROGRESS_AUTO, .page_size = 100000,
 				    .say = btr_say_msg};
-	struct etcd_load_stats st;
+	struct etcd_load_stats st = {0};
 	int quiet = 0, c;
 	unsigned long num;
 	btr_init(argv[0]);
@@ -96,6 +112,7 @@ int main(int argc, char **argv)
 			if (!(lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
+		case OPT_SUMMARY_FD: btr_usage_check(btr_summary_open("etcd-load", optarg)); break;
 		case OPT_PROGRESS: lo.progress = BTR_PROGRESS_FORCE; break;
 		case 'q': quiet = 1; lo.progress = BTR_PROGRESS_OFF; break;
 		case 'h': usage(stdout); return 0;
@@ -112,6 +129,7 @@ int main(int argc, char **argv)
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 	btr_usage_check(etcd_opts_finish(&eo));
 
+	summary_counts(&st, lo.verify);
 	/* A dry run needs the cluster only to count what --clear would delete. */
 	struct etcd *e = NULL;
 	if ((!lo.dry_run || lo.clear) && !(e = etcd_open(&eo)))
@@ -124,6 +142,10 @@ int main(int argc, char **argv)
 			(unsigned long long)st.restored);
 	else if (rc < 0)
 		btr_msg("%s", btr_errmsg());
+	if (btr_summary_end(code) < 0 && !code) {
+		btr_msg("%s", btr_errmsg());
+		return BTR_EXIT_SYS;
+	}
 	if (rc < 0)
 		return code;
 	if (quiet)
