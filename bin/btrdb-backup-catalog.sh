@@ -56,6 +56,9 @@ write_info() {
 		echo "end=$(iso "$_end")"
 		echo "pieces=$_pieces"
 		echo "bytes=$_bytes"
+		# What the dumps said they wrote (their --summary-fd lines); empty: not dumped.
+		echo "objects=$([ $skip_ceph = 0 ] && summary_value ceph-dump objects '')"
+		echo "etcd_keys=$([ $skip_etcd = 0 ] && summary_value etcd-dump keys '')"
 		if [ -n "$recipients" ]; then echo "sealing=recipients"; else echo "sealing=passphrase"; fi
 		echo "recipients=$_fps"
 		echo "ceph=$([ $skip_ceph = 0 ] && echo yes || echo no)"
@@ -223,7 +226,7 @@ cmd_verify() {
 		[ $rc = 1 ] && record_verify "$outdir" failed
 		die $rc "verify: the pieces of $outdir do not match its manifest ($(tail -n 1 "$tmp/check.err" | sed 's/^btr-split: //'))"
 	fi
-	join_unseal "$outdir" | logged btr-inspect btr-inspect -q >"$tmp/inspect.out"
+	join_unseal "$outdir" | logged btr-inspect btr-inspect -q --json >"$tmp/inspect.json"
 	if ! verdict btr-split btr-unseal btr-inspect; then
 		[ "$worst" = 1 ] && record_verify "$outdir" failed
 		die "$worst" "verify: the backup in $outdir did not verify ($failed)"
@@ -291,13 +294,27 @@ run_facts() {
 		_bytes=$(cat "$outdir"/ARCHIVE*.bin 2>/dev/null | wc -c)
 	fi
 	set -f
-	# The counts, from what the tools said (a loader's summary, btr-inspect's count).
-	_o=$(sed -n 's/.*restored \([0-9]*\) ceph objects.*/\1/p; s/^archive contains \([0-9]*\) ceph objects.*/\1/p' \
-		"$tmp/log.ceph-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
-	_k=$(sed -n 's/.*restored \([0-9]*\) etcd records.*/\1/p; s/^archive contains [0-9]* ceph objects and \([0-9]*\) etcd records.*/\1/p' \
-		"$tmp/log.etcd-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
-	[ -z "$_o" ] || _objs=$_o
-	[ -z "$_k" ] || _keys=$_k
+	# The counts, from the tools' --summary-fd lines (what create dumped, what restore
+	# loaded) or verify's btr-inspect --json; a tool that did not run leaves NaN.
+	case $cmd in
+	create) _objs=$(summary_value ceph-dump objects NaN); _keys=$(summary_value etcd-dump keys NaN) ;;
+	restore) _objs=$(summary_value ceph-load objects NaN); _keys=$(summary_value etcd-load keys NaN) ;;
+	verify)
+		_objs=$(json_number ceph_objects "$tmp/inspect.json" NaN)
+		_keys=$(json_number etcd_records "$tmp/inspect.json" NaN) ;;
+	esac
+}
+
+# summary_value TOOL KEY DEFAULT: KEY's value in TOOL's --summary-fd line
+# ($tmp/sum.TOOL, btr-stream(5) SUMMARY LINE), or DEFAULT when there is none.
+summary_value() {
+	_v=$(tr ' ' '\n' <"$tmp/sum.$1" 2>/dev/null | sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" | head -n 1)
+	echo "${_v:-$3}"
+}
+# json_number KEY FILE DEFAULT: a top-level number of btr-inspect --json's one object.
+json_number() {
+	_v=$(sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" "$2" 2>/dev/null | head -n 1)
+	echo "${_v:-$3}"
 }
 
 # verify_against_cluster: the stream compared with the live cluster by the loaders'
