@@ -1,4 +1,5 @@
 /* btr-inspect: verify a record stream and report what it holds. */
+#include "args.h"
 #include "err.h"
 #include "tool.h"
 #include "stream/stream.h"
@@ -19,6 +20,8 @@ static void usage(FILE *f)
 		   "      --json      JSON (with -l: one object per entry, one per line)\n"
 		   "      --progress  progress on stderr even when it is not a terminal\n"
 		   "  -q, --quiet     no progress\n"
+		   "      --sample-digests PERCENT  check the object digests of a random PERCENT\n"
+		   "                  of the objects only (1-100); see btr-inspect(1)\n"
 		   "  -h, --help      this help;  -V, --version  the version\n");
 }
 
@@ -28,7 +31,9 @@ int main(int argc, char **argv)
 		{"list", no_argument, NULL, 'l'},  {"json", no_argument, NULL, 'j'},
 		{"progress", no_argument, NULL, 'P'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},  {"version", no_argument, NULL, 'V'},
+		{"sample-digests", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
+	unsigned long sample = 0;
 	int list = 0, json = 0, prog = BTR_PROGRESS_AUTO, c;
 	btr_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "ljqhV", opts, NULL)) != -1) {
@@ -37,6 +42,10 @@ int main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'P': prog = BTR_PROGRESS_FORCE; break;
 		case 'q': prog = BTR_PROGRESS_OFF; break;
+		case 'S':
+			if (btr_parse_ulong(optarg, 1, 100, &sample) < 0)
+				btr_usage_error("--sample-digests wants a whole percentage from 1 to 100, not '%s'", optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("btr-inspect %s\n", BTR_VERSION); return 0;
 		default: btr_usage_error("unknown option");
@@ -56,8 +65,11 @@ int main(int argc, char **argv)
 		btr_die_last();
 	btr_inspect_init(&s);
 	btr_progress_init(&p, "inspect", prog);
+	if (sample)
+		btr_inspect_sample_start(&s, r, (unsigned)sample);
 	while ((rc = btr_reader_next(r, &rec)) == 1) {
 		btr_inspect_add(&s, &rec);
+		btr_inspect_sample_step(&s, r, &rec);
 		if (list)
 			btr_inspect_list(stdout, &rec, json);
 		if (rec.type == BTR_OBJECT_DATA)
