@@ -187,7 +187,8 @@ cmd_prune() {
 	repo_lock exclusive
 	catalog >"$tmp/cat" || die 3 "cannot read $repo"
 	prune_plan >"$tmp/plan" || die 3 "cannot compute the prune plan"
-	awk -F '\t' '{ printf "%-6s %-28s %s\n", $1, $2, $3 }' "$tmp/plan"
+	# -q (cron, timers): errors only, so a scheduled prune mails nothing when it works.
+	[ "$quiet" = 1 ] || awk -F '\t' '{ printf "%-6s %-28s %s\n", $1, $2, $3 }' "$tmp/plan"
 	nrm=$(grep -c '^remove' "$tmp/plan")
 	if [ "$yes" != 1 ]; then
 		say "prune: dry run: $nrm to remove; nothing removed (add --yes)"
@@ -330,7 +331,8 @@ run_facts() {
 # summary_value TOOL KEY DEFAULT: KEY's value in TOOL's --summary-fd line
 # ($tmp/sum.TOOL, btr-stream(5) SUMMARY LINE), or DEFAULT when there is none.
 summary_value() {
-	_v=$(tr ' ' '\n' <"$tmp/sum.$1" 2>/dev/null | sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" | head -n 1)
+	_v=''
+	[ ! -f "$tmp/sum.$1" ] || _v=$(tr ' ' '\n' <"$tmp/sum.$1" | sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" | head -n 1)
 	echo "${_v:-$3}"
 }
 # json_number KEY FILE DEFAULT: a top-level number of btr-inspect --json's one object.

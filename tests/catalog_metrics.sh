@@ -73,6 +73,8 @@ expect_exit 0 "create --skip-ceph --json" btrdb-backup create -q --json --repo "
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["objects"] is None and d["etcd_keys"] == int(sys.argv[2]), d' \
 	"$T/last.out" "$want_keys" 2>"$T/e"
 outcome $? "--skip-ceph: objects null, etcd_keys counted" "$(tail -1 "$T/e") $(cat "$T/last.out")"
+[ ! -s "$T/last.err" ]
+outcome $? "--skip-ceph -q: nothing on stderr (no missing summary line is read)" "$(cat "$T/last.err")"
 grep -qx 'btrdb_backup_objects{command="create",kind="full"} NaN' "$T/etcd.prom"
 outcome $? "--skip-ceph: the objects metric is NaN" "$(grep objects "$T/etcd.prom")"
 
