@@ -89,3 +89,13 @@ outcome $? "etcd-dump that cannot connect writes status=3" "$(cat "$T/dead.sum")
 etcd-load -q --endpoints 127.0.0.1:1 --dial-timeout 1s --summary-fd 3 3>"$T/dead2.sum" <"$T/etcd.st" 2>/dev/null
 [ "$(field "$T/dead2.sum" status)" = 3 ] && one_line "$T/dead2.sum"
 outcome $? "etcd-load that cannot connect writes status=3" "$(cat "$T/dead2.sum")"
+
+# ---- stopped by a signal: the line still comes, with 128 + the signal
+ceph-dump -q -c "$s_conf" -p btrdbhot --limit-rate 2M --summary-fd 3 3>"$T/sig.sum" >"$T/sig.st" &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc = 143 ] && one_line "$T/sig.sum" && [ "$(field "$T/sig.sum" status)" = 143 ] && [ -n "$(field "$T/sig.sum" objects)" ]
+outcome $? "a ceph-dump stopped by SIGTERM writes status=143 (exit $rc)" "$(cat "$T/sig.sum")"
