@@ -309,7 +309,11 @@ run_facts() {
 	elif [ -f "$outdir/INFO" ]; then
 		_kind=$(sed -n 's/^type=//p' "$outdir/INFO" | head -n 1)
 	fi
-	_l="command=\"$cmd\",kind=\"${_kind:-none}\""
+	# repo: two jobs writing into one textfile directory (an etcd and a Ceph full, say)
+	# must not make the same series; a backup's repository is the directory holding it.
+	_r=${repo:-$(dirname -- "$outdir")}
+	_r=$(printf '%s' "$_r" | tr '\n' ' ' | sed 's/\\/\\\\/g; s/"/\\"/g')
+	_l="command=\"$cmd\",kind=\"${_kind:-none}\",repo=\"$_r\""
 	_dur=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 	_bytes=NaN _objs=NaN _keys=NaN
 	set +f	# the commands run with globbing off

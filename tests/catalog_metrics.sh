@@ -23,16 +23,16 @@ want_objs=$(objs "$src_conf" $pools) want_keys=$(keys "$src_etcd")
 [ "$want_objs" -gt 10 ] && [ "$want_keys" -gt 10 ]
 outcome $? "the source holds objects and keys ($want_objs, $want_keys)"
 
-# metrics FILE COMMAND KIND STATUS OBJECTS KEYS BYTES: the file parses with these values
+# metrics FILE COMMAND KIND STATUS OBJECTS KEYS BYTES REPO: the file parses with these values
 metrics() {
 	/usr/bin/python3 - "$@" <<'PY'
 import sys
 from prometheus_client.parser import text_string_to_metric_families
-f, cmd, kind, st, o, k, b = sys.argv[1:]
+f, cmd, kind, st, o, k, b, repo = sys.argv[1:]
 v = {}
 for fam in text_string_to_metric_families(open(f).read()):
 	for s in fam.samples:
-		assert s.labels == {"command": cmd, "kind": kind}, s.labels
+		assert s.labels == {"command": cmd, "kind": kind, "repo": repo}, s.labels
 		v[s.name[len("btrdb_backup_"):]] = s.value
 want = {"exit_status": float(st), "objects": float(o), "etcd_keys": float(k), "bytes": float(b)}
 got = {n: v.get(n) for n in want}
@@ -58,7 +58,7 @@ expect_exit 0 "create --json --metrics-file" btrdb-backup create -q --json --rep
 pieces=$(cat "$R"/full/ARCHIVE*.bin | wc -c)
 js "$T/last.out" create full 0 "$want_objs" "$want_keys" "$pieces" 2>"$T/e"
 outcome $? "create --json: objects, etcd_keys and bytes as rados, etcdctl and the pieces say" "$(tail -1 "$T/e") $(cat "$T/last.out")"
-metrics "$T/create.prom" create full 0 "$want_objs" "$want_keys" "$pieces" 2>"$T/e"
+metrics "$T/create.prom" create full 0 "$want_objs" "$want_keys" "$pieces" "$R" 2>"$T/e"
 outcome $? "create's metrics file: the same values" "$(tail -1 "$T/e")"
 grep -qx "objects=$want_objs" "$R/full/INFO" && grep -qx "etcd_keys=$want_keys" "$R/full/INFO"
 outcome $? "INFO records the objects and keys" "$(tr '\n' ' ' <"$R/full/INFO")"
@@ -75,7 +75,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["objects"]
 outcome $? "--skip-ceph: objects null, etcd_keys counted" "$(tail -1 "$T/e") $(cat "$T/last.out")"
 [ ! -s "$T/last.err" ]
 outcome $? "--skip-ceph -q: nothing on stderr (no missing summary line is read)" "$(cat "$T/last.err")"
-grep -qx 'btrdb_backup_objects{command="create",kind="full"} NaN' "$T/etcd.prom"
+grep -qx "btrdb_backup_objects{command=\"create\",kind=\"full\",repo=\"$R\"} NaN" "$T/etcd.prom"
 outcome $? "--skip-ceph: the objects metric is NaN" "$(grep objects "$T/etcd.prom")"
 
 # ---- restore into another cluster, pools renamed
@@ -88,7 +88,7 @@ got_objs=$(objs "$dst_conf" r_hot r_cold r_journal r_staging) got_keys=$(keys "$
 outcome $? "the restore holds every object, and the keys less the lease-bound ones ($got_objs, $got_keys)"
 js "$T/last.out" restore full 0 "$got_objs" "$got_keys" "$pieces" 2>"$T/e"
 outcome $? "restore --json: objects and etcd_keys as rados and etcdctl count the target" "$(tail -1 "$T/e") $(cat "$T/last.out")"
-metrics "$T/restore.prom" restore full 0 "$got_objs" "$got_keys" "$pieces" 2>"$T/e"
+metrics "$T/restore.prom" restore full 0 "$got_objs" "$got_keys" "$pieces" "$R" 2>"$T/e"
 outcome $? "restore's metrics file: the same values" "$(tail -1 "$T/e")"
 grep -qx "Restore complete: restored $got_objs ceph objects, skipped 0 ceph objects and restored $got_keys etcd records" "$T/last.err" ||
 	btrdb-backup restore --outputdir "$R/full" --passphrase-file "$T/pass" --cephconf "$dst_conf" --skip-etcd \

@@ -118,6 +118,19 @@ if command -v ceph-dump >/dev/null; then
 	outcome $? "the verify unit verifies the newest Ceph backup (10% sample), recorded and in the metrics" "exit $rc: $(tail -2 "$T/last.err")"
 	btrdb-backup list --repo "$T/bk/ceph" | grep -q ' ok (10% sample)$'
 	outcome $? "list shows the unit's verification" "$(btrdb-backup list --repo "$T/bk/ceph" | tr '\n' '|')"
+	# node_exporter's textfile collector refuses a series written by two files.
+	/usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families as p
+seen = {}
+for f in sys.argv[1:]:
+	for fam in p(open(f).read()):
+		for s in fam.samples:
+			k = (s.name, tuple(sorted(s.labels.items())))
+			assert k not in seen, (k, seen.get(k), f)
+			seen[k] = f
+assert len(sys.argv) > 4, sys.argv' "$T"/metrics/*.prom 2>"$T/m.err"
+	outcome $? "the units' metrics files never write the same series" "$(tail -1 "$T/m.err")"
 else
 	skip "the Ceph jobs of the units and the cron example" "ceph-dump is not built on this branch"
 fi
