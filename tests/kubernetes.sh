@@ -152,19 +152,25 @@ outcome $? "the failure names the stages" "$(cat "$T/last.err")"
 
 # ---- the CronJobs' modes
 R=$T/repo
-mkdir "$R"
-expect_exit 0 "BTR_MODE=etcd" env BTR_MODE=etcd ETCD_ENDPOINTS="$src_etcd" BTR_RECIPIENT="$T/backup.key.pub" BTR_REPO="$R" \
-	BTR_METRICS_FILE="$T/etcd.prom" "$EP"
+ep_etcd() { env BTR_MODE=etcd ETCD_ENDPOINTS="$src_etcd" BTR_RECIPIENT="$T/backup.key.pub" BTR_REPO="$R/etcd" \
+	BTR_METRICS_FILE="$T/metrics/etcd.prom" BTR_PRUNE="--keep-last 1" "$EP"; }
+expect_exit 0 "BTR_MODE=etcd" ep_etcd
+sleep 1	# the names have a one-second resolution
+expect_exit 0 "BTR_MODE=etcd again (the repository and metrics directory exist now)" ep_etcd
+[ ! -s "$T/last.out" ] && [ ! -s "$T/last.err" ]
+outcome $? "the etcd mode is silent on success" "$(cat "$T/last.out" "$T/last.err" | head -3)"
 keys=$(etcdctl --endpoints "$src_etcd" get "" --prefix --keys-only --limit 1 -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
-e=$(ls -d "$R"/etcd-*Z)
-grep -qx "etcd_keys=$keys" "$e/INFO" && grep -qx ceph=no "$e/INFO" && grep -q "^btrdb_backup_etcd_keys{.*} $keys$" "$T/etcd.prom"
+e=$(ls -d "$R"/etcd/etcd-*Z)
+[ "$(echo "$e" | wc -l)" = 1 ]
+outcome $? "BTR_PRUNE=--keep-last 1 keeps one" "$e"
+grep -qx "etcd_keys=$keys" "$e/INFO" && grep -qx ceph=no "$e/INFO" && grep -q "^btrdb_backup_etcd_keys{.*} $keys$" "$T/metrics/etcd.prom"
 outcome $? "the etcd backup holds every key, in INFO and the metrics" "$(cat "$e/INFO")"
 inc() { env BTR_MODE=incremental CEPH_CONF="$src_conf" BTR_POOLS="btrdbhot btrdbcold" BTR_RECIPIENT="$T/backup.key.pub" \
-	BTR_IDENTITY="$T/host.key" BTR_REPO="$R" BTR_FULL_WEEKDAY= "$EP"; }
+	BTR_IDENTITY="$T/host.key" BTR_REPO="$R/ceph" BTR_FULL_WEEKDAY= "$EP"; }
 expect_exit 0 "BTR_MODE=incremental, the first: a full" inc
 sleep 1	# the names have a one-second resolution
 "$BTR_TOP/contrib/sandbox" mutate "$T/src" >/dev/null 2>&1
 expect_exit 0 "BTR_MODE=incremental, the second" inc
-set -- $(ls -d "$R"/ceph-*Z)
+set -- $(ls -d "$R"/ceph/ceph-*Z)
 [ $# = 2 ] && grep -qx type=full "$1/INFO" && grep -qx type=incremental "$2/INFO" && grep -qx "parent=$(basename "$1")" "$2/INFO"
 outcome $? "the second is an incremental over the first" "$(ls "$R") $(cat "$2/INFO" 2>/dev/null | tr '\n' ' ')"

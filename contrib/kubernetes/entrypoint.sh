@@ -3,6 +3,7 @@
 # chooses what one run (one pod) does:
 #
 #   etcd         the nightly etcd backup: btrdb-backup create --skip-ceph into BTR_REPO
+#                (then prune it with BTR_PRUNE)
 #   incremental  the daily Ceph backup: an incremental over the newest complete Ceph
 #                backup of BTR_REPO (a full when there is none, or on BTR_FULL_WEEKDAY)
 #   slice        one slice of a full Ceph dump, for an Indexed Job: slice
@@ -18,10 +19,14 @@
 #   BTR_RECIPIENT     /etc/btrdb-backup/recipient/backup.pub (the Secret)
 #   BTR_IDENTITY      /etc/btrdb-backup/identity/host.key (incremental: reads the
 #                     earlier index; its .pub beside it)
-#   BTR_REPO          /backups (etcd, incremental: the repository volume)
+#   BTR_REPO          /backups (etcd, incremental: the repository, made if missing; give
+#                     each mode its own, so a prune policy applies to one kind)
 #   BTR_POOLS         pools to back up, separated by spaces (default: every pool)
 #   BTR_FULL_WEEKDAY  1-7 (date +%u) on which incremental takes a full; empty: never
-#   BTR_METRICS_FILE  --metrics-file for etcd and incremental (optional)
+#   BTR_METRICS_FILE  --metrics-file for etcd and incremental (optional; its directory
+#                     is made)
+#   BTR_PRUNE         etcd, incremental: after the backup, btrdb-backup prune --yes
+#                     with this policy (e.g. "--keep-daily 7 --keep-weekly 5"); empty: none
 #   BTR_SLICES        N, the Job's completions (slice)
 #   JOB_COMPLETION_INDEX  set by Kubernetes in an Indexed Job (slice)
 #   BTR_BACKUP_NAME   the name the slices share (slice; the manifest gives the Job name)
@@ -47,12 +52,16 @@ BTR_REPO=${BTR_REPO:-/backups}
 BTR_WORK=${BTR_WORK:-/work}
 BTR_POOLS=${BTR_POOLS:-}
 BTR_METRICS_FILE=${BTR_METRICS_FILE:-}
+BTR_PRUNE=${BTR_PRUNE:-}
 export CEPH_CONF
 
 pools=()
 for p in $BTR_POOLS; do pools+=("$p"); done
 metrics=()
-[ -z "$BTR_METRICS_FILE" ] || metrics=(--metrics-file "$BTR_METRICS_FILE")
+if [ -n "$BTR_METRICS_FILE" ]; then
+	mkdir -p "$(dirname "$BTR_METRICS_FILE")" || die 3 "cannot create the directory of $BTR_METRICS_FILE"
+	metrics=(--metrics-file "$BTR_METRICS_FILE")
+fi
 now=$(date -u +%Y%m%dT%H%M%SZ)
 
 # newest_ceph: the newest complete backup of the repository with Ceph data (its INFO
@@ -67,12 +76,22 @@ newest_ceph() {
 	printf '%s' "$last" | sort | tail -n 1 | cut -f 2
 }
 
+# backup ARGS...: btrdb-backup create ARGS into the repository (made if missing), then
+# the BTR_PRUNE policy; the first failure's status is the pod's.
+backup() {
+	local policy=()
+	mkdir -p "$BTR_REPO" || die 3 "cannot create $BTR_REPO"
+	btrdb-backup create -q "$@" --repo "$BTR_REPO" "${metrics[@]}" || exit
+	[ -n "$BTR_PRUNE" ] || exit 0
+	for p in $BTR_PRUNE; do policy+=("$p"); done
+	exec btrdb-backup prune -q --repo "$BTR_REPO" "${policy[@]}" --yes
+}
+
 case $BTR_MODE in
 etcd)
 	need ETCD_ENDPOINTS
 	readable BTR_RECIPIENT "$BTR_RECIPIENT"
-	exec btrdb-backup create -q --skip-ceph --etcd "$ETCD_ENDPOINTS" --recipient "$BTR_RECIPIENT" \
-		--repo "$BTR_REPO" --name "etcd-$now" "${metrics[@]}"
+	backup --skip-ceph --etcd "$ETCD_ENDPOINTS" --recipient "$BTR_RECIPIENT" --name "etcd-$now"
 	;;
 incremental)
 	readable CEPH_CONF "$CEPH_CONF"
@@ -84,7 +103,7 @@ incremental)
 	if [ -n "$base" ] && [ "$(date -u +%u)" != "${BTR_FULL_WEEKDAY:-}" ]; then
 		set -- "$@" --incremental-over "$base"
 	fi
-	exec btrdb-backup create -q "$@" --repo "$BTR_REPO" --name "ceph-$now" "${metrics[@]}"
+	backup "$@" --name "ceph-$now"
 	;;
 slice)
 	need BTR_SLICES
