@@ -56,6 +56,9 @@ write_info() {
 		echo "end=$(iso "$_end")"
 		echo "pieces=$_pieces"
 		echo "bytes=$_bytes"
+		# What the dumps said they wrote (their --summary-fd lines); empty: not dumped.
+		echo "objects=$([ $skip_ceph = 0 ] && summary_value ceph-dump objects '')"
+		echo "etcd_keys=$([ $skip_etcd = 0 ] && summary_value etcd-dump keys '')"
 		if [ -n "$recipients" ]; then echo "sealing=recipients"; else echo "sealing=passphrase"; fi
 		echo "recipients=$_fps"
 		echo "ceph=$([ $skip_ceph = 0 ] && echo yes || echo no)"
@@ -67,6 +70,7 @@ write_info() {
 
 # catalog: one tab-separated line per entry of the repository, oldest first:
 # NAME STATE TYPE PARENT START END PIECES BYTES SEALING LAST_VERIFIED VERIFY_RESULT
+# VERIFY_SAMPLE
 # STATE is ok, broken (INFO missing or unreadable) or partial (NAME.partial).
 catalog() {
 	for d in "$repo"/*; do
@@ -74,16 +78,17 @@ catalog() {
 		n=${d##*/}
 		case $n in .deleting-*) continue ;; esac
 		case $n in
-		*.partial) printf '%s\tpartial\t\t\t\t\t\t\t\t\t\n' "$n"; continue ;;
+		*.partial) printf '%s\tpartial\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue ;;
 		esac
 		if [ ! -r "$d/INFO" ] || ! grep -q '^format=1$' "$d/INFO" 2>/dev/null; then
-			printf '%s\tbroken\t\t\t\t\t\t\t\t\t\n' "$n"; continue
+			printf '%s\tbroken\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue
 		fi
 		awk -F= -v n="$n" '{ k = $1; sub(/^[^=]*=/, ""); v[k] = $0; gsub(/\t/, " ", v[k]) }
 			END {
 				st = (v["complete"] == "yes" && v["name"] == n) ? "ok" : "broken"
-				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, st, v["type"], v["parent"],
-					v["start"], v["end"], v["pieces"], v["bytes"], v["sealing"], v["last_verified"], v["verify_result"]
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, st, v["type"], v["parent"],
+					v["start"], v["end"], v["pieces"], v["bytes"], v["sealing"], v["last_verified"], v["verify_result"],
+					v["verify_sample"]
 			}' "$d/INFO"
 	done | sort -t "$tab" -k 5,5 -k 1,1
 }
@@ -98,8 +103,9 @@ cmd_list() {
 		function num(s) { return s ~ /^[0-9]+$/ ? s : "null" }
 		BEGIN { printf "{\"format\":1,\"repo\":%s,\"backups\":[", js(repo) }
 		{
-			printf "%s\n{\"name\":%s,\"state\":%s,\"type\":%s,\"parent\":%s,\"start\":%s,\"end\":%s,\"pieces\":%s,\"bytes\":%s,\"sealing\":%s,\"last_verified\":%s,\"verify_result\":%s}",
-				(NR > 1 ? "," : ""), js($1), js($2), jn($3), jn($4), jn($5), jn($6), num($7), num($8), jn($9), jn($10), jn($11)
+			printf "%s\n{\"name\":%s,\"state\":%s,\"type\":%s,\"parent\":%s,\"start\":%s,\"end\":%s,\"pieces\":%s,\"bytes\":%s,\"sealing\":%s,\"last_verified\":%s,\"verify_result\":%s,\"verify_sample\":%s}",
+				(NR > 1 ? "," : ""), js($1), js($2), jn($3), jn($4), jn($5), jn($6), num($7), num($8), jn($9), jn($10), jn($11),
+				num($12)
 		}
 		END { printf "\n]}\n" }' "$tmp/cat"
 		return
@@ -112,7 +118,7 @@ cmd_list() {
 		split(line[name], f, "\t")
 		printf "%-*s%-*s %-11s %-8s %-20s %6s %12s  %-10s %s\n", depth * 2, "", 28 - depth * 2, name,
 			f[3] == "" ? "-" : f[3], f[2], f[5] == "" ? "-" : f[5], f[7] == "" ? "-" : f[7], f[8] == "" ? "-" : f[8],
-			f[9] == "" ? "-" : f[9], f[10] == "" ? "-" : f[10] " " f[11]
+			f[9] == "" ? "-" : f[9], f[10] == "" ? "-" : f[10] " " f[11] (f[12] == "" || f[12] == 100 ? "" : " (" f[12] "% sample)")
 		m = split(kids[name], k, " ")
 		for (i = 1; i <= m; i++) show(k[i], depth + 1)
 	}
@@ -181,7 +187,8 @@ cmd_prune() {
 	repo_lock exclusive
 	catalog >"$tmp/cat" || die 3 "cannot read $repo"
 	prune_plan >"$tmp/plan" || die 3 "cannot compute the prune plan"
-	awk -F '\t' '{ printf "%-6s %-28s %s\n", $1, $2, $3 }' "$tmp/plan"
+	# -q (cron, timers): errors only, so a scheduled prune mails nothing when it works.
+	[ "$quiet" = 1 ] || awk -F '\t' '{ printf "%-6s %-28s %s\n", $1, $2, $3 }' "$tmp/plan"
 	nrm=$(grep -c '^remove' "$tmp/plan")
 	if [ "$yes" != 1 ]; then
 		say "prune: dry run: $nrm to remove; nothing removed (add --yes)"
@@ -201,29 +208,44 @@ cmd_prune() {
 	say "prune: removed $nrm"
 }
 
-# record_verify DIR RESULT: last_verified and verify_result in DIR/INFO (replaced
+# sample_ok: verify's --sample is a whole percentage from 1 to 100 (exit 2 otherwise).
+sample_ok() {
+	case ${sample:-100} in
+	[1-9]|[1-9][0-9]|100) ;;
+	*) die 2 "--sample wants a whole percentage from 1 to 100, not '$sample'" ;;
+	esac
+}
+
+# record_verify DIR RESULT: last_verified, verify_result and verify_sample (the
+# percentage of object digests checked, 100 without --sample) in DIR/INFO (replaced
 # atomically); a backup made before INFO existed gets none.
 record_verify() {
 	[ -f "$1/INFO" ] || { say "verify: $1 has no INFO: the result is not recorded"; return 0; }
-	{ grep -v -e '^last_verified=' -e '^verify_result=' "$1/INFO"
+	{ grep -v -e '^last_verified=' -e '^verify_result=' -e '^verify_sample=' "$1/INFO"
 	  echo "last_verified=$(iso "$(now_epoch)")"
-	  echo "verify_result=$2"; } >"$1/INFO.tmp" && mv "$1/INFO.tmp" "$1/INFO" ||
+	  echo "verify_result=$2"
+	  echo "verify_sample=${sample:-100}"; } >"$1/INFO.tmp" && mv "$1/INFO.tmp" "$1/INFO" ||
 		die 3 "cannot record the result in $1/INFO"
 }
 
 # cmd_verify: every piece against the manifest, then the whole stream unsealed and
 # every digest and trailer checked (btr-inspect), and the index; the outcome goes
-# into INFO so list shows when each backup was last known good.
+# into INFO so list shows when each backup was last known good.  --sample P: the
+# object digests of P% of the objects only (btr-inspect --sample-digests); all the
+# rest is checked as without it: the pieces are slices of one sealed stream, so each
+# one is unsealed, authenticated and decoded anyway.
 cmd_verify() {
 	check_backup_dir
 	keying unseal
+	_sample_opt=''
+	[ -z "$sample" ] || _sample_opt="--sample-digests$nl$sample"
 	btr-split -q --check -d "$outdir" 2>"$tmp/check.err"
 	rc=$?
 	if [ $rc != 0 ]; then
 		[ $rc = 1 ] && record_verify "$outdir" failed
 		die $rc "verify: the pieces of $outdir do not match its manifest ($(tail -n 1 "$tmp/check.err" | sed 's/^btr-split: //'))"
 	fi
-	join_unseal "$outdir" | logged btr-inspect btr-inspect -q >"$tmp/inspect.out"
+	join_unseal "$outdir" | logged btr-inspect btr-inspect -q --json $_sample_opt >"$tmp/inspect.json"
 	if ! verdict btr-split btr-unseal btr-inspect; then
 		[ "$worst" = 1 ] && record_verify "$outdir" failed
 		die "$worst" "verify: the backup in $outdir did not verify ($failed)"
@@ -237,7 +259,11 @@ cmd_verify() {
 	fi
 	[ "$against" = 0 ] || verify_against_cluster
 	record_verify "$outdir" ok
-	say "verify: $outdir is intact"
+	if [ -n "$sample" ]; then
+		say "verify: $outdir is intact (object digests checked for $(json_number object_digests_checked "$tmp/inspect.json" '?') of $(json_number ceph_objects "$tmp/inspect.json" '?') objects, a $sample% sample; every piece, byte and trailer checked)"
+	else
+		say "verify: $outdir is intact"
+	fi
 }
 
 # metrics_write STATUS: --metrics-file, the Prometheus text format for
@@ -283,7 +309,11 @@ run_facts() {
 	elif [ -f "$outdir/INFO" ]; then
 		_kind=$(sed -n 's/^type=//p' "$outdir/INFO" | head -n 1)
 	fi
-	_l="command=\"$cmd\",kind=\"${_kind:-none}\""
+	# repo: two jobs writing into one textfile directory (an etcd and a Ceph full, say)
+	# must not make the same series; a backup's repository is the directory holding it.
+	_r=${repo:-$(dirname -- "$outdir")}
+	_r=$(printf '%s' "$_r" | tr '\n' ' ' | sed 's/\\/\\\\/g; s/"/\\"/g')
+	_l="command=\"$cmd\",kind=\"${_kind:-none}\",repo=\"$_r\""
 	_dur=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 	_bytes=NaN _objs=NaN _keys=NaN
 	set +f	# the commands run with globbing off
@@ -291,13 +321,28 @@ run_facts() {
 		_bytes=$(cat "$outdir"/ARCHIVE*.bin 2>/dev/null | wc -c)
 	fi
 	set -f
-	# The counts, from what the tools said (a loader's summary, btr-inspect's count).
-	_o=$(sed -n 's/.*restored \([0-9]*\) ceph objects.*/\1/p; s/^archive contains \([0-9]*\) ceph objects.*/\1/p' \
-		"$tmp/log.ceph-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
-	_k=$(sed -n 's/.*restored \([0-9]*\) etcd records.*/\1/p; s/^archive contains [0-9]* ceph objects and \([0-9]*\) etcd records.*/\1/p' \
-		"$tmp/log.etcd-load" "$tmp/inspect.out" 2>/dev/null | tail -n 1)
-	[ -z "$_o" ] || _objs=$_o
-	[ -z "$_k" ] || _keys=$_k
+	# The counts, from the tools' --summary-fd lines (what create dumped, what restore
+	# loaded) or verify's btr-inspect --json; a tool that did not run leaves NaN.
+	case $cmd in
+	create) _objs=$(summary_value ceph-dump objects NaN); _keys=$(summary_value etcd-dump keys NaN) ;;
+	restore) _objs=$(summary_value ceph-load objects NaN); _keys=$(summary_value etcd-load keys NaN) ;;
+	verify)
+		_objs=$(json_number ceph_objects "$tmp/inspect.json" NaN)
+		_keys=$(json_number etcd_records "$tmp/inspect.json" NaN) ;;
+	esac
+}
+
+# summary_value TOOL KEY DEFAULT: KEY's value in TOOL's --summary-fd line
+# ($tmp/sum.TOOL, btr-stream(5) SUMMARY LINE), or DEFAULT when there is none.
+summary_value() {
+	_v=''
+	[ ! -f "$tmp/sum.$1" ] || _v=$(tr ' ' '\n' <"$tmp/sum.$1" | sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" | head -n 1)
+	echo "${_v:-$3}"
+}
+# json_number KEY FILE DEFAULT: a top-level number of btr-inspect --json's one object.
+json_number() {
+	_v=$(sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" "$2" 2>/dev/null | head -n 1)
+	echo "${_v:-$3}"
 }
 
 # verify_against_cluster: the stream compared with the live cluster by the loaders'

@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "rate.h"
 #include "size.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -38,11 +39,13 @@ static void usage(FILE *f)
 		   "      --slice I/N      dump only slice I (0..N-1) of N of each pool\n"
 		   "      --limit-rate RATE  write at most RATE bytes per second (e.g. 50M)\n"
 		   "      --limit-ops N    read at most N objects per second\n"
-		   "  -q, --quiet          no progress and no summary\n",
+		   "  -q, --quiet          no progress and no summary\n"
+		   "      --summary-fd N   at the end, one key=value line on descriptor N (e.g. 3)\n",
 		BTR_DUMP_DEFAULT_JOBS);
 }
 
-enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_LIMIT_RATE, O_LIMIT_OPS };
+enum { O_SKIP = 0x100, O_BUFFER, O_CHUNK, O_INDEX, O_SINCE, O_FORCE, O_SNAP, O_CLEANUP, O_SLICE, O_LIMIT_RATE, O_LIMIT_OPS,
+       O_SUMMARY_FD };
 
 static void summary(const struct btr_dump_opts *o)
 {
@@ -93,7 +96,7 @@ static void parse(int argc, char **argv, struct args *a)
 		{"snapshot", no_argument, NULL, O_SNAP}, {"cleanup-snapshots", no_argument, NULL, O_CLEANUP},
 		{"slice", required_argument, NULL, O_SLICE},
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
-		{NULL, 0, NULL, 0}};
+		{"summary-fd", required_argument, NULL, O_SUMMARY_FD}, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "ceph-dump", .usage = usage, .shortopts = BTR_CEPH_SHORTOPTS "p:j:",
 			      .longopts = opts};
 	struct btr_dump_opts *o = &a->o;
@@ -145,6 +148,7 @@ static void parse(int argc, char **argv, struct args *a)
 			if (!(o->limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
 				btr_usage_last();
 			break;
+		case O_SUMMARY_FD: btr_usage_check(btr_summary_open("ceph-dump", optarg)); break;
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
@@ -211,6 +215,7 @@ static _Noreturn void fail_dump(void)
 {
 	int sig = btr_stop_signal;
 	btr_msg("%s", btr_errmsg());
+	(void)btr_summary_end(sig ? 128 + sig : btr_errcode());
 	if (sig) {
 		signal(sig, SIG_DFL);
 		raise(sig);
@@ -239,6 +244,11 @@ int main(int argc, char **argv)
 
 	btr_init(argv[0]);
 	parse(argc, argv, &a);
+	btr_summary_count("objects", &st.objects);
+	btr_summary_count("bytes", &st.bytes);
+	btr_summary_count("skipped", &st.skipped);
+	btr_summary_count("deleted", &st.deleted);
+	btr_summary_count("vanished", &st.vanished);
 	if (btr_ceph_connect(&a.co, &cl) < 0)
 		btr_die_last();
 	choose_pools(cl, &a, &all, &nall);
@@ -251,8 +261,8 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		fail_dump();
 	if (a.cleanup)
-		return 0;
-	if (btr_close_stdout() < 0)
+		return btr_summary_end(0) < 0 ? (btr_msg("%s", btr_errmsg()), BTR_EXIT_SYS) : 0;
+	if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 		btr_die_last();
 	if (!a.o.quiet)
 		report(&a.o, &st);

@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "rate.h"
 #include "size.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -36,10 +37,12 @@ static void usage(FILE *f)
 		   "      --limit-rate RATE write at most RATE bytes per second to the cluster (e.g. 50M)\n"
 		   "      --limit-ops N     submit at most N write ops per second\n"
 		   "  -q, --quiet           no progress, no summary\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "Ceph options:\n" BTR_CEPH_USAGE);
 }
 
-enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_LIMIT_RATE, O_LIMIT_OPS };
+enum { O_ALL = 0x100, O_CLEAR, O_CLEAR_ONLY, O_VERIFY, O_DRY, O_NODEL, O_ATOMIC, O_WINDOW, O_LIMIT_RATE, O_LIMIT_OPS,
+       O_SUMMARY_FD };
 
 static uint64_t size_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
@@ -81,6 +84,22 @@ static void summary(const struct btr_load_opts *o, const struct btr_load_stats *
 	fputc('\n', stderr);
 }
 
+/* The --summary-fd line's counters (summary.h). */
+static void summary_counts(const struct btr_load_stats *st, const uint64_t *cleared, int verify)
+{
+	btr_summary_count("objects", &st->restored);
+	btr_summary_count("bytes", &st->bytes);
+	btr_summary_count("skipped", &st->skipped);
+	btr_summary_count("deleted", &st->deleted);
+	btr_summary_count("deletes_kept", &st->deletes_kept);
+	btr_summary_count("cleared", cleared);
+	btr_summary_count("other", &st->other);
+	if (verify) {
+		btr_summary_count("differ", &st->differ);
+		btr_summary_count("extra", &st->extra);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -92,7 +111,7 @@ int main(int argc, char **argv)
 		{"window", required_argument, NULL, O_WINDOW}, {"jobs", required_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"limit-rate", required_argument, NULL, O_LIMIT_RATE}, {"limit-ops", required_argument, NULL, O_LIMIT_OPS},
-		{NULL, 0, NULL, 0}};
+		{"summary-fd", required_argument, NULL, O_SUMMARY_FD}, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "ceph-load", .usage = usage, .shortopts = BTR_CEPH_SHORTOPTS "p:j:v",
 			      .longopts = opts,
 			      .no_operands = "the stream is read from stdin"};
@@ -128,6 +147,7 @@ int main(int argc, char **argv)
 			if (!(o.limit_ops = btr_rate_opt("--limit-ops", optarg, "ops")))
 				btr_usage_last();
 			break;
+		case O_SUMMARY_FD: btr_usage_check(btr_summary_open("ceph-load", optarg)); break;
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
@@ -150,13 +170,15 @@ int main(int argc, char **argv)
 	if (!clear_only && isatty(STDIN_FILENO))
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 
+	struct btr_load_stats st = {0};
+	uint64_t cleared = 0;
+	summary_counts(&st, &cleared, verify);
 	rados_t cluster;
 	if (btr_ceph_connect(&co, &cluster) < 0)
 		btr_die_last();
 	/* Every target pool is checked before anything is written. */
 	if (btr_poolmap_open(&m, cluster) < 0)
 		btr_die_last();
-	uint64_t cleared = 0;
 	if ((clear || clear_only) && btr_ceph_clear(&m, &o, verbose ? stdout : NULL, &cleared) < 0)
 		btr_die_last();
 	if (clear_only) {
@@ -164,14 +186,13 @@ int main(int argc, char **argv)
 			summary(&o, NULL, cleared, 1);
 		btr_poolmap_free(&m);
 		btr_ceph_shutdown(cluster);
-		if (btr_close_stdout() < 0)
+		if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 			btr_die_last();
 		return 0;
 	}
 	/* The first SIGINT or SIGTERM stops cleanly (in-flight writes settle, a partly
 	 * written object is removed); a second one kills. */
 	btr_catch_stop(BTR_STOP_ONCE);
-	struct btr_load_stats st;
 	int rc = btr_ceph_load(&m, &o, STDIN_FILENO, &st);
 	if (rc < 0) {
 		/* One line: the failure, and how far the restore got before it. */
@@ -183,7 +204,7 @@ int main(int argc, char **argv)
 		summary(&o, &st, cleared, clear);
 	btr_poolmap_free(&m);
 	btr_ceph_shutdown(cluster);
-	if (btr_close_stdout() < 0)
+	if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 		btr_die_last();
 	return 0;
 }

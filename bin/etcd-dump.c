@@ -7,6 +7,7 @@
 #include "io.h"
 #include "progress.h"
 #include "rate.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 		   "      --page-size N     at most N keys per request (default 100000); pages after\n"
 		   "                        the first aim at half of --max-recv-bytes\n"
 		   "      --limit-keys N    write at most N keys per second (pages shrink to match)\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "Connection options (as etcdctl's):\n%s",
 		btr_etcd_opts_help);
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"prefix", required_argument, NULL, 'p'}, {"revision", required_argument, NULL, 'r'},
 		{"page-size", required_argument, NULL, 'n'}, {"limit-keys", required_argument, NULL, 'L'},
-		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
+		{"summary-fd", required_argument, NULL, 'S'}, BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "etcd-dump", .usage = usage, .shortopts = "", .longopts = opts,
 			      .no_operands = "the stream goes to stdout"};
 	struct btr_etcd_opts eo;
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 			if (!(d.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
+		case 'S': btr_usage_check(btr_summary_open("etcd-dump", optarg)); break;
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
@@ -74,13 +77,15 @@ int main(int argc, char **argv)
 	if (btr_refuse_tty(STDOUT_FILENO, "stdout") < 0)
 		btr_die_last();
 
-	struct btr_etcd *e = btr_etcd_open(&eo);
 	uint64_t n = 0;
+	btr_summary_count("keys", &n);
+	struct btr_etcd *e = btr_etcd_open(&eo);
 	if (!e)
 		btr_die_last();
 	if (btr_etcd_dump(e, &d, STDOUT_FILENO, &n) < 0) {
 		btr_msg("%s (after %llu keys; the output is incomplete)", btr_errmsg(), (unsigned long long)n);
 		int code = btr_errcode();
+		(void)btr_summary_end(code);
 		btr_etcd_close(e);
 		exit(code);
 	}
@@ -88,7 +93,7 @@ int main(int argc, char **argv)
 	/* The stream went out with write(2); closing checks what is left. */
 	if (!cli.quiet)
 		fprintf(stderr, "ETCD DONE; included %llu etcd records\n", (unsigned long long)n);
-	if (btr_close_stdout() < 0)
+	if (btr_close_stdout() < 0 || btr_summary_end(0) < 0)
 		btr_die_last();
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "progress.h"
 #include "rate.h"
 #include "size.h"
+#include "summary.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -32,12 +33,26 @@ static void usage(FILE *f)
 		   "      --txn-bytes SIZE  bytes of keys and values per transaction (default 1M)\n"
 		   "      --in-flight N     transactions sent before the first is answered (default 4)\n"
 		   "      --limit-keys N    put (or verify) at most N keys per second; smaller Txns to match\n"
+		   "      --summary-fd N    at the end, one key=value line on descriptor N (e.g. 3)\n"
 		   "  -q, --quiet           no progress and no summary\n"
 		   "Connection options (as etcdctl's):\n%s",
 		btr_etcd_opts_help);
 }
 
-enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_IN_FLIGHT, OPT_LIMIT_KEYS };
+enum { OPT_WITH_LEASED = 1, OPT_CLEAR, OPT_CLEAR_ONLY, OPT_VERIFY, OPT_TXN_OPS, OPT_TXN_BYTES, OPT_IN_FLIGHT, OPT_LIMIT_KEYS,
+       OPT_SUMMARY_FD };
+
+/* The --summary-fd line's counters (summary.h). */
+static void summary_counts(const struct btr_etcd_load_stats *st, int verify)
+{
+	btr_summary_count("keys", verify ? &st->compared : &st->restored);
+	btr_summary_count("leased", &st->leased);
+	btr_summary_count("deleted", &st->deleted);
+	btr_summary_count("outside_prefix", &st->outside_prefix);
+	btr_summary_count("other", &st->other_records);
+	if (verify)
+		btr_summary_count("differences", &st->differences);
+}
 
 int main(int argc, char **argv)
 {
@@ -47,7 +62,7 @@ int main(int argc, char **argv)
 		{"verify", no_argument, NULL, OPT_VERIFY}, {"dry-run", no_argument, NULL, 'n'},
 		{"txn-ops", required_argument, NULL, OPT_TXN_OPS}, {"txn-bytes", required_argument, NULL, OPT_TXN_BYTES},
 		{"in-flight", required_argument, NULL, OPT_IN_FLIGHT}, {"limit-keys", required_argument, NULL, OPT_LIMIT_KEYS},
-		BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
+		{"summary-fd", required_argument, NULL, OPT_SUMMARY_FD}, BTR_ETCD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct btr_cli cli = {.name = "etcd-load", .usage = usage, .shortopts = "", .longopts = opts,
 			      .no_operands = "the stream is read from stdin"};
 	static const char *prefixes[MAX_PREFIXES];
@@ -55,7 +70,7 @@ int main(int argc, char **argv)
 	struct btr_etcd_load_opts lo = {.prefixes = prefixes, .txn_ops = 128, .txn_bytes = 1u << 20, .in_flight = 4,
 				    .page_size = 100000,
 				    .say = btr_say_msg};
-	struct btr_etcd_load_stats st;
+	struct btr_etcd_load_stats st = {0};
 	int c;
 	unsigned long num;
 	btr_init(argv[0]);
@@ -94,6 +109,7 @@ int main(int argc, char **argv)
 			if (!(lo.limit_keys = btr_rate_opt("--limit-keys", optarg, "keys")))
 				btr_usage_last();
 			break;
+		case OPT_SUMMARY_FD: btr_usage_check(btr_summary_open("etcd-load", optarg)); break;
 		default: btr_cli_unexpected(&cli, c);
 		}
 	}
@@ -105,6 +121,7 @@ int main(int argc, char **argv)
 		btr_usage_error("stdin is a terminal: pipe a record stream in");
 	btr_usage_check(btr_etcd_opts_finish(&eo));
 
+	summary_counts(&st, lo.verify);
 	/* A dry run needs the cluster only to count what --clear would delete. */
 	struct btr_etcd *e = NULL;
 	if ((!lo.dry_run || lo.clear) && !(e = btr_etcd_open(&eo)))
@@ -117,6 +134,10 @@ int main(int argc, char **argv)
 			(unsigned long long)st.restored);
 	else if (rc < 0)
 		btr_msg("%s", btr_errmsg());
+	if (btr_summary_end(code) < 0 && !code) {
+		btr_msg("%s", btr_errmsg());
+		return BTR_EXIT_SYS;
+	}
 	if (rc < 0)
 		return code;
 	if (cli.quiet)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 const char *btr_prog = "btr";
+void (*btr_exit_hook)(int code);
 
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;
@@ -56,6 +57,8 @@ void btr_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+	if (btr_exit_hook)
+		btr_exit_hook(code);
 	exit(code);
 }
 
@@ -110,6 +113,8 @@ void btr_usage_error(const char *fmt, ...)
 	vmsg(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", btr_prog);
+	if (btr_exit_hook)
+		btr_exit_hook(BTR_EXIT_USAGE);
 	exit(BTR_EXIT_USAGE);
 }
 

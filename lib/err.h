@@ -17,6 +17,9 @@ enum {
 };
 
 extern const char *btr_prog;
+/* Called with the exit status by btr_die() and btr_usage_error() just before they exit
+ * (the --summary-fd line, summary.h); NULL: nothing. */
+extern void (*btr_exit_hook)(int code);
 
 
 /* "prog: message" on stderr. */

@@ -132,13 +132,13 @@ python3 -c 'import json,sys; b={x["name"]: x for x in json.load(open(sys.argv[1]
 M=$T/metrics.prom
 expect_exit 0 "verify --metrics-file" env BTR_NOW="2026-11-28 14:30Z" btrdb-backup verify -q --repo "$R" --name "$(day 27)" --passphrase-file "$T/pass" --metrics-file "$M"
 metrics() { # metrics WANT_STATUS WANT_LAST: the file parses; its values
-	/usr/bin/python3 - "$M" "$1" "$2" <<'PY'
+	/usr/bin/python3 - "$M" "$1" "$2" "$R" <<'PY'
 import sys
 from prometheus_client.parser import text_string_to_metric_families
 v = {}
 for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
 	for s in fam.samples:
-		assert s.labels == {"command": "verify", "kind": "incremental"}, s.labels
+		assert s.labels == {"command": "verify", "kind": "incremental", "repo": sys.argv[4]}, s.labels
 		v[s.name] = s.value
 names = ["last_success_timestamp_seconds", "duration_seconds", "bytes", "objects", "etcd_keys", "exit_status"]
 assert sorted(v) == sorted("btrdb_backup_" + n for n in names), sorted(v)

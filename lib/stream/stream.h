@@ -234,6 +234,9 @@ struct btr_inspect {
 	int pools_more;
 	int64_t etcd_revision;
 	char producer[64];
+	unsigned sample_pct;    /* btr_inspect_sample_start: 1-100; 0: every object digest */
+	int trusting;           /* the current object's digest is not checked */
+	uint64_t digests_checked;
 };
 
 void btr_inspect_init(struct btr_inspect *s);
@@ -249,6 +252,13 @@ int btr_inspect_add(struct btr_inspect *s, const struct btr_record *rec);
 void btr_inspect_list(FILE *f, const struct btr_record *rec, int json);
 void btr_inspect_report(FILE *f, const struct btr_inspect *s);
 void btr_inspect_report_json(FILE *f, const struct btr_inspect *s);
+/* A sampled check: the object digests of a random pct percent of the objects only
+ * (each object drawn on its own).  Everything else is still checked: framing, order,
+ * sizes, counts and every segment digest, which covers every byte of every frame, the
+ * unchecked objects' data included; what is saved is the second hash over their
+ * data and metadata.  Start before the first record, step after each. */
+void btr_inspect_sample_start(struct btr_inspect *s, struct btr_reader *r, unsigned pct);
+void btr_inspect_sample_step(struct btr_inspect *s, struct btr_reader *r, const struct btr_record *rec);
 /* Escaped field as used in listings, into a buffer (truncated with "..." when short). */
 char *btr_list_field(const void *p, size_t n, char *out, size_t outlen);
 /* The same, written whole to f. */
