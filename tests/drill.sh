@@ -25,7 +25,27 @@ left_behind() { # nothing in TMPDIR, no process running from it
 	fi
 }
 
-expect_exit 0 "drill of a good backup passes" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk"
+# The first drill watched while it runs: its OSD keeps the objects in a file in the
+# sandbox's directory (bluestore), of the size the drill announces.
+btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" >"$T/last.out" 2>"$T/last.err" &
+pid=$! blk=0 used=0
+while kill -0 $pid 2>/dev/null; do
+	for f in "$TMPDIR"/*/sandbox/ceph/osd/block; do
+		[ -f "$f" ] || continue
+		blk=$(stat -c %s "$f" 2>/dev/null || echo "$blk")
+		u=$(du -B1 "$f" 2>/dev/null | cut -f 1)
+		[ "${u:-0}" -gt "$used" ] && used=$u
+	done
+	sleep 0.2
+done
+wait $pid
+outcome $? "drill of a good backup passes" "$(tail -3 "$T/last.err")"
+announced=$(sed -n 's/^drill: starting a sandbox .*, its OSD on a file of \([0-9]*\) bytes$/\1/p' "$T/last.err")
+[ -n "$announced" ] && [ "$blk" = "$announced" ]
+outcome $? "the OSD's block file in the sandbox is $announced bytes, as announced" "block file $blk bytes; $(grep starting "$T/last.err")"
+sample_bytes=$(sed -n 's/^drill: starting a sandbox for [0-9]* of [0-9]* objects (\([0-9]*\) of.*/\1/p' "$T/last.err")
+[ "$used" -ge "${sample_bytes:-1}" ]
+outcome $? "the objects went into that file ($used bytes used, $sample_bytes of objects)" "$used bytes used"
 grep -q "^drill: identical: $nobj objects and 100 etcd keys" "$T/last.err" && pass "every object and key read back identical" ||
 	fail "every object and key read back identical" "$(grep identical "$T/last.err") ($nobj objects in the source)"
 grep -Eq '^drill: throughput [0-9.]+ MiB/s; a full restore of .* would take about [0-9]+:[0-9]{2}:[0-9]{2} at this rate$' "$T/last.err" &&
@@ -56,7 +76,12 @@ grep -q "^drill: identical: $n objects and 100 etcd keys" "$T/last.err" && pass 
 	fail "the sample and every key identical" "$(grep identical "$T/last.err")"
 left_behind "a sampled drill"
 
-# ---- refusals: usage, wrong key, damage; no server started ----
+# ---- refusals: usage, wrong key, damage, no room; no server started ----
+BTR_DRILL_FREE_BYTES=100000000 expect_exit 3 "drill with 100 MB free: exit 3" \
+	btrdb-backup drill -q --passphrase-file "$T/pass" --outputdir "$T/bk"
+expect_err "no room: one line naming the space needed and free" \
+	'^btrdb-backup: drill: a sandbox for [0-9]+ bytes of objects and 100 keys needs [0-9]+ bytes of disk in .*, 100000000 are free: use --sample or another TMPDIR$'
+left_behind "no room"
 for bad in 0 101 x 5.5 ""; do
 	expect_exit 2 "--sample '$bad' is a usage error" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --sample "$bad"
 done
