@@ -53,11 +53,78 @@ grep -Eq '^drill: throughput [0-9.]+ MiB/s; a full restore of .* would take abou
 grep -q '^drill passed$' "$T/last.err" && pass "drill says it passed" || fail "drill says it passed" "$(tail -1 "$T/last.err")"
 left_behind "a passed drill"
 
+# ---- --json, --metrics-file and the catalog: the backup in a repository
+mkdir "$T/repo"
+cp -r "$T/bk" "$T/repo/bk"
+M=$T/drill.prom
+expect_exit 0 "drill --repo --json --metrics-file passes" env BTR_NOW="2026-11-28 14:00Z" \
+	btrdb-backup drill -q --json --metrics-file "$M" --passphrase-file "$T/pass" --repo "$T/repo" --name bk
+/usr/bin/python3 - "$T/last.out" "$nobj" >"$T/est" 2>"$T/json.err" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+d = json.loads(lines[0])
+assert d["command"] == "drill" and d["exit_status"] == 0 and d["dir"].endswith("/repo/bk"), d
+r = d["restored"]
+assert r["objects"] == int(sys.argv[2]) and r["etcd_keys"] == 100 and r["bytes"] > 0 and r["sample_percent"] == 100, r
+assert r["seconds"] > 0 and d["identical"] is True and d["throughput_bytes_per_second"] > 0, d
+assert isinstance(d["estimated_restore_seconds"], int) and d["estimated_restore_seconds"] >= 0, d
+assert d["objects"] == r["objects"] and d["etcd_keys"] == 100, d
+print(d["estimated_restore_seconds"])
+PY
+outcome $? "drill --json: one object with restored, identical, throughput and the estimate" "$(cat "$T/json.err") $(cat "$T/last.out")"
+est=$(cat "$T/est")
+# metrics WANT_STATUS WANT_EST: the file parses with the Prometheus client's own parser.
+metrics() {
+	/usr/bin/python3 - "$M" "$1" "$2" "$nobj" <<'PY'
+import math, sys
+from prometheus_client.parser import text_string_to_metric_families
+v = {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+	for s in fam.samples:
+		assert s.labels == {"command": "drill", "kind": "full"}, s.labels
+		v[s.name] = s.value
+names = ["last_success_timestamp_seconds", "duration_seconds", "bytes", "objects", "etcd_keys", "exit_status",
+	 "drill_estimated_restore_seconds"]
+assert sorted(v) == sorted("btrdb_backup_" + n for n in names), sorted(v)
+assert v["btrdb_backup_exit_status"] == float(sys.argv[2]), v
+assert v["btrdb_backup_duration_seconds"] > 0 and v["btrdb_backup_bytes"] > 0, v
+if sys.argv[3] == "NaN":
+	assert math.isnan(v["btrdb_backup_drill_estimated_restore_seconds"]), v
+else:
+	assert v["btrdb_backup_drill_estimated_restore_seconds"] == float(sys.argv[3]), v
+	assert v["btrdb_backup_objects"] == float(sys.argv[4]) and v["btrdb_backup_etcd_keys"] == 100, v
+PY
+}
+metrics 0 "$est" 2>"$T/m.err"
+outcome $? "the metrics file parses, with the drill's values and its estimate ($est s)" "$(tail -1 "$T/m.err") $(cat "$M")"
+grep -qx 'last_drill=2026-11-28T14:00:00Z' "$T/repo/bk/INFO" && grep -qx 'drill_result=passed' "$T/repo/bk/INFO" &&
+	grep -qx "drill_estimate_seconds=$est" "$T/repo/bk/INFO"
+outcome $? "the drill is recorded in INFO" "$(tr '\n' ' ' <"$T/repo/bk/INFO")"
+expect_exit 0 "list --json after a drill" btrdb-backup list --repo "$T/repo" --json
+/usr/bin/python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["backups"][0]; assert (b["last_drill"], b["drill_result"], b["drill_estimate_seconds"]) == ("2026-11-28T14:00:00Z", "passed", int(sys.argv[2])), b' \
+	"$T/last.out" "$est"
+outcome $? "list --json shows the last drill" "$(head -c 400 "$T/last.out")"
+expect_exit 0 "list after a drill" btrdb-backup list --repo "$T/repo"
+grep -Eq '^bk .* 2026-11-28T14:00:00Z passed [0-9]+:[0-9]{2}:[0-9]{2}$' "$T/last.out" && head -n 1 "$T/last.out" | grep -q 'DRILLED$'
+outcome $? "list shows the last drill, its result and estimate" "$(cat "$T/last.out")"
+expect_exit 2 "drill --repo without --name" btrdb-backup drill --passphrase-file "$T/pass" --repo "$T/repo"
+expect_exit 2 "drill --repo with a missing name" btrdb-backup drill --passphrase-file "$T/pass" --repo "$T/repo" --name nothere
+left_behind "drill --json"
+
 # ---- the independent reader: a difference left in the sandbox after our loaders' own
 # verify passed (as a bug shared by our writer and our checker would leave it) fails it
 victim=$(rados -c "$src_conf" -p btrdbcold ls | LC_ALL=C sort | head -n 1)
-BTR_DRILL_TAMPER=btrdbcold/$victim expect_exit 1 "drill: an object changed after our verify: exit 1" \
-	btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk"
+BTR_NOW="2026-11-28 15:00Z" BTR_DRILL_TAMPER=btrdbcold/$victim expect_exit 1 "drill: an object changed after our verify: exit 1" \
+	btrdb-backup drill --json --metrics-file "$M" --passphrase-file "$T/pass" --repo "$T/repo" --name bk
+/usr/bin/python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); assert d["exit_status"] == 1 and d["identical"] is False and d["restored"]["objects"] > 0 and d["throughput_bytes_per_second"] > 0 and d["estimated_restore_seconds"] is None, d' \
+	"$T/last.out"
+outcome $? "--json of a drill that differs: identical false, no estimate" "$(cat "$T/last.out")"
+metrics 1 NaN 2>"$T/m.err"
+outcome $? "metrics of a drill that differs: exit_status 1, estimate NaN" "$(tail -1 "$T/m.err") $(cat "$M")"
+grep -qx 'last_drill=2026-11-28T15:00:00Z' "$T/repo/bk/INFO" && grep -qx 'drill_result=failed' "$T/repo/bk/INFO" &&
+	grep -qx 'drill_estimate_seconds=' "$T/repo/bk/INFO"
+outcome $? "a drill that differs is recorded as failed" "$(tr '\n' ' ' <"$T/repo/bk/INFO")"
 grep -q "^drill: object btrdbcold/$victim: data, xattrs or omap differ from the backup" "$T/last.err" &&
 	pass "the independent reader names the changed object" ||
 	fail "the independent reader names the changed object" "$(tail -3 "$T/last.err")"
