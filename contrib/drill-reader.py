@@ -80,11 +80,13 @@ def hasher(digest_hex):
 
 
 def read_list(path):
-    objs, kvs = {}, {}
+    """The listing's objects and keys; in a concatenation (a full, then incrementals)
+    a later entry replaces an earlier one and a deletion removes it, as a restore does."""
+    objs, kvs, gone = {}, {}, set()
     with open(path, encoding="ascii", errors="strict") as f:
         for n, line in enumerate(f, 1):
             fl = line.split()
-            if not fl or fl[0] not in ("object", "kv"):
+            if not fl or fl[0] not in ("object", "kv", "delete"):
                 continue
             kw = dict(x.split("=", 1) for x in fl[5:] if "=" in x)
             if fl[0] == "kv":
@@ -92,11 +94,16 @@ def read_list(path):
                     die(2, "%s:%d: a key without value_xxh128= (a listing from an older btr-inspect?)" % (path, n))
                 kvs[unescape(fl[3])] = (fl[3], kw["value_xxh128"], int(fl[4]))
                 continue
-            if "digest" not in kw:
+            if fl[0] == "object" and "digest" not in kw:
                 die(2, "%s:%d: an object without digest= (a listing from an older btr-inspect?)" % (path, n))
             ident = (unescape(fl[1]), unescape(fl[2]), unescape(fl[3]), unescape(kw.get("locator", "-")))
+            if fl[0] == "delete":
+                objs.pop(ident, None)
+                gone.add(ident)
+                continue
+            gone.discard(ident)
             objs[ident] = (int(fl[4]), int(kw["mtime"]), int(kw["version"]), int(kw["xattrs"]), kw["digest"])
-    return objs, kvs
+    return objs, kvs, gone
 
 
 def where(ident):
@@ -151,7 +158,7 @@ def object_digest(io, ident, meta):
     return size, len(xs), h.hexdigest()
 
 
-def read_ceph(conf, objs, diffs):
+def read_ceph(conf, objs, gone, diffs):
     c = rados.Rados(conffile=conf)
     c.connect(timeout=60)
     nobj = nbytes = 0
@@ -166,7 +173,8 @@ def read_ceph(conf, objs, diffs):
                      (loc or "").encode("utf-8", "surrogateescape"))
             meta = objs.get(ident)
             if meta is None:
-                diffs.append("object %s: in the sandbox but not in the backup" % where(ident))
+                why = "deleted by the backup" if ident in gone else "not in the backup"
+                diffs.append("object %s: in the sandbox but %s" % (where(ident), why))
                 continue
             seen.add(ident)
             try:
@@ -228,14 +236,14 @@ def main():
         else:
             die(2, "unknown argument %s" % o)
     try:
-        objs, kvs = read_list(listing)
+        objs, kvs, gone = read_list(listing)
     except (OSError, ValueError) as e:
         die(2, "cannot read the listing %s: %s" % (listing, e))
     diffs = []
     nobj = nbytes = nkeys = 0
     if conf:
         try:
-            nobj, nbytes = read_ceph(conf, objs, diffs)
+            nobj, nbytes = read_ceph(conf, objs, gone, diffs)
         except Exception as e:  # the binding's connection and listing errors
             die(3, "reading the sandbox's Ceph with python3-rados failed: %s" % e)
     elif objs:
