@@ -10,12 +10,17 @@
 #
 # Prints each difference on stdout (one line, naming the object or key), a summary
 # on stderr.  Exit 0 identical, 1 differences, 2 usage, 3 a reader failed.
-# Memory: about 200 bytes per listed object and key (the listing, held as a map).
+# Memory does not grow with the number of objects: the listing's objects and the
+# sandbox's are each sorted by sort(1) into files and merged.  The keys are held in
+# memory, as etcdctl's answer is (etcd keeps them all in memory too).
 import base64
 import hashlib
 import json
+import os
 import struct
+import subprocess
 import sys
+import tempfile
 
 try:
     import rados
@@ -79,10 +84,19 @@ def hasher(digest_hex):
     return None
 
 
-def read_list(path):
-    """The listing's objects and keys; in a concatenation (a full, then incrementals)
-    a later entry replaces an earlier one and a deletion removes it, as a restore does."""
-    objs, kvs, gone = {}, {}, set()
+def hexkey(pool, ns, name, loc):
+    """An object's identity as one sortable field (hex keeps every byte apart)."""
+    return " ".join(x.hex() or "-" for x in (pool, ns, name, loc))
+
+
+def unhexkey(k):
+    return tuple(b"" if x == "-" else bytes.fromhex(x) for x in k.split(" "))
+
+
+def read_list(path, out):
+    """The listing's keys (a map), and its objects and deletions as KEY TAB SEQ TAB
+    ENTRY lines in OUT, in listing order, for sort(1)."""
+    kvs = {}
     with open(path, encoding="ascii", errors="strict") as f:
         for n, line in enumerate(f, 1):
             fl = line.split()
@@ -94,16 +108,42 @@ def read_list(path):
                     die(2, "%s:%d: a key without value_xxh128= (a listing from an older btr-inspect?)" % (path, n))
                 kvs[unescape(fl[3])] = (fl[3], kw["value_xxh128"], int(fl[4]))
                 continue
-            if fl[0] == "object" and "digest" not in kw:
-                die(2, "%s:%d: an object without digest= (a listing from an older btr-inspect?)" % (path, n))
-            ident = (unescape(fl[1]), unescape(fl[2]), unescape(fl[3]), unescape(kw.get("locator", "-")))
-            if fl[0] == "delete":
-                objs.pop(ident, None)
-                gone.add(ident)
-                continue
-            gone.discard(ident)
-            objs[ident] = (int(fl[4]), int(kw["mtime"]), int(kw["version"]), int(kw["xattrs"]), kw["digest"])
-    return objs, kvs, gone
+            if fl[0] == "object":
+                if "digest" not in kw:
+                    die(2, "%s:%d: an object without digest= (a listing from an older btr-inspect?)" % (path, n))
+                entry = "%d %s %s %s %s" % (int(fl[4]), int(kw["mtime"]), int(kw["version"]), int(kw["xattrs"]),
+                                            kw["digest"])
+            else:
+                entry = "delete"
+            key = hexkey(unescape(fl[1]), unescape(fl[2]), unescape(fl[3]), unescape(kw.get("locator", "-")))
+            out.write("%s\t%012d\t%s\n" % (key, n, entry))
+    return kvs
+
+
+def sort_file(path, tmpdir):
+    """PATH sorted in place by its first tab-separated field, then the second (listing
+    order): sort(1) spills to TMPDIR, so memory stays bounded."""
+    env = dict(os.environ, LC_ALL="C")
+    subprocess.run(["sort", "-t", "\t", "-k1,1", "-k2,2", "-S", "64M", "-T", tmpdir, "-o", path, path],
+                   env=env, check=True)
+
+
+def backup_objects(path):
+    """(KEY, META or None) per object identity of the sorted listing: its last entry
+    wins, as a restore of a full and its incrementals leaves it; None: deleted."""
+    last = None
+    with open(path) as f:
+        for line in f:
+            key, _, entry = line.rstrip("\n").split("\t", 2)
+            if last is not None and key != last[0]:
+                yield last
+            if entry == "delete":
+                last = (key, None)
+            else:
+                size, mtime, version, nx, dg = entry.split(" ")
+                last = (key, (int(size), int(mtime), int(version), int(nx), dg))
+    if last is not None:
+        yield last
 
 
 def where(ident):
@@ -158,47 +198,64 @@ def object_digest(io, ident, meta):
     return size, len(xs), h.hexdigest()
 
 
-def read_ceph(conf, objs, gone, diffs):
+def read_ceph(conf, listed, tmpdir, diff):
+    """Every object of every pool of the sandbox, merged with the backup's (both
+    sorted by identity): compared, or named as being on one side only."""
     c = rados.Rados(conffile=conf)
     c.connect(timeout=60)
+    ios = {}
+    live = os.path.join(tmpdir, "live")
+    with open(live, "w") as out:
+        for pool in c.list_pools():
+            io = ios[pool.encode("utf-8", "surrogateescape")] = c.open_ioctx(pool)
+            io.set_namespace(rados.LIBRADOS_ALL_NSPACES)
+            for o in io.list_objects():
+                out.write(hexkey(pool.encode("utf-8", "surrogateescape"), o.nspace.encode("utf-8", "surrogateescape"),
+                                 o.key.encode("utf-8", "surrogateescape"),
+                                 (o.locator_key or "").encode("utf-8", "surrogateescape")) + "\n")
+    sort_file(live, tmpdir)
     nobj = nbytes = 0
-    seen = set()
-    for pool in sorted(c.list_pools()):
-        pb = pool.encode("utf-8", "surrogateescape")
-        io = c.open_ioctx(pool)
-        io.set_namespace(rados.LIBRADOS_ALL_NSPACES)
-        live = [(o.nspace, o.key, o.locator_key) for o in io.list_objects()]
-        for ns, name, loc in live:
-            ident = (pb, ns.encode("utf-8", "surrogateescape"), name.encode("utf-8", "surrogateescape"),
-                     (loc or "").encode("utf-8", "surrogateescape"))
-            meta = objs.get(ident)
-            if meta is None:
-                why = "deleted by the backup" if ident in gone else "not in the backup"
-                diffs.append("object %s: in the sandbox but %s" % (where(ident), why))
+    with open(live) as lf:
+        sandbox = (line.rstrip("\n") for line in lf)
+        backup = backup_objects(listed)
+        a, b = next(backup, None), next(sandbox, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b):
+                if a[1] is not None:
+                    diff("object %s: in the backup but not in the sandbox" % where(unhexkey(a[0])))
+                a = next(backup, None)
                 continue
-            seen.add(ident)
+            ident = unhexkey(b)
+            if a is None or b < a[0] or a[1] is None:
+                why = "deleted by the backup" if a is not None and a[0] == b else "not in the backup"
+                diff("object %s: in the sandbox but %s" % (where(ident), why))
+                if a is not None and a[0] == b:
+                    a = next(backup, None)
+                b = next(sandbox, None)
+                continue
+            meta = a[1]
+            a, b = next(backup, None), next(sandbox, None)
             try:
-                size, nx, dg = object_digest(io, ident, meta)
+                size, nx, dg = object_digest(ios[ident[0]], ident, meta)
             except (rados.Error, IOError) as e:
-                diffs.append("object %s: unreadable in the sandbox (%s)" % (where(ident), e))
+                diff("object %s: unreadable in the sandbox (%s)" % (where(ident), e))
                 continue
             nobj += 1
             nbytes += size
             if size != meta[0]:
-                diffs.append("object %s: %d bytes in the sandbox, %d in the backup" % (where(ident), size, meta[0]))
+                diff("object %s: %d bytes in the sandbox, %d in the backup" % (where(ident), size, meta[0]))
             elif nx != meta[3]:
-                diffs.append("object %s: %d xattrs in the sandbox, %d in the backup" % (where(ident), nx, meta[3]))
+                diff("object %s: %d xattrs in the sandbox, %d in the backup" % (where(ident), nx, meta[3]))
             elif dg != meta[4]:
-                diffs.append("object %s: data, xattrs or omap differ from the backup (object digest %s, %s in the backup)"
-                             % (where(ident), dg, meta[4]))
+                diff("object %s: data, xattrs or omap differ from the backup (object digest %s, %s in the backup)"
+                     % (where(ident), dg, meta[4]))
+    for io in ios.values():
         io.close()
     c.shutdown()
-    for ident in sorted(set(objs) - seen):
-        diffs.append("object %s: in the backup but not in the sandbox" % where(ident))
     return nobj, nbytes
 
 
-def read_etcd(path, kvs, diffs):
+def read_etcd(path, kvs, diff):
     try:
         with open(path) as f:
             doc = json.load(f)
@@ -210,13 +267,13 @@ def read_etcd(path, kvs, diffs):
         v = base64.b64decode(kv.get("value", ""))
         want = kvs.get(k)
         if want is None:
-            diffs.append("key %s: in the sandbox but not in the backup" % escape(k))
+            diff("key %s: in the sandbox but not in the backup" % escape(k))
             continue
         seen.add(k)
         if xxhash.xxh3_128_hexdigest(v) != want[1]:
-            diffs.append("key %s: value differs (%d bytes in the sandbox, %d in the backup)" % (want[0], len(v), want[2]))
+            diff("key %s: value differs (%d bytes in the sandbox, %d in the backup)" % (want[0], len(v), want[2]))
     for k in sorted(set(kvs) - seen):
-        diffs.append("key %s: in the backup but not in the sandbox" % kvs[k][0])
+        diff("key %s: in the backup but not in the sandbox" % kvs[k][0])
     return len(seen)
 
 
@@ -235,27 +292,36 @@ def main():
                 etcd_json = a.pop(0)
         else:
             die(2, "unknown argument %s" % o)
-    try:
-        objs, kvs, gone = read_list(listing)
-    except (OSError, ValueError) as e:
-        die(2, "cannot read the listing %s: %s" % (listing, e))
-    diffs = []
+    ndiff = [0]
+
+    def diff(msg):  # said at once: a million differences are not kept
+        ndiff[0] += 1
+        print(msg)
+
     nobj = nbytes = nkeys = 0
-    if conf:
+    with tempfile.TemporaryDirectory(prefix="drill-reader.") as tmpdir:
+        listed = os.path.join(tmpdir, "listed")
         try:
-            nobj, nbytes = read_ceph(conf, objs, gone, diffs)
-        except Exception as e:  # the binding's connection and listing errors
-            die(3, "reading the sandbox's Ceph with python3-rados failed: %s" % e)
-    elif objs:
-        diffs.append("the backup holds %d objects but no Ceph was read" % len(objs))
+            with open(listed, "w") as out:
+                kvs = read_list(listing, out)
+            listed_objects = os.path.getsize(listed) > 0
+            sort_file(listed, tmpdir)
+        except (OSError, ValueError, subprocess.CalledProcessError) as e:
+            die(2, "cannot read the listing %s: %s" % (listing, e))
+        if conf:
+            try:
+                nobj, nbytes = read_ceph(conf, listed, tmpdir, diff)
+            except Exception as e:  # the binding's connection and listing errors, sort's
+                die(3, "reading the sandbox's Ceph with python3-rados failed: %s" % e)
+        elif listed_objects:
+            diff("the backup holds objects but no Ceph was read")
     if etcd_json:
-        nkeys = read_etcd(etcd_json, kvs, diffs)
+        nkeys = read_etcd(etcd_json, kvs, diff)
     elif kvs:
-        diffs.append("the backup holds %d keys but no etcd was read" % len(kvs))
-    for d in diffs:
-        print(d)
-    if diffs:
-        die(1, "%d difference(s) between the sandbox and the backup" % len(diffs))
+        diff("the backup holds %d keys but no etcd was read" % len(kvs))
+    sys.stdout.flush()
+    if ndiff[0]:
+        die(1, "%d difference(s) between the sandbox and the backup" % ndiff[0])
     sys.stderr.write("%s: identical: %d objects (%d bytes) and %d etcd keys\n" % (prog, nobj, nbytes, nkeys))
 
 
