@@ -149,6 +149,12 @@ BTR_DRILL_FREE_BYTES=100000000 expect_exit 3 "drill with 100 MB free: exit 3" \
 expect_err "no room: one line naming the space needed and free" \
 	'^btrdb-backup: drill: a sandbox for [0-9]+ bytes of objects and 100 keys needs [0-9]+ bytes of disk in .*, 100000000 are free: use --sample or another TMPDIR$'
 left_behind "no room"
+mkdir "$T/noreader"
+cp "$BTR_SANDBOX" "$T/noreader/sandbox"
+BTR_SANDBOX=$T/noreader/sandbox expect_exit 3 "drill without its independent reader: exit 3" \
+	btrdb-backup drill -q --passphrase-file "$T/pass" --outputdir "$T/bk"
+expect_err "no reader: one line naming it" "^btrdb-backup: drill needs its reader $T/noreader/drill-reader.py "
+left_behind "no reader"
 for bad in 0 101 x 5.5 ""; do
 	expect_exit 2 "--sample '$bad' is a usage error" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --sample "$bad"
 done
