@@ -179,6 +179,7 @@ install: tools
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(SANDBOXDIR)
 	install -m 0755 contrib/sandbox $(DESTDIR)$(SANDBOXDIR)/sandbox
+	install -m 0755 contrib/drill-reader.py $(DESTDIR)$(SANDBOXDIR)/drill-reader.py
 	install -m 0644 $(HELPERS) $(DESTDIR)$(SANDBOXDIR)/
 	@# One completion file; bash-completion loads it by command name: a link per tool.
 	install -d $(DESTDIR)$(COMPDIR)
@@ -204,7 +205,7 @@ fresh:
 
 uninstall:
 	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
-	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox $(patsubst bin/%,$(DESTDIR)$(SANDBOXDIR)/%,$(HELPERS))
+	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox $(DESTDIR)$(SANDBOXDIR)/drill-reader.py $(patsubst bin/%,$(DESTDIR)$(SANDBOXDIR)/%,$(HELPERS))
 	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
 
 clean:

@@ -70,7 +70,7 @@ write_info() {
 
 # catalog: one tab-separated line per entry of the repository, oldest first:
 # NAME STATE TYPE PARENT START END PIECES BYTES SEALING LAST_VERIFIED VERIFY_RESULT
-# VERIFY_SAMPLE
+# VERIFY_SAMPLE LAST_DRILL DRILL_RESULT DRILL_ESTIMATE_SECONDS
 # STATE is ok, broken (INFO missing or unreadable) or partial (NAME.partial).
 catalog() {
 	for d in "$repo"/*; do
@@ -78,17 +78,17 @@ catalog() {
 		n=${d##*/}
 		case $n in .deleting-*) continue ;; esac
 		case $n in
-		*.partial) printf '%s\tpartial\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue ;;
+		*.partial) printf '%s\tpartial\t\t\t\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue ;;
 		esac
 		if [ ! -r "$d/INFO" ] || ! grep -q '^format=1$' "$d/INFO" 2>/dev/null; then
-			printf '%s\tbroken\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue
+			printf '%s\tbroken\t\t\t\t\t\t\t\t\t\t\t\t\t\n' "$n"; continue
 		fi
 		awk -F= -v n="$n" '{ k = $1; sub(/^[^=]*=/, ""); v[k] = $0; gsub(/\t/, " ", v[k]) }
 			END {
 				st = (v["complete"] == "yes" && v["name"] == n) ? "ok" : "broken"
-				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, st, v["type"], v["parent"],
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, st, v["type"], v["parent"],
 					v["start"], v["end"], v["pieces"], v["bytes"], v["sealing"], v["last_verified"], v["verify_result"],
-					v["verify_sample"]
+					v["verify_sample"], v["last_drill"], v["drill_result"], v["drill_estimate_seconds"]
 			}' "$d/INFO"
 	done | sort -t "$tab" -k 5,5 -k 1,1
 }
@@ -103,9 +103,9 @@ cmd_list() {
 		function num(s) { return s ~ /^[0-9]+$/ ? s : "null" }
 		BEGIN { printf "{\"format\":1,\"repo\":%s,\"backups\":[", js(repo) }
 		{
-			printf "%s\n{\"name\":%s,\"state\":%s,\"type\":%s,\"parent\":%s,\"start\":%s,\"end\":%s,\"pieces\":%s,\"bytes\":%s,\"sealing\":%s,\"last_verified\":%s,\"verify_result\":%s,\"verify_sample\":%s}",
+			printf "%s\n{\"name\":%s,\"state\":%s,\"type\":%s,\"parent\":%s,\"start\":%s,\"end\":%s,\"pieces\":%s,\"bytes\":%s,\"sealing\":%s,\"last_verified\":%s,\"verify_result\":%s,\"verify_sample\":%s,\"last_drill\":%s,\"drill_result\":%s,\"drill_estimate_seconds\":%s}",
 				(NR > 1 ? "," : ""), js($1), js($2), jn($3), jn($4), jn($5), jn($6), num($7), num($8), jn($9), jn($10), jn($11),
-				num($12)
+				num($12), jn($13), jn($14), num($15)
 		}
 		END { printf "\n]}\n" }' "$tmp/cat"
 		return
@@ -113,17 +113,23 @@ cmd_list() {
 	# The table: oldest first, each incremental indented under the backup it is over.
 	awk -F '\t' '
 	{ n[NR] = $1; line[$1] = $0; par[$1] = $4; kids[$4] = kids[$4] (kids[$4] == "" ? "" : " ") $1 }
+	# The last drill: when, its result, and its estimate of a full restore (h:mm:ss).
+	function drilled(when, res, est) {
+		if (when == "") return "-"
+		return when " " res (est ~ /^[0-9]+$/ ? sprintf(" %d:%02d:%02d", est / 3600, est / 60 % 60, est % 60) : "")
+	}
 	function show(name, depth,   f, k, i, m) {
 		if (done[name]++) return
 		split(line[name], f, "\t")
-		printf "%-*s%-*s %-11s %-8s %-20s %6s %12s  %-10s %s\n", depth * 2, "", 28 - depth * 2, name,
+		printf "%-*s%-*s %-11s %-8s %-20s %6s %12s  %-10s %-27s %s\n", depth * 2, "", 28 - depth * 2, name,
 			f[3] == "" ? "-" : f[3], f[2], f[5] == "" ? "-" : f[5], f[7] == "" ? "-" : f[7], f[8] == "" ? "-" : f[8],
-			f[9] == "" ? "-" : f[9], f[10] == "" ? "-" : f[10] " " f[11] (f[12] == "" || f[12] == 100 ? "" : " (" f[12] "% sample)")
+			f[9] == "" ? "-" : f[9], f[10] == "" ? "-" : f[10] " " f[11] (f[12] == "" || f[12] == 100 ? "" : " (" f[12] "% sample)"),
+			drilled(f[13], f[14], f[15])
 		m = split(kids[name], k, " ")
 		for (i = 1; i <= m; i++) show(k[i], depth + 1)
 	}
 	END {
-		printf "%-28s %-11s %-8s %-20s %6s %12s  %-10s %s\n", "NAME", "TYPE", "STATE", "START", "PIECES", "BYTES", "SEALING", "VERIFIED"
+		printf "%-28s %-11s %-8s %-20s %6s %12s  %-10s %-27s %s\n", "NAME", "TYPE", "STATE", "START", "PIECES", "BYTES", "SEALING", "VERIFIED", "DRILLED"
 		for (i = 1; i <= NR; i++) if (par[n[i]] == "" || !(par[n[i]] in line)) show(n[i], 0)
 	}' "$tmp/cat"
 }
@@ -221,11 +227,52 @@ sample_ok() {
 # atomically); a backup made before INFO existed gets none.
 record_verify() {
 	[ -f "$1/INFO" ] || { say "verify: $1 has no INFO: the result is not recorded"; return 0; }
-	{ grep -v -e '^last_verified=' -e '^verify_result=' -e '^verify_sample=' "$1/INFO"
-	  echo "last_verified=$(iso "$(now_epoch)")"
-	  echo "verify_result=$2"
-	  echo "verify_sample=${sample:-100}"; } >"$1/INFO.tmp" && mv "$1/INFO.tmp" "$1/INFO" ||
+	info_update "$1" "last_verified=$(iso "$(now_epoch)")" "verify_result=$2" "verify_sample=${sample:-100}" ||
 		die 3 "cannot record the result in $1/INFO"
+}
+
+# info_update DIR KEY=VALUE...: those keys of DIR/INFO set, the others kept; the new
+# INFO is written beside it and renamed (a reader never sees half of it).
+info_update() {
+	_d=$1; shift
+	cp "$_d/INFO" "$_d/INFO.tmp" || return 1
+	for _kv in "$@"; do
+		grep -v "^${_kv%%=*}=" "$_d/INFO.tmp" >"$_d/INFO.tmp2"
+		mv "$_d/INFO.tmp2" "$_d/INFO.tmp" || return 1
+	done
+	printf '%s\n' "$@" >>"$_d/INFO.tmp" && mv "$_d/INFO.tmp" "$_d/INFO"
+}
+
+# drill_record STATUS: the last drill in INFO: last_drill, drill_result (passed, or
+# failed: damage, a wrong key, a difference) and drill_estimate_seconds.  A drill that
+# could not run (exit 2, 3, a signal) says nothing about the backup: not recorded.
+# Called at exit, so a failure to write is said, not made the exit status.
+drill_record() {
+	[ "$cmd" = drill ] || return 0
+	case $1 in 0) _r=passed ;; 1) _r=failed ;; *) return 0 ;; esac
+	[ -f "$outdir/INFO" ] || { say "drill: $outdir has no INFO: the result is not recorded"; return 0; }
+	info_update "$outdir" "last_drill=$(iso "$(now_epoch)")" "drill_result=$_r" \
+		"drill_estimate_seconds=$([ "$1" != 0 ] || echo "$d_est")" ||
+		printf '%s: drill: cannot record the result in %s/INFO\n' "$prog" "$outdir" >&2
+}
+
+# drill_facts: what a drill restored, for run_facts (nothing before the restore ended).
+drill_facts() {
+	[ "$d_restored" = 1 ] || return 0
+	_objs=$objs _keys=$nkeys
+}
+
+# json_drill: drill's fields of the --json summary (null: not measured).
+json_drill() {
+	[ "$cmd" = drill ] || return 0
+	if [ "$d_restored" = 1 ]; then
+		printf ',"restored":{"objects":%s,"bytes":%s,"etcd_keys":%s,"sample_percent":%s,"seconds":%s}' \
+			"$objs" "$bytes" "$nkeys" "$sample" "$d_secs"
+	else
+		printf ',"restored":null'
+	fi
+	printf ',"identical":%s,"throughput_bytes_per_second":%s,"estimated_restore_seconds":%s' \
+		"${d_identical:-null}" "${d_rate:-null}" "${d_est:-null}"
 }
 
 # cmd_verify: every piece against the manifest, then the whole stream unsealed and
@@ -287,6 +334,8 @@ metrics_write() {
 		m objects "Ceph objects restored or counted in the backup (NaN: not counted by this command)." "$_objs"
 		m etcd_keys "etcd keys restored or counted in the backup (NaN: not counted by this command)." "$_keys"
 		m exit_status "Exit status of the last run." "$1"
+		[ "$cmd" != drill ] || m drill_estimated_restore_seconds \
+			"A full restore's time estimated by the last drill (NaN: not measured)." "${d_est:-NaN}"
 	} >"$metrics.tmp.$$" && mv "$metrics.tmp.$$" "$metrics" ||
 		{ rm -f "$metrics.tmp.$$"; printf '%s: cannot write the metrics file %s\n' "$prog" "$metrics" >&2; }
 }
@@ -296,8 +345,9 @@ json_summary() {
 	[ "$json" = 1 ] && [ "$cmd" != list ] || return 0
 	run_facts
 	j() { case $1 in NaN) echo null ;; *) echo "$1" ;; esac; }
-	printf '{"command":"%s","kind":"%s","dir":"%s","exit_status":%s,"duration_seconds":%s,"bytes":%s,"objects":%s,"etcd_keys":%s}\n' \
-		"$cmd" "$_kind" "$(printf '%s' "$outdir" | sed 's/\\/\\\\/g; s/"/\\"/g')" "$1" "$_dur" "$(j "$_bytes")" "$(j "$_objs")" "$(j "$_keys")"
+	printf '{"command":"%s","kind":"%s","dir":"%s","exit_status":%s,"duration_seconds":%s,"bytes":%s,"objects":%s,"etcd_keys":%s%s}\n' \
+		"$cmd" "$_kind" "$(printf '%s' "$outdir" | sed 's/\\/\\\\/g; s/"/\\"/g')" "$1" "$_dur" "$(j "$_bytes")" "$(j "$_objs")" "$(j "$_keys")" \
+		"$(json_drill)"
 }
 
 # run_facts: what a run did, for the metrics and the summary (_kind, _l, _dur,
@@ -329,6 +379,7 @@ run_facts() {
 	verify)
 		_objs=$(json_number ceph_objects "$tmp/inspect.json" NaN)
 		_keys=$(json_number etcd_records "$tmp/inspect.json" NaN) ;;
+	drill) drill_facts ;;
 	esac
 }
 

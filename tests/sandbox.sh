@@ -169,6 +169,30 @@ expect_exit 2 "--osds out of range" "$SB" up "$T/x" --osds 9
 expect_err "--osds out of range: message" "--osds wants 1 to 5"
 expect_exit 2 "--etcd-members not a number" "$SB" up "$T/x" --etcd-members three
 expect_err "--etcd-members: message" "--etcd-members wants 1 to 5"
+expect_exit 2 "--osd-store unknown" "$SB" up "$T/x" --osd-store disk
+expect_err "--osd-store unknown: message" "--osd-store wants memstore or file, not 'disk'"
+expect_exit 2 "--osd-bytes not a number" "$SB" up "$T/x" --osd-bytes 1G
+expect_err "--osd-bytes not a number: message" "--osd-bytes wants a number of bytes, not '1G'"
+expect_exit 2 "--osd-bytes too small for a file" "$SB" up "$T/x" --osd-store file --osd-bytes 1000000
+expect_err "--osd-bytes too small: message" "a file-backed OSD needs at least 1073741824 bytes"
+[ ! -e "$T/x" ]
+outcome $? "refused options leave no directory" "$(ls -A "$T/x" 2>&1)"
+
+# ---- a file-backed OSD (bluestore on DIR's osd/block, sparse, of --osd-bytes)
+sandbox_up fb --no-etcd --osd-store file --osd-bytes $((1536 << 20))
+[ "$(stat -c %s "$T/fb/ceph/osd/block" 2>/dev/null)" = $((1536 << 20)) ]
+outcome $? "--osd-store file: a block file of --osd-bytes" "$(ls -l "$T/fb/ceph/osd/" 2>&1 | head -5)"
+grep -q '^osd objectstore = bluestore$' "$fb_conf"
+outcome $? "--osd-store file: bluestore" "$(grep objectstore "$fb_conf")"
+"$SB" pool "$T/fb" p >/dev/null 2>&1
+random_file "$T/fb.obj" $((20 << 20)) 5
+rados -c "$fb_conf" -p p put o "$T/fb.obj" && rados -c "$fb_conf" -p p get o "$T/fb.got"
+same "--osd-store file: an object written and read back" "$T/fb.obj" "$T/fb.got"
+[ "$(du -B1 "$T/fb/ceph/osd/block" | cut -f 1)" -ge $((20 << 20)) ]
+outcome $? "--osd-store file: the object is in the file" "$(du -B1 "$T/fb/ceph/osd/block")"
+"$SB" down "$T/fb"
+[ ! -e "$T/fb" ]
+outcome $? "--osd-store file: down removes the file with DIR" "$(ls -A "$T/fb" 2>&1)"
 expect_exit 0 "--help" "$SB" --help
 grep -q '^usage: contrib/sandbox up DIR' "$T/last.out"
 outcome $? "--help on stdout" ""

@@ -1,6 +1,7 @@
 #include "stream.h"
 #include "err.h"
 #include "size.h"
+#include "xxh128.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -208,33 +209,51 @@ void btr_inspect_list(FILE *f, const struct btr_record *rec, int json)
 	struct btr_ident id;
 	btr_ident_of(&id, rec);
 	switch (rec->type) {
-	case BTR_OBJECT_END:
+	case BTR_OBJECT_END: {
+		/* The object digest as the stream holds it (checked by the reader), so that a
+		 * reader of another kind can recompute it from what a cluster gives back. */
+		char d[2 * BTR_DIGEST_LEN + 1] = "";
+		const ProtobufCBinaryData *dg = &rec->u.end->digest;
+		if (dg->len <= BTR_DIGEST_LEN)
+			hex(d, dg->data, dg->len);
 		o = rec->object;
 		if (json) {
 			json_ident(f, "object", &id);
 			fprintf(f, ",\"locator\":");
 			json_str(f, id.loc.p, id.loc.n);
-			fprintf(f, ",\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"version\":%" PRIu64 ",\"xattrs\":%zu}\n",
-				o->size, o->mtime, o->version, o->n_xattrs);
+			fprintf(f, ",\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"version\":%" PRIu64
+				   ",\"xattrs\":%zu,\"digest\":\"%s\"}\n",
+				o->size, o->mtime, o->version, o->n_xattrs, d);
 		} else {
 			list_ident(f, "object", &id);
 			fprintf(f, " %" PRIu64, o->size);
 			list_locator(f, &id);
-			fprintf(f, " mtime=%" PRId64 " version=%" PRIu64 " xattrs=%zu\n", o->mtime, o->version, o->n_xattrs);
+			fprintf(f, " mtime=%" PRId64 " version=%" PRIu64 " xattrs=%zu digest=%s\n", o->mtime, o->version,
+				o->n_xattrs, d);
 		}
 		break;
+	}
 	case BTR_KV: {
 		const Btr__KeyValue *kv = rec->u.kv;
+		/* A key has no digest of its own in the stream: its value's XXH3-128, for
+		 * comparing with a value read back by another client (btrdb-backup drill). */
+		struct btr_xxh128 h;
+		uint8_t v[BTR_XXH128_BYTES];
+		char vd[2 * BTR_XXH128_BYTES + 1];
+		btr_xxh128_init(&h);
+		btr_xxh128_update(&h, kv->value.data, kv->value.len);
+		btr_xxh128_final(&h, v);
+		hex(vd, v, sizeof v);
 		if (json) {
 			fprintf(f, "{\"kind\":\"kv\",\"key\":");
 			json_str(f, kv->key.data, kv->key.len);
-			fprintf(f, ",\"size\":%zu,\"mod_revision\":%" PRId64 ",\"lease\":%" PRId64 "}\n", kv->value.len,
-				kv->mod_revision, kv->lease);
+			fprintf(f, ",\"size\":%zu,\"mod_revision\":%" PRId64 ",\"lease\":%" PRId64 ",\"value_xxh128\":\"%s\"}\n",
+				kv->value.len, kv->mod_revision, kv->lease, vd);
 		} else {
 			fputs("kv - - ", f);
 			btr_list_field_write(f, kv->key.data, kv->key.len);
-			fprintf(f, " %zu mod_revision=%" PRId64 " lease=%" PRId64 "\n", kv->value.len, kv->mod_revision,
-				kv->lease);
+			fprintf(f, " %zu mod_revision=%" PRId64 " lease=%" PRId64 " value_xxh128=%s\n", kv->value.len,
+				kv->mod_revision, kv->lease, vd);
 		}
 		break;
 	}
