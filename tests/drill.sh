@@ -82,7 +82,7 @@ from prometheus_client.parser import text_string_to_metric_families
 v = {}
 for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
 	for s in fam.samples:
-		assert s.labels == {"command": "drill", "kind": "full"}, s.labels
+		assert {k: s.labels[k] for k in ("command", "kind")} == {"command": "drill", "kind": "full"} and s.labels.get("repo"), s.labels
 		v[s.name] = s.value
 names = ["last_success_timestamp_seconds", "duration_seconds", "bytes", "objects", "etcd_keys", "exit_status",
 	 "drill_estimated_restore_seconds"]
