@@ -340,6 +340,12 @@ ectl "$authd_etcd" user add root --new-user-password=s3cret --interactive=false 
 ectl "$authd_etcd" role add root >/dev/null && ectl "$authd_etcd" user grant-role root root >/dev/null &&
 ectl "$authd_etcd" auth enable >/dev/null || fail "auth setup" "etcdctl failed"
 printf 's3cret\n' >"$T/pw"
+chmod 644 "$T/pw"
+# A password file others can read is refused, as ssh refuses such a key, before any connection.
+expect_exit 2 "auth: a password file others can read is refused" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" <"$T/src.s"
+expect_err "auth: the refusal names the file and the way out" "$T/pw.*(group|others).*--insecure-key-file"
+expect_exit 0 "auth: --insecure-key-file takes it" etcd-dump --endpoints "$authd_etcd" --user root --password-file "$T/pw" --insecure-key-file -q
+chmod 600 "$T/pw"
 expect_exit 0 "auth: load with --password-file" etcd-load --endpoints "$authd_etcd" --user root --password-file "$T/pw" <"$T/src.s"
 ETCD_PASSWORD=s3cret etcd-dump --endpoints "$authd_etcd" --user root >"$T/auth.s" 2>"$T/err"
 outcome $? "auth: dump with ETCD_PASSWORD" "$(cat "$T/err")"
@@ -352,6 +358,7 @@ expect_exit 0 "auth: verify" etcd-load --endpoints "$authd_etcd" --user root --p
 	grep -q '^restored 37 etcd records' "$T/err"
 	outcome $? "auth: expired token renewed" "$(cat "$T/err")"
 printf 'wrong\n' >"$T/badpw"
+chmod 600 "$T/badpw"
 expect_exit 1 "auth: wrong password exits 1" etcd-dump --endpoints "$authd_etcd" --user root --password-file "$T/badpw"
 expect_err "auth: wrong password message" "authentication of user 'root' failed"
 expect_exit 1 "auth: no user exits 1" etcd-dump --endpoints "$authd_etcd"

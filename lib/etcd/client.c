@@ -626,7 +626,7 @@ struct btr_etcd *btr_etcd_open(const struct btr_etcd_opts *o)
 	if (o->user) {
 		struct btr_secret_src src = {.file = o->password_file, .fd = -1, .env = "ETCD_PASSWORD",
 					     .what = "etcd password", .hint = "--password-file or ETCD_PASSWORD",
-					     .insecure_ok = 1 /* as etcdctl: no option to relax a refusal */};
+					     .insecure_ok = o->insecure_key_file};
 		char prompt[300];
 		snprintf(prompt, sizeof prompt, "etcd password for %s: ", o->user);
 		if (!(e->password = btr_secret_get(&src, prompt, 0, &e->password_len)))

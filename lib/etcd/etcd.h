@@ -21,6 +21,7 @@ struct btr_etcd_opts {
 	const char *cacert, *cert, *key;
 	const char *user;          /* NULL: no authentication */
 	const char *password_file; /* else ETCD_PASSWORD, else a prompt on /dev/tty */
+	int insecure_key_file;     /* take a password file that group or others can read */
 	long dial_timeout_ms;      /* default 2000 */
 	long command_timeout_ms;   /* default 5000 */
 	uint64_t max_recv;         /* largest response accepted; default 8 MiB */
@@ -31,7 +32,7 @@ void btr_etcd_opts_init(struct btr_etcd_opts *o);
 enum {
 	BTR_ETCD_OPT_ENDPOINTS = 0x1000, BTR_ETCD_OPT_CACERT, BTR_ETCD_OPT_CERT, BTR_ETCD_OPT_KEY,
 	BTR_ETCD_OPT_USER, BTR_ETCD_OPT_PASSWORD_FILE, BTR_ETCD_OPT_DIAL_TIMEOUT, BTR_ETCD_OPT_COMMAND_TIMEOUT,
-	BTR_ETCD_OPT_MAX_RECV,
+	BTR_ETCD_OPT_MAX_RECV, BTR_ETCD_OPT_INSECURE_KEY_FILE,
 };
 #define BTR_ETCD_LONGOPTS                                                               \
 	{"endpoints", required_argument, NULL, BTR_ETCD_OPT_ENDPOINTS},                 \
@@ -42,7 +43,8 @@ enum {
 	{"password-file", required_argument, NULL, BTR_ETCD_OPT_PASSWORD_FILE},         \
 	{"dial-timeout", required_argument, NULL, BTR_ETCD_OPT_DIAL_TIMEOUT},           \
 	{"command-timeout", required_argument, NULL, BTR_ETCD_OPT_COMMAND_TIMEOUT},     \
-	{"max-recv-bytes", required_argument, NULL, BTR_ETCD_OPT_MAX_RECV}
+	{"max-recv-bytes", required_argument, NULL, BTR_ETCD_OPT_MAX_RECV},             \
+	{"insecure-key-file", no_argument, NULL, BTR_ETCD_OPT_INSECURE_KEY_FILE}
 /* Handles one of the options above; returns 1 when it was one, 0 when not, -1 with
  * btr_fail (exit class 2) for a bad value. */
 int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg);

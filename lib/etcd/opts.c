@@ -14,7 +14,8 @@ const char btr_etcd_opts_help[] =
 	"      --cert FILE --key FILE  client certificate and key (TLS)\n"
 	"      --user NAME           authenticate as NAME; the password comes from\n"
 	"                            --password-file, else $ETCD_PASSWORD, else /dev/tty\n"
-	"      --password-file FILE  first line of FILE is the password\n"
+	"      --password-file FILE  first line of FILE is the password (a file only we can read)\n"
+	"      --insecure-key-file   take a --password-file that group or others can read\n"
 	"      --dial-timeout DUR    per endpoint connection timeout (default 2s)\n"
 	"      --command-timeout DUR per request timeout (default 5s)\n"
 	"      --max-recv-bytes SIZE largest reply accepted (default 8M); pages shrink to fit\n";
@@ -46,6 +47,7 @@ int btr_etcd_opts_parse(struct btr_etcd_opts *o, int c, const char *arg)
 		o->user = arg;
 		return 1;
 	case BTR_ETCD_OPT_PASSWORD_FILE: o->password_file = arg; return 1;
+	case BTR_ETCD_OPT_INSECURE_KEY_FILE: o->insecure_key_file = 1; return 1;
 	case BTR_ETCD_OPT_DIAL_TIMEOUT: return duration_arg(arg, "--dial-timeout", &o->dial_timeout_ms);
 	case BTR_ETCD_OPT_COMMAND_TIMEOUT: return duration_arg(arg, "--command-timeout", &o->command_timeout_ms);
 	case BTR_ETCD_OPT_MAX_RECV:
