@@ -1,0 +1,33 @@
+# Sourced by the Ceph benchmarks (not a .sh, so tests/bench/run does not run it).
+# osd_ceiling CONF SANDBOX: the OSD's own read and write speed with 16 MiB objects, the
+# shape of BTrDB's cold pool, measured by `rados bench` in a fresh pool of the same kind
+# as the dataset's (contrib/sandbox pool: size 1, same OSD).  Sound only if the read run
+# has enough objects to read for its whole duration: the write run leaves
+# BENCH_CEILING_OBJECTS (default 96, 1.5 GiB) behind (--no-cleanup), then `rand` reads
+# them for BENCH_CEILING_SECONDS (default 8) and `seq` reads each once.  Reads skip
+# rados bench's content check (--no-verify): our tools' readers do not do it either.
+# Sets ceil_write ceil_read ceil_seq (MB/s, 10^6 bytes) and prints one line each.
+osd_ceiling() {
+	local c=$1 dir=$2 n=${BENCH_CEILING_OBJECTS:-96} s=${BENCH_CEILING_SECONDS:-8} t=${BENCH_CEILING_T:-4}
+	ceil_write=0 ceil_read=0 ceil_seq=0
+	"$BTR_TOP/contrib/sandbox" pool "$dir" osdbench >/dev/null 2>&1 || { echo "OSD ceiling: cannot create pool osdbench"; return 1; }
+	rados -c "$c" -p osdbench bench 120 write -b 16M -O 16M -t "$t" --no-cleanup --max-objects "$n" >"$T/ceil.w" 2>&1
+	rados -c "$c" -p osdbench bench "$s" rand -t "$t" --no-verify >"$T/ceil.r" 2>&1
+	rados -c "$c" -p osdbench bench "$s" seq -t "$t" --no-verify >"$T/ceil.s" 2>&1
+	rados -c "$c" -p osdbench cleanup >/dev/null 2>&1
+	rados -c "$c" purge osdbench --yes-i-really-really-mean-it >/dev/null 2>&1
+	# rados bench's "MB/sec" is MiB/s: report 10^6 bytes like the other rows.
+	local f k ops secs mbs
+	for f in w r s; do
+		ops=$(awk '/^Total (writes|reads) made/ { print $4 }' "$T/ceil.$f")
+		secs=$(awk '/^Total time run/ { printf "%.2f", $4 }' "$T/ceil.$f")
+		mbs=$(awk '/^Bandwidth \(MB\/sec\)/ { printf "%.0f", $3 * 1.048576 }' "$T/ceil.$f")
+		[ -n "$mbs" ] || { echo "OSD ceiling: rados bench failed: $(tail -1 "$T/ceil.$f")"; return 1; }
+		case $f in
+		w) ceil_write=$mbs k="write: $ops new objects in $secs s" ;;
+		r) ceil_read=$mbs k="read (rand): $ops reads of those $n objects in $secs s" ;;
+		s) ceil_seq=$mbs k="read (seq): each of $ops objects once, in $secs s" ;;
+		esac
+		printf 'OSD ceiling (rados bench, 16 MiB objects, -t %s), %-58s %5s MB/s\n' "$t" "$k" "$mbs"
+	done
+}
