@@ -5,6 +5,7 @@
 #include "format.h"
 #include "queue.h"
 #include "ss.h"
+#include "zraw.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -20,6 +21,8 @@
 #define TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
 /* Compressors never use a larger window; unsealers refuse frames that ask for one. */
 #define ZSTD_WINDOWLOG_LIMIT 27
+/* Bytes read and judged at a time (compressed, or stored raw). */
+#define SEAL_BLOCK (1u << 20)
 
 int btr_kdf_preset(const char *name, uint64_t *ops, uint64_t *mem)
 {
@@ -48,20 +51,113 @@ static int derive(uint8_t *key, const char *pass, size_t len, const struct btr_s
 	return 0;
 }
 
+/* Where compressed bytes go: chunk buffers of the encryption stage.  A full chunk is
+ * handed over only when more bytes follow it, so that the last one can be FINAL (an
+ * empty FINAL chunk is valid). */
+struct sink {
+	struct btr_seal_queue *q;
+	uint8_t *plain;
+	size_t fill, chunk;
+	int writer_failed;      /* the encryption stage stopped (its error is in the queue) */
+	int frame_open;         /* zstd has input of a frame not yet ended */
+};
+
+static int sink_room(struct sink *k)
+{
+	if (k->fill < k->chunk)
+		return 0;
+	btr_seal_queue_put(k->q, k->fill, 0);
+	k->fill = 0;
+	if (!(k->plain = btr_seal_queue_buf(k->q))) {
+		k->writer_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int sink_write(struct sink *k, const uint8_t *p, size_t n)
+{
+	while (n) {
+		if (sink_room(k) < 0)
+			return -1;
+		size_t m = n < k->chunk - k->fill ? n : k->chunk - k->fill;
+		memcpy(k->plain + k->fill, p, m);
+		k->fill += m, p += m, n -= m;
+	}
+	return 0;
+}
+
+/* Feeds p to zstd (ZSTD_e_continue: until zstd has taken it all; ZSTD_e_end: until the
+ * frame is complete). */
+static int sink_zstd(struct sink *k, ZSTD_CCtx *z, const uint8_t *p, size_t n, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer zin = {p, n, 0};
+	for (;;) {
+		if (sink_room(k) < 0)
+			return -1;
+		ZSTD_outBuffer zout = {k->plain, k->chunk, k->fill};
+		size_t r = ZSTD_compressStream2(z, &zout, &zin, mode);
+		if (ZSTD_isError(r))
+			return btr_fail(BTR_EXIT_SYS, "zstd: %s", ZSTD_getErrorName(r));
+		k->fill = zout.pos;
+		if (mode == ZSTD_e_end ? r == 0 : zin.pos == zin.size)
+			break;
+	}
+	k->frame_open = mode != ZSTD_e_end;
+	return 0;
+}
+
+/* A block that does not compress: the open zstd frame ends, the block follows as a
+ * frame of raw blocks (lib/seal/zraw.h). */
+static int sink_raw(struct sink *k, ZSTD_CCtx *z, const uint8_t *p, size_t n)
+{
+	uint8_t h[ZRAW_FRAME_HEADER];
+	if (k->frame_open && sink_zstd(k, z, NULL, 0, ZSTD_e_end) < 0)
+		return -1;
+	zraw_frame_header(h, n);
+	if (sink_write(k, h, sizeof h) < 0)
+		return -1;
+	do {
+		size_t m = n < ZRAW_BLOCK_MAX ? n : ZRAW_BLOCK_MAX;
+		zraw_block_header(h, m, m == n);
+		if (sink_write(k, h, ZRAW_BLOCK_HEADER) < 0 || sink_write(k, p, m) < 0)
+			return -1;
+		p += m, n -= m;
+	} while (n);
+	return 0;
+}
+
+/* Reads up to cap bytes (less only at the end of input); the count, or -1. */
+static ssize_t read_block(int in, uint8_t *b, size_t cap)
+{
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t n = read(in, b + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return btr_fail_errno(BTR_EXIT_SYS, "read stdin");
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 int btr_seal(int in, int out, const struct btr_seal_opts *o)
 {
 	struct btr_seal_header h = {0};
 	uint8_t raw[BTR_SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
-	/* zstd's own input size: small reads keep its workers fed (measured: 1 MiB reads
-	 * were up to a third slower on a busy machine). */
-	size_t isize = ZSTD_CStreamInSize();
-	uint8_t *ibuf = malloc(isize), *plain;
+	/* Input goes in blocks, each judged on samples: compressed, or stored raw. */
+	size_t bsize = SEAL_BLOCK, tcap = ZSTD_compressBound(ZRAW_SAMPLE);
+	uint8_t *ibuf = malloc(bsize), *tmp = malloc(tcap);
+	ZSTD_CCtx *zt = NULL;
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
 	struct btr_seal_queue *q = NULL;
 	ZSTD_CCtx *z = NULL;
 	int rc = -1;
-	if (!filekey || !sskey || !ibuf || !st) {
+	if (!filekey || !sskey || !ibuf || !tmp || !st) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
@@ -107,69 +203,50 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		}
 		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
 			btr_say(o->say, "zstd was built without threads; compressing on one core");
+		if (!(zt = ZSTD_createCCtx())) {
+			btr_fail(BTR_EXIT_SYS, "zstd: cannot set up compression");
+			goto out;
+		}
 	}
 	if (!(q = btr_seal_queue_new(st, o->chunk, out))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
 		goto out;
 	}
-	size_t fill = 0;
-	int eof = 0;
+	struct sink k = {.q = q, .chunk = o->chunk};
 	struct btr_progress pg;
 	btr_progress_init(&pg, "seal", o->progress);
 	pg.unit = "";
-	if (!(plain = btr_seal_queue_buf(q)))
+	if (!(k.plain = btr_seal_queue_buf(q)))
 		goto writer_failed;
-	while (!eof) {
-		ssize_t n = read(in, ibuf, isize);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			btr_fail_errno(BTR_EXIT_SYS, "read stdin");
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read_block(in, ibuf, bsize);
+		if (n < 0)
 			goto out;
-		}
-		eof = n == 0;
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
 		btr_progress_add(&pg, 0, (uint64_t)n);
-		ZSTD_inBuffer zin = {ibuf, (size_t)n, 0};
-		for (;;) {
-			/* A full chunk is sent only once more output follows: the last is FINAL. */
-			int more;
-			if (z) {
-				ZSTD_outBuffer zout = {plain, o->chunk, fill};
-				size_t r = ZSTD_compressStream2(z, &zout, &zin, eof ? ZSTD_e_end : ZSTD_e_continue);
-				if (ZSTD_isError(r)) {
-					btr_fail(BTR_EXIT_SYS, "zstd: %s", ZSTD_getErrorName(r));
-					goto out;
-				}
-				fill = zout.pos;
-				more = eof ? r != 0 : zin.pos < zin.size;
-			} else {
-				if (fill == o->chunk && zin.pos < zin.size)
-					more = 1;
-				else {
-					size_t k = zin.size - zin.pos < o->chunk - fill ? zin.size - zin.pos : o->chunk - fill;
-					memcpy(plain + fill, ibuf + zin.pos, k);
-					fill += k;
-					zin.pos += k;
-					more = zin.pos < zin.size;
-				}
-			}
-			if (fill == o->chunk && more) {
-				btr_seal_queue_put(q, fill, 0);
-				if (!(plain = btr_seal_queue_buf(q)))
-					goto writer_failed;
-				fill = 0;
-				continue;
-			}
-			if (!more)
-				break;
-		}
+		int r = !z ? sink_write(&k, ibuf, (size_t)n)
+		    : zraw_compressible(zt, ibuf, (size_t)n, tmp, tcap) ? sink_zstd(&k, z, ibuf, (size_t)n, ZSTD_e_continue)
+								       : sink_raw(&k, z, ibuf, (size_t)n);
+		if (r < 0)
+			goto sink_failed;
+		if ((size_t)n < bsize)
+			break;
 	}
-	btr_seal_queue_put(q, fill, 1);
+	/* The last zstd frame ends (an empty input is one empty frame, as before). */
+	if (z && (k.frame_open || total == 0) && sink_zstd(&k, z, NULL, 0, ZSTD_e_end) < 0)
+		goto sink_failed;
+	btr_seal_queue_put(q, k.fill, 1);
 	rc = btr_seal_queue_end(q, 0);
 	q = NULL;
 	if (rc == 0)
 		btr_progress_done(&pg);
 	goto out;
+sink_failed:
+	if (!k.writer_failed)
+		goto out;
 writer_failed:
 	btr_seal_queue_end(q, 0);
 	q = NULL;
@@ -177,6 +254,8 @@ out:
 	if (q)
 		btr_seal_queue_end(q, 1);
 	ZSTD_freeCCtx(z);
+	ZSTD_freeCCtx(zt);
+	free(tmp);
 	sodium_free(filekey);
 	sodium_free(sskey);
 	sodium_free(st);
