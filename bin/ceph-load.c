@@ -174,6 +174,7 @@ int main(int argc, char **argv)
 	uint64_t cleared = 0;
 	summary_counts(&st, &cleared, verify);
 	rados_t cluster;
+	btr_ceph_reuse_buffers();
 	if (btr_ceph_connect(&co, &cluster) < 0)
 		btr_die_last();
 	/* Every target pool is checked before anything is written. */

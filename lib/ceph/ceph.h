@@ -63,6 +63,13 @@ void btr_ceph_free_pools(char **names, size_t n);
  * timeouts.  `err` is a negative librados return value. */
 const char *btr_rados_strerror(int err);
 
+/* librados' C API copies every write into a fresh buffer of its own (and each read
+ * out of one): with glibc's defaults a 16 MiB buffer is mmap'd, page-faulted and zeroed
+ * by the kernel every time.  This keeps such buffers on the heap to be reused (measured
+ * on 1.6 GiB of 16 MiB objects: ceph-load 1.30 -> 1.03 s of CPU, the same peak RSS: the
+ * heap never holds more than was in use at once).  Call once, before connecting. */
+void btr_ceph_reuse_buffers(void);
+
 /* ---- reading one object (read.c) ---- */
 /* Reading one RADOS object completely and consistently, in bounded memory: used by
  * ceph-dump (to write it out) and by ceph-load --verify (to hash it). */

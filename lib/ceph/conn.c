@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,4 +178,10 @@ void btr_ceph_free_pools(char **names, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+void btr_ceph_reuse_buffers(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest; above a 16 MiB object */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
