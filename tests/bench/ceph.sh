@@ -54,7 +54,7 @@ awk -v a="$ex" -v b="$du" -v c="$ex_cpu" -v d="$du_cpu" -v g="$BYTES" 'BEGIN {
 . "$(dirname "$0")/ceiling.bash"
 osd_ceiling "$C" "$T/b"
 awk -v b="$BYTES" -v s="$du" -v e="$ex" -v c="$ceil_read" 'BEGIN { if (c > 0)
-	printf "vs the OSD read ceiling (rand): rados export - %.2f, ceph-dump %.2f (target >= 0.9)\n", b / e / 1e6 / c, b / s / 1e6 / c }'
+	printf "vs the OSD read ceiling: rados export - %.2f, ceph-dump %.2f (target >= 0.9)\n", b / e / 1e6 / c, b / s / 1e6 / c }'
 
 # (ceph-load beside rados import: tests/bench/ceph_load.sh)
 # incremental after one mutation round: what it changed, then the time
