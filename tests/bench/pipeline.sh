@@ -6,7 +6,8 @@
 #            (both at zstd level 1, btr-seal's default; both at level 3 are timed too)
 #   restore: btr-split --join | btr-unseal -k | ceph-load vs cat | age -d | zstd -d | rados import
 #   etcd   : etcd-dump / etcd-load                     vs  etcdctl get -w protobuf / etcdctl put per key
-# Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 4), best kept.
+# Runs alternate ours and the peer's, BENCH_PIPELINE_RUNS times (default 4); the table
+# gives each one's median wall time and median CPU (the issue's targets are medians).
 # The peer handles one pool per pipeline (rados export is per pool); ours takes every
 # pool in one stream.  Both restore into new pools and are checked against the source.
 . "$(dirname "$0")/../lib.sh"
@@ -41,10 +42,12 @@ stage() { local n=$1; shift; /usr/bin/time -f '%M' -o "$T/rss.$n" "$@"; }
 export -f stage
 export T C E AGEPUB POOLS
 now() { date +%s.%N; }
-# timed NAME SCRIPT: runs SCRIPT with bash; keeps the best wall time in $best_NAME,
-# that run's client CPU (user + sys of every process of the pipeline) in $cpu_NAME and
-# its per-stage peaks in $T/peak.NAME.*.
-declare -A best cpu
+# timed NAME SCRIPT: runs SCRIPT with bash; keeps every run's wall time and client CPU
+# (user + sys of every process of the pipeline) in walls[NAME] and cpus[NAME], the
+# medians in best[NAME] and cpu[NAME], and the fastest run's per-stage peaks in
+# $T/peak.NAME.*.
+declare -A best cpu walls cpus fastest
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 timed() {
 	local name=$1 t0 t1 s f
 	rm -f "$T"/rss.*
@@ -53,9 +56,12 @@ timed() {
 		{ echo "$name failed: $(tail -3 "$T/err.$name")"; exit 1; }
 	t1=$(now)
 	s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	if [ -z "${best[$name]:-}" ] || awk -v a="$s" -v b="${best[$name]}" 'BEGIN { exit !(a < b) }'; then
-		best[$name]=$s
-		cpu[$name]=$(awk '{ printf "%.2f", $1 + $2 }' "$T/cpu.$name")
+	walls[$name]="${walls[$name]:-} $s"
+	cpus[$name]="${cpus[$name]:-} $(awk '{ printf "%.2f", $1 + $2 }' "$T/cpu.$name")"
+	best[$name]=$(echo "${walls[$name]}" | median)
+	cpu[$name]=$(echo "${cpus[$name]}" | median)
+	if [ -z "${fastest[$name]:-}" ] || awk -v a="$s" -v b="${fastest[$name]}" 'BEGIN { exit !(a < b) }'; then
+		fastest[$name]=$s
 		rm -f "$T/peak.$name".*
 		for f in "$T"/rss.*; do [ -f "$f" ] && cp "$f" "$T/peak.$name.${f##*/rss.}"; done
 	fi
@@ -152,7 +158,7 @@ mb() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? b / 1048576 
 ratio() { awk -v p="$1" -v o="$2" 'BEGIN { printf "%.2fx", (o > 0 ? p / o : 0) }'; }
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "best of $RUNS runs each, ours and the peer's alternating; MB/s over the $((bytes >> 20)) MiB of object data;"
+echo "median of $RUNS runs each (wall and CPU), ours and the peer's alternating; MB/s over the $((bytes >> 20)) MiB of object data;"
 echo "CPU: user + sys of every process of the pipeline (the clients; not the servers)"
 pk() { peaks "$1" | sed 's/\.[a-z_]*//g' | tr ',' '\n' | sort -k2 -n | awk '{m[$1]=$2} END {for (k in m) printf "%s%s %s", (n++ ? ", " : ""), k, m[k]}'; }
 r() { printf '%-8s %-60s %8s %7s %7s  %s\n' "$1" "$2" "${best[$3]}" "$(mb "${best[$3]}")" "${cpu[$3]}" "$(pk "$3")"; }
