@@ -14,7 +14,7 @@ struct btr_seal_queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	crypto_secretstream_xchacha20poly1305_state *st;
-	struct ss *ss;          /* OpenSSL's cipher, or NULL: libsodium's */
+	struct btr_ss *ss;          /* OpenSSL's cipher, or NULL: libsodium's */
 	uint32_t chunk;
 	int out;
 	uint8_t *buf[DEPTH], *cbuf;
@@ -42,7 +42,7 @@ static void *writer(void *arg)
 
 		int final = q->final[i];
 		size_t clen = q->len[i] + crypto_secretstream_xchacha20poly1305_ABYTES;
-		int rc = ss_push(q->ss, q->st, q->cbuf, q->buf[i], q->len[i],
+		int rc = btr_ss_push(q->ss, q->st, q->cbuf, q->buf[i], q->len[i],
 				 final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 				       : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 		if (rc < 0)
@@ -74,7 +74,7 @@ struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_
 	q->st = st;
 	q->chunk = chunk;
 	q->out = out;
-	q->ss = ss_new();
+	q->ss = btr_ss_new();
 	int ok = (q->cbuf = malloc((size_t)chunk + crypto_secretstream_xchacha20poly1305_ABYTES)) != NULL;
 	for (int i = 0; i < DEPTH; i++)
 		ok = ok && (q->buf[i] = malloc(chunk)) != NULL;
@@ -84,7 +84,7 @@ struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_
 		for (int i = 0; i < DEPTH; i++)
 			free(q->buf[i]);
 		free(q->cbuf);
-		ss_free(q->ss);
+		btr_ss_free(q->ss);
 		free(q);
 		return NULL;
 	}
@@ -126,7 +126,7 @@ int btr_seal_queue_end(struct btr_seal_queue *q, int abort)
 	for (int i = 0; i < DEPTH; i++)
 		free(q->buf[i]);
 	free(q->cbuf);
-	ss_free(q->ss);
+	btr_ss_free(q->ss);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);

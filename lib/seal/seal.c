@@ -111,16 +111,16 @@ static int sink_zstd(struct sink *k, ZSTD_CCtx *z, const uint8_t *p, size_t n, Z
  * frame of raw blocks (lib/seal/zraw.h). */
 static int sink_raw(struct sink *k, ZSTD_CCtx *z, const uint8_t *p, size_t n)
 {
-	uint8_t h[ZRAW_FRAME_HEADER];
+	uint8_t h[BTR_ZRAW_FRAME_HEADER];
 	if (k->frame_open && sink_zstd(k, z, NULL, 0, ZSTD_e_end) < 0)
 		return -1;
-	zraw_frame_header(h, n);
+	btr_zraw_frame_header(h, n);
 	if (sink_write(k, h, sizeof h) < 0)
 		return -1;
 	do {
-		size_t m = n < ZRAW_BLOCK_MAX ? n : ZRAW_BLOCK_MAX;
-		zraw_block_header(h, m, m == n);
-		if (sink_write(k, h, ZRAW_BLOCK_HEADER) < 0 || sink_write(k, p, m) < 0)
+		size_t m = n < BTR_ZRAW_BLOCK_MAX ? n : BTR_ZRAW_BLOCK_MAX;
+		btr_zraw_block_header(h, m, m == n);
+		if (sink_write(k, h, BTR_ZRAW_BLOCK_HEADER) < 0 || sink_write(k, p, m) < 0)
 			return -1;
 		p += m, n -= m;
 	} while (n);
@@ -150,7 +150,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	uint8_t raw[BTR_SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
 	/* Input goes in blocks, each judged on samples: compressed, or stored raw. */
-	size_t bsize = SEAL_BLOCK, tcap = ZSTD_compressBound(ZRAW_SAMPLE);
+	size_t bsize = SEAL_BLOCK, tcap = ZSTD_compressBound(BTR_ZRAW_SAMPLE);
 	uint8_t *ibuf = malloc(bsize), *tmp = malloc(tcap);
 	ZSTD_CCtx *zt = NULL;
 	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
@@ -228,7 +228,7 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 		total += (uint64_t)n;
 		btr_progress_add(&pg, 0, (uint64_t)n);
 		int r = !z ? sink_write(&k, ibuf, (size_t)n)
-		    : zraw_compressible(zt, ibuf, (size_t)n, tmp, tcap) ? sink_zstd(&k, z, ibuf, (size_t)n, ZSTD_e_continue)
+		    : btr_zraw_compressible(zt, ibuf, (size_t)n, tmp, tcap) ? sink_zstd(&k, z, ibuf, (size_t)n, ZSTD_e_continue)
 								       : sink_raw(&k, z, ibuf, (size_t)n);
 		if (r < 0)
 			goto sink_failed;
@@ -344,7 +344,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	uint8_t *cbuf = NULL, *plain = NULL, *obuf = NULL;
 	size_t osize = ZSTD_DStreamOutSize(), zlast = 0;
 	ZSTD_DCtx *z = NULL;
-	struct ss *ss = ss_new();
+	struct btr_ss *ss = btr_ss_new();
 	int rc = -1;
 	if (!filekey || !sskey || !st) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
@@ -404,7 +404,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 		}
 		size_t plen;
 		uint8_t tag;
-		if (ss_pull(ss, st, plain, &plen, &tag, cbuf, (size_t)n) != 0) {
+		if (btr_ss_pull(ss, st, plain, &plen, &tag, cbuf, (size_t)n) != 0) {
 			if ((size_t)n < full)
 				btr_fail(BTR_EXIT_DATA, "chunk %llu fails authentication and the stream ends inside it at byte %llu: truncated, altered or extended",
 					 (unsigned long long)i, (unsigned long long)(off + (uint64_t)n));
@@ -444,7 +444,7 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	btr_progress_done(&pg);
 	rc = 0;
 out:
-	ss_free(ss);
+	btr_ss_free(ss);
 	ZSTD_freeDCtx(z);
 	sodium_free(filekey);
 	sodium_free(sskey);

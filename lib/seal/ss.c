@@ -10,16 +10,16 @@
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define REKEY crypto_secretstream_xchacha20poly1305_TAG_REKEY
 
-struct ss {
+struct btr_ss {
 	EVP_CIPHER *chacha;
 	EVP_MAC *poly;
 	EVP_CIPHER_CTX *c;
 	EVP_MAC_CTX *m;
 };
 
-struct ss *ss_new(void)
+struct btr_ss *btr_ss_new(void)
 {
-	struct ss *s = calloc(1, sizeof *s);
+	struct btr_ss *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->chacha = EVP_CIPHER_fetch(NULL, "ChaCha20", NULL);
@@ -27,14 +27,14 @@ struct ss *ss_new(void)
 	s->c = EVP_CIPHER_CTX_new();
 	s->m = s->poly ? EVP_MAC_CTX_new(s->poly) : NULL;
 	if (!s->chacha || !s->poly || !s->c || !s->m) {
-		ss_free(s);
+		btr_ss_free(s);
 		return NULL;
 	}
 	return s;
 }
 
 /* Freeing the contexts cleanses the keys OpenSSL copied into them. */
-void ss_free(struct ss *s)
+void btr_ss_free(struct btr_ss *s)
 {
 	if (!s)
 		return;
@@ -47,7 +47,7 @@ void ss_free(struct ss *s)
 
 /* One message's keystream from block 0 (IETF: 32-bit counter, 96-bit nonce), and its
  * Poly1305 key (block 0's first half); ks1 gets block 1, the cipher stands at block 2. */
-static int begin(struct ss *s, const crypto_secretstream_xchacha20poly1305_state *st, unsigned char ks1[64])
+static int begin(struct btr_ss *s, const crypto_secretstream_xchacha20poly1305_state *st, unsigned char ks1[64])
 {
 	static const unsigned char zero[64];
 	unsigned char iv[16] = {0}, ks0[64];
@@ -61,7 +61,7 @@ static int begin(struct ss *s, const crypto_secretstream_xchacha20poly1305_state
 	return ok ? 0 : -1;
 }
 
-static int xor_stream(struct ss *s, unsigned char *out, const unsigned char *in, size_t len)
+static int xor_stream(struct btr_ss *s, unsigned char *out, const unsigned char *in, size_t len)
 {
 	while (len) { /* EVP takes int lengths */
 		int k = len > (1u << 30) ? 1 << 30 : (int)len, n;
@@ -74,7 +74,7 @@ static int xor_stream(struct ss *s, unsigned char *out, const unsigned char *in,
 
 /* The MAC over the tag block and the ciphertext, with libsodium's padding and lengths
  * (no additional data; its pad of (0x10 - 64 + mlen) & 0xf is kept as it is). */
-static int mac(struct ss *s, const unsigned char block[64], const unsigned char *c, size_t mlen, unsigned char out[16])
+static int mac(struct btr_ss *s, const unsigned char block[64], const unsigned char *c, size_t mlen, unsigned char out[16])
 {
 	static const unsigned char pad0[16];
 	unsigned char len[16] = {0};
@@ -101,7 +101,7 @@ static void next(crypto_secretstream_xchacha20poly1305_state *st, const unsigned
 		crypto_secretstream_xchacha20poly1305_rekey(st);
 }
 
-int ss_push(struct ss *s, crypto_secretstream_xchacha20poly1305_state *st, unsigned char *out,
+int btr_ss_push(struct btr_ss *s, crypto_secretstream_xchacha20poly1305_state *st, unsigned char *out,
 	    const unsigned char *m, size_t mlen, unsigned char tag)
 {
 	if (!s)
@@ -117,7 +117,7 @@ int ss_push(struct ss *s, crypto_secretstream_xchacha20poly1305_state *st, unsig
 	return 0;
 }
 
-int ss_pull(struct ss *s, crypto_secretstream_xchacha20poly1305_state *st, unsigned char *m, size_t *mlen,
+int btr_ss_pull(struct btr_ss *s, crypto_secretstream_xchacha20poly1305_state *st, unsigned char *m, size_t *mlen,
 	    unsigned char *tag, const unsigned char *in, size_t inlen)
 {
 	if (!s) {

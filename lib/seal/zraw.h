@@ -8,17 +8,17 @@
 #include <stdint.h>
 #include <zstd.h>
 
-#define ZRAW_FRAME_HEADER 9         /* magic, descriptor, 4-byte content size */
-#define ZRAW_BLOCK_HEADER 3
-#define ZRAW_BLOCK_MAX (128u << 10) /* zstd's largest block */
-#define ZRAW_SAMPLE (16u << 10)     /* bytes per sample; three per block */
+#define BTR_ZRAW_FRAME_HEADER 9         /* magic, descriptor, 4-byte content size */
+#define BTR_ZRAW_BLOCK_HEADER 3
+#define BTR_ZRAW_BLOCK_MAX (128u << 10) /* zstd's largest block */
+#define BTR_ZRAW_SAMPLE (16u << 10)     /* bytes per sample; three per block */
 
 /* The header of a single-segment frame holding n bytes (0 < n < 4 GiB). */
-void zraw_frame_header(uint8_t h[ZRAW_FRAME_HEADER], size_t n);
-/* The header of a raw block of k bytes (k <= ZRAW_BLOCK_MAX), the frame's last or not. */
-void zraw_block_header(uint8_t h[ZRAW_BLOCK_HEADER], size_t k, int last);
+void btr_zraw_frame_header(uint8_t h[BTR_ZRAW_FRAME_HEADER], size_t n);
+/* The header of a raw block of k bytes (k <= BTR_ZRAW_BLOCK_MAX), the frame's last or not. */
+void btr_zraw_block_header(uint8_t h[BTR_ZRAW_BLOCK_HEADER], size_t k, int last);
 /* 1 when zstd level 1 saves at least 1/32 on three samples of p (start, middle, end),
  * or when p is too short to judge or the test fails; 0: store it raw.  tmp: room for
- * ZSTD_compressBound(ZRAW_SAMPLE) bytes; t: a compression context for the samples. */
-int zraw_compressible(ZSTD_CCtx *t, const uint8_t *p, size_t n, uint8_t *tmp, size_t tmpcap);
+ * ZSTD_compressBound(BTR_ZRAW_SAMPLE) bytes; t: a compression context for the samples. */
+int btr_zraw_compressible(ZSTD_CCtx *t, const uint8_t *p, size_t n, uint8_t *tmp, size_t tmpcap);
 #endif

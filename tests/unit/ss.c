@@ -15,7 +15,7 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	struct ss *s = ss_new();
+	struct btr_ss *s = btr_ss_new();
 	T_CHECK("OpenSSL gives ChaCha20 and Poly1305", s != NULL);
 	if (!s)
 		return t_done();
@@ -44,11 +44,11 @@ int main(void)
 			unsigned long long al;
 			size_t ml = 0;
 			crypto_secretstream_xchacha20poly1305_push(&sa, a, &al, m, lens[i], NULL, 0, tag);
-			if (ss_push(s, &sb, b, m, lens[i], tag) != 0 || al != lens[i] + AB || memcmp(a, b, al) != 0 ||
+			if (btr_ss_push(s, &sb, b, m, lens[i], tag) != 0 || al != lens[i] + AB || memcmp(a, b, al) != 0 ||
 			    memcmp(&sa, &sb, sizeof sa) != 0)
 				same = 0;
 			/* ours opens libsodium's message; libsodium opens ours (they are the same) */
-			if (ss_pull(s, &pb, p, &ml, &tb, a, (size_t)al) != 0 || ml != lens[i] || tb != tag ||
+			if (btr_ss_pull(s, &pb, p, &ml, &tb, a, (size_t)al) != 0 || ml != lens[i] || tb != tag ||
 			    memcmp(p, m, ml) != 0)
 				opened = 0;
 			unsigned long long pl;
@@ -57,23 +57,23 @@ int main(void)
 				round = 0;
 		}
 	}
-	T_CHECK("ss_push writes libsodium's bytes and leaves its state", same);
-	T_CHECK("ss_pull opens libsodium's messages, with their tags", opened);
-	T_CHECK("libsodium opens ss_push's messages; the pull states agree", round);
+	T_CHECK("btr_ss_push writes libsodium's bytes and leaves its state", same);
+	T_CHECK("btr_ss_pull opens libsodium's messages, with their tags", opened);
+	T_CHECK("libsodium opens btr_ss_push's messages; the pull states agree", round);
 
 	/* Any changed byte (tag byte, body, MAC) is refused, and the state does not move. */
 	int refused = 1;
 	size_t n = 1000;
 	randombytes_buf(m, n);
 	crypto_secretstream_xchacha20poly1305_state pkeep = pb;
-	ss_push(s, &sb, b, m, n, 0);
+	btr_ss_push(s, &sb, b, m, n, 0);
 	size_t spots[] = {0, 1, n / 2, n, n + AB - 1};
 	for (size_t i = 0; i < sizeof spots / sizeof *spots; i++) {
 		crypto_secretstream_xchacha20poly1305_state t = pkeep;
 		size_t ml;
 		unsigned char tg;
 		b[spots[i]] ^= 0x20;
-		if (ss_pull(s, &t, p, &ml, &tg, b, n + AB) == 0 || memcmp(&t, &pkeep, sizeof t) != 0)
+		if (btr_ss_pull(s, &t, p, &ml, &tg, b, n + AB) == 0 || memcmp(&t, &pkeep, sizeof t) != 0)
 			refused = 0;
 		b[spots[i]] ^= 0x20;
 	}
@@ -81,15 +81,15 @@ int main(void)
 	unsigned char tg;
 	crypto_secretstream_xchacha20poly1305_state t = pkeep;
 	T_CHECK("a changed byte anywhere is refused", refused);
-	T_CHECK("the unchanged message still opens", ss_pull(s, &t, p, &ml, &tg, b, n + AB) == 0 && ml == n);
-	T_CHECK("a message shorter than its overhead is refused", ss_pull(s, &t, p, &ml, &tg, b, AB - 1) != 0);
+	T_CHECK("the unchanged message still opens", btr_ss_pull(s, &t, p, &ml, &tg, b, n + AB) == 0 && ml == n);
+	T_CHECK("a message shorter than its overhead is refused", btr_ss_pull(s, &t, p, &ml, &tg, b, AB - 1) != 0);
 
 	/* Without OpenSSL's primitives the same calls are libsodium's. */
 	crypto_secretstream_xchacha20poly1305_state x = sa, y = sa;
 	unsigned long long al;
 	crypto_secretstream_xchacha20poly1305_push(&x, a, &al, m, 100, NULL, 0, 0);
-	T_CHECK("ss_push(NULL, ...) is libsodium's push", ss_push(NULL, &y, b, m, 100, 0) == 0 && memcmp(a, b, al) == 0);
-	ss_free(s);
+	T_CHECK("btr_ss_push(NULL, ...) is libsodium's push", btr_ss_push(NULL, &y, b, m, 100, 0) == 0 && memcmp(a, b, al) == 0);
+	btr_ss_free(s);
 	free(m), free(a), free(b), free(p);
 	return t_done();
 }

@@ -11,22 +11,22 @@
 
 static size_t frame(uint8_t *out, const uint8_t *p, size_t n)
 {
-	size_t o = ZRAW_FRAME_HEADER;
-	zraw_frame_header(out, n);
+	size_t o = BTR_ZRAW_FRAME_HEADER;
+	btr_zraw_frame_header(out, n);
 	do {
-		size_t m = n < ZRAW_BLOCK_MAX ? n : ZRAW_BLOCK_MAX;
-		zraw_block_header(out + o, m, m == n);
-		memcpy(out + o + ZRAW_BLOCK_HEADER, p, m);
-		o += ZRAW_BLOCK_HEADER + m, p += m, n -= m;
+		size_t m = n < BTR_ZRAW_BLOCK_MAX ? n : BTR_ZRAW_BLOCK_MAX;
+		btr_zraw_block_header(out + o, m, m == n);
+		memcpy(out + o + BTR_ZRAW_BLOCK_HEADER, p, m);
+		o += BTR_ZRAW_BLOCK_HEADER + m, p += m, n -= m;
 	} while (n);
 	return o;
 }
 
 int main(void)
 {
-	static const size_t sizes[] = {1, 100, ZRAW_BLOCK_MAX - 1, ZRAW_BLOCK_MAX, ZRAW_BLOCK_MAX + 1, 1u << 20, (1u << 20) + 7};
+	static const size_t sizes[] = {1, 100, BTR_ZRAW_BLOCK_MAX - 1, BTR_ZRAW_BLOCK_MAX, BTR_ZRAW_BLOCK_MAX + 1, 1u << 20, (1u << 20) + 7};
 	size_t big = (2u << 20);
-	uint8_t *in = malloc(big), *f = malloc(2 * big), *back = malloc(big), *tmp = malloc(ZSTD_compressBound(ZRAW_SAMPLE));
+	uint8_t *in = malloc(big), *f = malloc(2 * big), *back = malloc(big), *tmp = malloc(ZSTD_compressBound(BTR_ZRAW_SAMPLE));
 	randombytes_buf(in, big);
 	int ok = 1, ok2 = 1;
 	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
@@ -51,15 +51,15 @@ int main(void)
 	T_CHECK("streaming: a raw frame then a compressed one, with btr-unseal's window limit", ok2);
 
 	ZSTD_CCtx *t = ZSTD_createCCtx();
-	size_t tc = ZSTD_compressBound(ZRAW_SAMPLE);
-	T_CHECK("random bytes: stored raw", !zraw_compressible(t, in, 1u << 20, tmp, tc));
+	size_t tc = ZSTD_compressBound(BTR_ZRAW_SAMPLE);
+	T_CHECK("random bytes: stored raw", !btr_zraw_compressible(t, in, 1u << 20, tmp, tc));
 	for (size_t i = 0; i < big; i++) /* two bits in eight random: compresses about 2:1 */
 		in[i] &= 0x0f;
-	T_CHECK("nibbles (2:1): compressed", zraw_compressible(t, in, 1u << 20, tmp, tc));
+	T_CHECK("nibbles (2:1): compressed", btr_zraw_compressible(t, in, 1u << 20, tmp, tc));
 	memset(in, 'a', big);
-	randombytes_buf(in, (1u << 20) - ZRAW_SAMPLE);
-	T_CHECK("random but its last sample: compressed (no sample is skipped)", zraw_compressible(t, in, 1u << 20, tmp, tc));
-	T_CHECK("too short to judge: compressed", zraw_compressible(t, in, 3 * ZRAW_SAMPLE - 1, tmp, tc));
+	randombytes_buf(in, (1u << 20) - BTR_ZRAW_SAMPLE);
+	T_CHECK("random but its last sample: compressed (no sample is skipped)", btr_zraw_compressible(t, in, 1u << 20, tmp, tc));
+	T_CHECK("too short to judge: compressed", btr_zraw_compressible(t, in, 3 * BTR_ZRAW_SAMPLE - 1, tmp, tc));
 	ZSTD_freeCCtx(t);
 	free(in), free(f), free(back), free(tmp);
 	return t_done();
