@@ -1,7 +1,6 @@
 #include "queue.h"
 #include "err.h"
 #include "io.h"
-#include "ss.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@ struct btr_seal_queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	crypto_secretstream_xchacha20poly1305_state *st;
-	struct btr_ss *ss;          /* OpenSSL's cipher, or NULL: libsodium's */
 	uint32_t chunk;
 	int out;
 	uint8_t *buf[DEPTH], *cbuf;
@@ -40,15 +38,12 @@ static void *writer(void *arg)
 		unsigned i = q->head;
 		pthread_mutex_unlock(&q->mu);
 
+		unsigned long long clen;
 		int final = q->final[i];
-		size_t clen = q->len[i] + crypto_secretstream_xchacha20poly1305_ABYTES;
-		int rc = btr_ss_push(q->ss, q->st, q->cbuf, q->buf[i], q->len[i],
-				 final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-				       : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-		if (rc < 0)
-			rc = btr_fail(BTR_EXIT_SYS, "encryption failed (OpenSSL ChaCha20/Poly1305)");
-		if (rc == 0)
-			rc = btr_write_or_fail(q->out, q->cbuf, clen, "stdout");
+		crypto_secretstream_xchacha20poly1305_push(q->st, q->cbuf, &clen, q->buf[i], q->len[i], NULL, 0,
+							   final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+								 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+		int rc = btr_write_or_fail(q->out, q->cbuf, (size_t)clen, "stdout");
 
 		pthread_mutex_lock(&q->mu);
 		q->head = (q->head + 1) % DEPTH;
@@ -74,7 +69,6 @@ struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_
 	q->st = st;
 	q->chunk = chunk;
 	q->out = out;
-	q->ss = btr_ss_new();
 	int ok = (q->cbuf = malloc((size_t)chunk + crypto_secretstream_xchacha20poly1305_ABYTES)) != NULL;
 	for (int i = 0; i < DEPTH; i++)
 		ok = ok && (q->buf[i] = malloc(chunk)) != NULL;
@@ -84,7 +78,6 @@ struct btr_seal_queue *btr_seal_queue_new(crypto_secretstream_xchacha20poly1305_
 		for (int i = 0; i < DEPTH; i++)
 			free(q->buf[i]);
 		free(q->cbuf);
-		btr_ss_free(q->ss);
 		free(q);
 		return NULL;
 	}
@@ -126,7 +119,6 @@ int btr_seal_queue_end(struct btr_seal_queue *q, int abort)
 	for (int i = 0; i < DEPTH; i++)
 		free(q->buf[i]);
 	free(q->cbuf);
-	btr_ss_free(q->ss);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);

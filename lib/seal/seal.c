@@ -4,7 +4,6 @@
 #include "progress.h"
 #include "format.h"
 #include "queue.h"
-#include "ss.h"
 #include "zraw.h"
 
 #include <errno.h>
@@ -344,7 +343,6 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	uint8_t *cbuf = NULL, *plain = NULL, *obuf = NULL;
 	size_t osize = ZSTD_DStreamOutSize(), zlast = 0;
 	ZSTD_DCtx *z = NULL;
-	struct btr_ss *ss = btr_ss_new();
 	int rc = -1;
 	if (!filekey || !sskey || !st) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
@@ -402,9 +400,9 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 				 (unsigned long long)(off + (uint64_t)n), (unsigned long long)i);
 			goto out;
 		}
-		size_t plen;
+		unsigned long long plen;
 		uint8_t tag;
-		if (btr_ss_pull(ss, st, plain, &plen, &tag, cbuf, (size_t)n) != 0) {
+		if (crypto_secretstream_xchacha20poly1305_pull(st, plain, &plen, &tag, cbuf, (size_t)n, NULL, 0) != 0) {
 			if ((size_t)n < full)
 				btr_fail(BTR_EXIT_DATA, "chunk %llu fails authentication and the stream ends inside it at byte %llu: truncated, altered or extended",
 					 (unsigned long long)i, (unsigned long long)(off + (uint64_t)n));
@@ -444,7 +442,6 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	btr_progress_done(&pg);
 	rc = 0;
 out:
-	btr_ss_free(ss);
 	ZSTD_freeDCtx(z);
 	sodium_free(filekey);
 	sodium_free(sskey);
