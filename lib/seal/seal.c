@@ -143,20 +143,16 @@ static ssize_t read_block(int in, uint8_t *b, size_t cap)
 	return (ssize_t)got;
 }
 
-int btr_seal(int in, int out, const struct btr_seal_opts *o)
+/* The file key (fresh and wrapped for each recipient, or derived from the
+ * passphrase), the header written with its MAC (and signature), and the
+ * secretstream started.  The file key is wiped before this returns. */
+static int start_sealed(const struct btr_seal_opts *o, int out, crypto_secretstream_xchacha20poly1305_state *st)
 {
 	struct btr_seal_header h = {0};
 	uint8_t raw[BTR_SEAL_MAX_HEADER];
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
-	/* Input goes in blocks, each judged on samples: compressed, or stored raw. */
-	size_t bsize = SEAL_BLOCK, tcap = ZSTD_compressBound(BTR_ZRAW_SAMPLE);
-	uint8_t *ibuf = malloc(bsize), *tmp = malloc(tcap);
-	ZSTD_CCtx *zt = NULL;
-	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
-	struct btr_seal_queue *q = NULL;
-	ZSTD_CCtx *z = NULL;
 	int rc = -1;
-	if (!filekey || !sskey || !ibuf || !tmp || !st) {
+	if (!filekey || !sskey) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
@@ -189,24 +185,43 @@ int btr_seal(int in, int out, const struct btr_seal_opts *o)
 	if (o->sign_sk)
 		btr_seal_sign(raw, hl, filekey, o->sign_sk);
 	btr_seal_header_mac(raw, hl, filekey, raw + hl);
-	sodium_memzero(filekey, 32);
-	if (btr_write_or_fail(out, raw, hl + BTR_SEAL_MAC, "stdout") < 0)
-		goto out;
+	rc = btr_write_or_fail(out, raw, hl + BTR_SEAL_MAC, "stdout");
+out:
+	sodium_free(filekey);
+	sodium_free(sskey);
+	return rc;
+}
 
-	if (o->level) {
-		z = ZSTD_createCCtx();
-		if (!z || ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, o->level)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_windowLog, 0))) {
-			btr_fail(BTR_EXIT_SYS, "zstd: cannot set up compression");
-			goto out;
-		}
-		if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, o->threads)))
-			btr_say(o->say, "zstd was built without threads; compressing on one core");
-		if (!(zt = ZSTD_createCCtx())) {
-			btr_fail(BTR_EXIT_SYS, "zstd: cannot set up compression");
-			goto out;
-		}
+/* The compressor (z) and the one that judges samples (zt), at o->level. */
+static int start_zstd(const struct btr_seal_opts *o, ZSTD_CCtx **z, ZSTD_CCtx **zt)
+{
+	*z = ZSTD_createCCtx();
+	if (!*z || ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_compressionLevel, o->level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_windowLog, 0)))
+		return btr_fail(BTR_EXIT_SYS, "zstd: cannot set up compression");
+	if (o->threads > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_nbWorkers, o->threads)))
+		btr_say(o->say, "zstd was built without threads; compressing on one core");
+	if (!(*zt = ZSTD_createCCtx()))
+		return btr_fail(BTR_EXIT_SYS, "zstd: cannot set up compression");
+	return 0;
+}
+
+int btr_seal(int in, int out, const struct btr_seal_opts *o)
+{
+	/* Input goes in blocks, each judged on samples: compressed, or stored raw. */
+	size_t bsize = SEAL_BLOCK, tcap = ZSTD_compressBound(BTR_ZRAW_SAMPLE);
+	uint8_t *ibuf = malloc(bsize), *tmp = malloc(tcap);
+	ZSTD_CCtx *zt = NULL;
+	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
+	struct btr_seal_queue *q = NULL;
+	ZSTD_CCtx *z = NULL;
+	int rc = -1;
+	if (!ibuf || !tmp || !st) {
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+		goto out;
 	}
+	if (start_sealed(o, out, st) < 0 || (o->level && start_zstd(o, &z, &zt) < 0))
+		goto out;
 	if (!(q = btr_seal_queue_new(st, o->chunk, out))) {
 		btr_fail(BTR_EXIT_SYS, "out of memory (or no thread) for the encryption stage");
 		goto out;
@@ -255,8 +270,6 @@ out:
 	ZSTD_freeCCtx(z);
 	ZSTD_freeCCtx(zt);
 	free(tmp);
-	sodium_free(filekey);
-	sodium_free(sskey);
 	sodium_free(st);
 	free(ibuf);
 	return rc;
@@ -333,45 +346,96 @@ static int write_plain(ZSTD_DCtx *z, const uint8_t *p, size_t n, uint8_t *obuf, 
 	return 0;
 }
 
-int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
+/* The header read and authenticated (with the key from k, and its signature when
+ * it has one), and the secretstream started.  The file key is wiped before this
+ * returns.  *hl: the header's length, without its MAC. */
+static int start_unsealed(int in, const struct btr_unseal_keys *k, struct btr_seal_header *h, size_t *hl,
+			  crypto_secretstream_xchacha20poly1305_state *st)
 {
-	struct btr_seal_header h;
 	uint8_t raw[BTR_SEAL_MAX_HEADER], mac[BTR_SEAL_MAC];
-	size_t hl;
 	uint8_t *filekey = sodium_malloc(32), *sskey = sodium_malloc(32);
-	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
-	uint8_t *cbuf = NULL, *plain = NULL, *obuf = NULL;
-	size_t osize = ZSTD_DStreamOutSize(), zlast = 0;
-	ZSTD_DCtx *z = NULL;
 	int rc = -1;
-	if (!filekey || !sskey || !st) {
+	if (!filekey || !sskey) {
 		btr_fail(BTR_EXIT_SYS, "out of memory");
 		goto out;
 	}
 	/* An unwanted signer is refused before any key is asked for or derived. */
-	if (btr_seal_header_read(in, &h, raw, &hl) < 0 || want_signer(&h, k->signer) < 0 ||
-	    open_key(&h, k, filekey) < 0)
+	if (btr_seal_header_read(in, h, raw, hl) < 0 || want_signer(h, k->signer) < 0 || open_key(h, k, filekey) < 0)
 		goto out;
-	btr_seal_header_mac(raw, hl, filekey, mac);
-	if (sodium_memcmp(mac, h.mac, BTR_SEAL_MAC) != 0) {
-		btr_fail(BTR_EXIT_DATA, h.mode == BTR_SEAL_MODE_PASSPHRASE
+	btr_seal_header_mac(raw, *hl, filekey, mac);
+	if (sodium_memcmp(mac, h->mac, BTR_SEAL_MAC) != 0) {
+		btr_fail(BTR_EXIT_DATA, h->mode == BTR_SEAL_MODE_PASSPHRASE
 					    ? "wrong passphrase (or the sealed header was altered)"
 					    : "the sealed header was altered (authentication failed)");
 		goto out;
 	}
 	/* Checked with or without --signer: a signature that does not verify is a forgery. */
-	if (h.flags & BTR_SEAL_FLAG_SIGNED) {
-		if (btr_seal_verify(raw, hl, filekey, h.signer) < 0)
+	if (h->flags & BTR_SEAL_FLAG_SIGNED) {
+		if (btr_seal_verify(raw, *hl, filekey, h->signer) < 0)
 			goto out;
 		if (k->say)
-			say_signer(k->say, &h);
+			say_signer(k->say, h);
 	}
 	btr_seal_subkey(sskey, 32, 2, filekey);
-	sodium_memzero(filekey, 32);
-	if (crypto_secretstream_xchacha20poly1305_init_pull(st, h.ss_header, sskey) != 0) {
+	if (crypto_secretstream_xchacha20poly1305_init_pull(st, h->ss_header, sskey) != 0) {
 		btr_fail(BTR_EXIT_DATA, "invalid secretstream header");
 		goto out;
 	}
+	rc = 0;
+out:
+	sodium_free(filekey);
+	sodium_free(sskey);
+	return rc;
+}
+
+/* One chunk of n bytes at byte off authenticated into plain: 1 when it is the final
+ * one (and nothing follows it), 0 when more must come, -1 on damage. */
+static int pull_chunk(crypto_secretstream_xchacha20poly1305_state *st, int in, const uint8_t *c, size_t n,
+		      size_t full, uint64_t off, uint64_t i, uint8_t *plain, size_t *plen)
+{
+	unsigned long long pl;
+	uint8_t tag;
+	if (n < SS_ABYTES)
+		return btr_fail(BTR_EXIT_DATA, "sealed stream truncated: it ends at byte %llu without its final chunk (chunk %llu is cut short or missing)",
+				(unsigned long long)(off + n), (unsigned long long)i);
+	if (crypto_secretstream_xchacha20poly1305_pull(st, plain, &pl, &tag, c, n, NULL, 0) != 0) {
+		if (n < full)
+			return btr_fail(BTR_EXIT_DATA, "chunk %llu fails authentication and the stream ends inside it at byte %llu: truncated, altered or extended",
+					(unsigned long long)i, (unsigned long long)(off + n));
+		return btr_fail(BTR_EXIT_DATA, "chunk %llu at byte %llu failed authentication: the stream was altered, reordered or truncated",
+				(unsigned long long)i, (unsigned long long)off);
+	}
+	*plen = (size_t)pl;
+	if (tag != TAG_FINAL && n < full)
+		return btr_fail(BTR_EXIT_DATA, "sealed stream truncated: it ends at byte %llu without its final chunk",
+				(unsigned long long)(off + n));
+	if (tag != TAG_FINAL)
+		return 0;
+	/* Nothing may follow the final chunk; checked before its bytes are released. */
+	uint8_t extra;
+	ssize_t e = btr_read_or_fail(in, &extra, 1, "stdin");
+	if (e < 0)
+		return -1;
+	if (e > 0)
+		return btr_fail(BTR_EXIT_DATA, "data after the final chunk at byte %llu", (unsigned long long)(off + n));
+	return 1;
+}
+
+int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
+{
+	struct btr_seal_header h;
+	size_t hl;
+	crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
+	uint8_t *cbuf = NULL, *plain = NULL, *obuf = NULL;
+	size_t osize = ZSTD_DStreamOutSize(), zlast = 0;
+	ZSTD_DCtx *z = NULL;
+	int rc = -1;
+	if (!st) {
+		btr_fail(BTR_EXIT_SYS, "out of memory");
+		goto out;
+	}
+	if (start_unsealed(in, k, &h, &hl, st) < 0)
+		goto out;
 	size_t full = (size_t)h.chunk + SS_ABYTES;
 	cbuf = malloc(full + 1);
 	plain = malloc(h.chunk);
@@ -393,46 +457,15 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	pg.unit = "";
 	for (uint64_t i = 0;; i++) {
 		ssize_t n = btr_read_or_fail(in, cbuf, full, "stdin");
+		size_t plen = 0;
 		if (n < 0)
 			goto out;
-		if ((size_t)n < SS_ABYTES) {
-			btr_fail(BTR_EXIT_DATA, "sealed stream truncated: it ends at byte %llu without its final chunk (chunk %llu is cut short or missing)",
-				 (unsigned long long)(off + (uint64_t)n), (unsigned long long)i);
-			goto out;
-		}
-		unsigned long long plen;
-		uint8_t tag;
-		if (crypto_secretstream_xchacha20poly1305_pull(st, plain, &plen, &tag, cbuf, (size_t)n, NULL, 0) != 0) {
-			if ((size_t)n < full)
-				btr_fail(BTR_EXIT_DATA, "chunk %llu fails authentication and the stream ends inside it at byte %llu: truncated, altered or extended",
-					 (unsigned long long)i, (unsigned long long)(off + (uint64_t)n));
-			else
-				btr_fail(BTR_EXIT_DATA, "chunk %llu at byte %llu failed authentication: the stream was altered, reordered or truncated",
-				 (unsigned long long)i, (unsigned long long)off);
-			goto out;
-		}
-		if (tag != TAG_FINAL && (size_t)n < full) {
-			btr_fail(BTR_EXIT_DATA, "sealed stream truncated: it ends at byte %llu without its final chunk",
-				 (unsigned long long)(off + (uint64_t)n));
-			goto out;
-		}
-		if (tag == TAG_FINAL) {
-			/* Nothing may follow the final chunk; check before releasing its bytes. */
-			uint8_t extra;
-			ssize_t e = btr_read_or_fail(in, &extra, 1, "stdin");
-			if (e < 0)
-				goto out;
-			if (e > 0) {
-				btr_fail(BTR_EXIT_DATA, "data after the final chunk at byte %llu",
-					 (unsigned long long)(off + (uint64_t)n));
-				goto out;
-			}
-		}
-		if (write_plain(z, plain, (size_t)plen, obuf, osize, out, &zlast) < 0)
+		int fin = pull_chunk(st, in, cbuf, (size_t)n, full, off, i, plain, &plen);
+		if (fin < 0 || write_plain(z, plain, plen, obuf, osize, out, &zlast) < 0)
 			goto out;
 		off += (uint64_t)n;
 		btr_progress_add(&pg, 0, (uint64_t)n);
-		if (tag == TAG_FINAL)
+		if (fin)
 			break;
 	}
 	if (z && zlast != 0) {
@@ -443,8 +476,6 @@ int btr_unseal(int in, int out, const struct btr_unseal_keys *k)
 	rc = 0;
 out:
 	ZSTD_freeDCtx(z);
-	sodium_free(filekey);
-	sodium_free(sskey);
 	sodium_free(st);
 	free(cbuf);
 	free(plain);
