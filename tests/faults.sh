@@ -226,6 +226,11 @@ server_case() {
 	fi
 	if [ "$how" = kill ]; then restart "$S" "$srv" || bad "server did not come back"
 	else kill -CONT "$pid"; fi
+	# The re-run asks whether we work once the cluster serves again, so it waits until
+	# an independent client (rados) lists every pool: an OSD that was stopped, or a
+	# monitor restarted, may take a few seconds to serve.  If rados can and we cannot,
+	# the re-run still fails.
+	case $tool in ceph-*) cluster_serves || bad "rados could not list the pools within 60 s of the fault" ;; esac
 	case $tool in
 	ceph-dump) rerun "$tool" $DUMP && { btr-inspect -q <"$T/rerun.out" >/dev/null 2>&1 || bad "re-run output does not verify"; } ;;
 	ceph-load) rerun "$tool" $LOAD <"$T/ceph.s"
@@ -235,7 +240,20 @@ server_case() {
 	           etcd-load --endpoints "$E" -q --verify <"$T/etcd.s" 2>"$T/v.err" || bad "--verify after the re-run: $(head -c 200 "$T/v.err")" ;;
 	esac
 	[ $lost = 1 ] && name="$name (finished without the monitor, output complete)"
+	[ "${served_after:-0}" -gt 0 ] && name="$name (rados served again after ${served_after} s)"
+	served_after=0
 	verdict "$name at ${d}s: exit $RC in ${TOOK}s"
+}
+# cluster_serves: rados lists every pool within 60 s (each try bounded by 10 s).
+cluster_serves() {
+	local i p ok
+	for ((i = 0; i < 30; i++)); do
+		ok=1
+		for p in $POOLS; do timeout 10 rados -c "$C" -p "$p" ls >/dev/null 2>&1 || { ok=0; break; }; done
+		[ $ok = 1 ] && { served_after=$i; return 0; }
+		sleep 1
+	done
+	return 1
 }
 # rerun NAME CMD...: the same work without the fault succeeds (stdin: the caller's).
 rerun() { local n=$1; shift; "$@" >"$T/rerun.out" 2>"$T/rerun.err" || { bad "re-run ($n) failed: $(head -c 300 "$T/rerun.err" | tr '\n' ' ')"; return 1; }; }
