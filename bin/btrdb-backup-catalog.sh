@@ -368,7 +368,8 @@ run_facts() {
 	_bytes=NaN _objs=NaN _keys=NaN
 	set +f	# the commands run with globbing off
 	if [ -d "$outdir" ] && [ -f "$outdir/MANIFEST" ]; then
-		_bytes=$(cat "$outdir"/ARCHIVE*.bin 2>/dev/null | wc -c)
+		# the pieces' sizes, not their bytes: a backup may be terabytes
+		_bytes=$(stat -c %s "$outdir"/ARCHIVE*.bin 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }')
 	fi
 	set -f
 	# The counts, from the tools' --summary-fd lines (what create dumped, what restore
