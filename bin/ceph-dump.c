@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		   "  -j, --jobs N         objects read in parallel (default %d)\n"
 		   "      --buffer SIZE    per job: objects up to SIZE are read whole before being written\n"
 		   "                       (default 8M); larger ones stream while holding the output\n"
-		   "      --chunk SIZE     bytes per read op (default 2M)\n"
+		   "      --chunk SIZE     bytes per read op (default 1M)\n"
 		   "      --index FILE     also write an index of every object (a record stream; may be a fifo)\n"
 		   "      --since FILE     incremental: skip objects unchanged since that index, record deletions\n"
 		   "      --force          accept a --since index of another cluster, pool set or slice\n"

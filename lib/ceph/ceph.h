@@ -165,7 +165,7 @@ char *btr_ceph_objname(const char *pool, const char *nspace, const char *name, c
 #define BTR_DUMP_DEFAULT_JOBS 4
 #define BTR_DUMP_MAX_JOBS 64
 #define BTR_DUMP_DEFAULT_BUFFER (8u << 20)
-#define BTR_DUMP_DEFAULT_CHUNK (2u << 20)
+#define BTR_DUMP_DEFAULT_CHUNK (1u << 20)
 #define BTR_SNAP_PREFIX "btr-dump-"
 
 struct btr_rate;
