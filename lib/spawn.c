@@ -1,6 +1,7 @@
 #include "spawn.h"
 #include "err.h"
 #include "progress.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +111,8 @@ static void set_timer(long ms)
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
-static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
+/* SIGQUIT too: the filter has a group of its own, so a terminal's quit key never reaches it. */
+static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void install(void)
 {
@@ -122,12 +124,8 @@ static void install(void)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_fatal;
-	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) {
-		struct sigaction old;
-		/* one we were started ignoring (a background job's SIGINT) stays ignored */
-		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaction(fatal[i], &sa, NULL);
-	}
+	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+		btr_catch(fatal[i], &sa); /* one ignored from the start stays ignored, by the filter too */
 	installed = 1;
 }
 

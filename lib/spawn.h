@@ -15,9 +15,11 @@ int btr_spawn_wait(pid_t pid);
 /* A time budget for a spawned process group (btr-split --filter-timeout): only the
  * time between btr_watch_start and btr_watch_stop counts (the caller blocked on the
  * group); when the budget runs out, SIGALRM kills the whole group with SIGKILL.
- * While a group is watched, SIGINT, SIGTERM and SIGHUP kill it too before the
- * process dies of them, so nothing is left running.  One watch at a time per process
- * (the timer is process-wide); pgid 0 or budget_ms 0 make a watch that does nothing. */
+ * While a group is watched, SIGINT, SIGTERM, SIGHUP and SIGQUIT kill it too before
+ * the process dies of them, so nothing is left running; one of them that we were
+ * started ignoring stays ignored (btr_catch), by the group too.  One watch at a time
+ * per process (the timer is process-wide); pgid 0 or budget_ms 0 make a watch that
+ * does nothing. */
 struct btr_watch {
 	pid_t pgid;
 	long left_ms;
@@ -34,8 +36,8 @@ int btr_watch_fired(void);
 int btr_watch_wait(struct btr_watch *w, pid_t pid);
 /* btr_spawn_sh and btr_watch_begin in one step.  With a budget the child leads a
  * process group of its own (pgid == *pid), so that the watch kills everything it
- * started, and a SIGINT, SIGTERM or SIGHUP that comes while it starts waits until it
- * is watched, so it takes the group along. */
+ * started, and one of those signals that comes while it starts waits until it is
+ * watched, so it takes the group along. */
 int btr_spawn_sh_watched(struct btr_watch *w, long budget_ms, const char *cmd, const char *file, int dir,
 			 pid_t *pid);
 #endif

@@ -18,14 +18,21 @@ static void on_stop(int sig)
 	btr_stop_signal = sig;
 }
 
+void btr_catch(int sig, const struct sigaction *sa)
+{
+	struct sigaction old;
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(sig, sa, NULL);
+}
+
 void btr_catch_stop(int flags)
 {
 	struct sigaction sa = {.sa_handler = on_stop, .sa_flags = flags & BTR_STOP_ONCE ? SA_RESETHAND : 0};
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	btr_catch(SIGINT, &sa);
+	btr_catch(SIGTERM, &sa);
 	if (flags & BTR_STOP_HUP)
-		sigaction(SIGHUP, &sa, NULL);
+		btr_catch(SIGHUP, &sa);
 }
 
 void btr_init(const char *argv0)

@@ -11,9 +11,13 @@ void btr_init(const char *argv0);
  * installs; library loops poll it between steps, settle what is in flight and fail. */
 extern volatile sig_atomic_t btr_stop_signal;
 /* Catches SIGINT and SIGTERM, and SIGHUP with BTR_STOP_HUP; with BTR_STOP_ONCE a second
- * signal kills at once. */
+ * signal kills at once.  One we were started ignoring stays ignored (btr_catch). */
 enum { BTR_STOP_HUP = 1, BTR_STOP_ONCE = 2 };
 void btr_catch_stop(int flags);
+/* sigaction(sig, sa, NULL) unless sig is ignored: a signal we were started ignoring
+ * stays ignored, as POSIX expects of any utility (SIGINT and SIGQUIT in a background
+ * job of a script, SIGHUP under nohup), so neither stops us nor reaches our handler. */
+void btr_catch(int sig, const struct sigaction *sa);
 
 /* One command line for every tool.  -h/--help, -V/--version, -q/--quiet and --progress
  * mean the same everywhere and are handled here; a bad option is one line naming it,

@@ -208,6 +208,24 @@ else
 	fail "SIGTERM mid-dump" "no snapshot seen"
 fi
 
+# Started with SIGHUP and SIGINT ignored (nohup, a background job of a script), it
+# keeps them ignored, as any command would: a hangup or an interrupt does not stop it.
+{ env --ignore-signal=HUP,INT ceph-dump -c "$C" -p p1 --snapshot -j 1 2>"$T/ign.err" & echo $! >"$T/ign.pid"; wait $!; echo $? >"$T/ign.rc"; } |
+	{ read -r _ <"$T/go"; cat >"$T/ign.s"; } &
+bg=$!
+if wait_snap p1; then
+	kill -HUP "$(cat "$T/ign.pid")"
+	kill -INT "$(cat "$T/ign.pid")"
+	sleep 0.5
+	echo go >"$T/go"
+	wait $bg
+	[ "$(cat "$T/ign.rc")" = 0 ] && btr-inspect -q <"$T/ign.s" && [ "$(lssnaps p1)" = 0 ]
+	outcome $? "SIGHUP and SIGINT ignored from the start (nohup): the dump goes on" "status $(cat "$T/ign.rc"): $(cat "$T/ign.err")"
+else
+	echo go >"$T/go"; wait $bg
+	fail "SIGHUP and SIGINT ignored from the start (nohup): the dump goes on" "no snapshot seen"
+fi
+
 # A leftover (as after kill -9) is found by name and removed.
 rados -c "$C" -p p2 mksnap btr-dump-otherhost-1-1 >/dev/null
 rados -c "$C" -p p2 mksnap keep-me >/dev/null

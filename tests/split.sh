@@ -144,22 +144,57 @@ grep -q '^btr-split: the filter for ARCHIVE00000.bin did not finish within 2 s (
 [ ! -e hang/MANIFEST ] && pass "no manifest after a timeout" || fail "no manifest after a timeout" "$(ls hang)"
 sleep 0.2
 pgrep -f "$mark" >/dev/null && fail "the hung filter's process group is gone" "$(pgrep -af "$mark")" || pass "the hung filter's process group is gone"
-# Killed while it waits on a watched filter, btr-split takes the filter's group along.
-for sig in TERM INT; do
-	set -m # a job of its own, SIGINT not ignored
-	btr-split -q -d hangsig$sig -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
+# Killed while it waits on a watched filter, btr-split takes the filter's group along
+# and dies of the signal.  env --default-signal: this suite may itself run as a
+# background job, whose SIGINT and SIGQUIT are ignored (and stay so, see below).
+# filter_group PID: the process group of PID's filter, once the filter is started
+# (by then the watch is set up, so the signal cannot come too early).
+filter_group() {
+	local i c
+	for ((i = 0; i < 300; i++)); do
+		c=$(pgrep -P "$1" | head -1)
+		[ -n "$c" ] && { echo "$c"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+# group_gone PGID: no process left in it (killed ones may take a moment to be reaped).
+group_gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do pgrep -g "$1" >/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+for sig in TERM INT HUP QUIT; do
+	env --default-signal=$sig btr-split -q -d hangsig$sig -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
 	pid=$!
-	set +m
-	sleep 0.5
+	pg=$(filter_group $pid) || { fail "SIG$sig to btr-split kills its filter's group too" "no filter started: $(cat err)"; kill -KILL $pid; continue; }
 	kill -$sig $pid
 	wait $pid
 	rc=$?
-	# A group killed with SIGKILL is gone at once, but a loaded machine may take a moment
-	for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -f "$mark" >/dev/null || break; sleep 0.2; done
-	[ $rc -gt 128 ] && ! pgrep -f "$mark" >/dev/null && [ ! -e hangsig$sig/MANIFEST ] &&
+	[ $rc = $((128 + $(kill -l $sig))) ] && group_gone $pg && [ ! -e hangsig$sig/MANIFEST ] &&
 		pass "SIG$sig to btr-split kills its filter's group too" ||
-		fail "SIG$sig to btr-split kills its filter's group too" "rc=$rc $(pgrep -af "$mark" | grep -v pgrep)"
+		fail "SIG$sig to btr-split kills its filter's group too" "rc=$rc: $(pgrep -ag $pg) $(cat err)"
+	pkill -KILL -g $pg 2>/dev/null
 done
+# Started with SIGINT and SIGHUP ignored (a background job of a script, nohup), it
+# keeps them ignored, as any command would, and SIGTERM still takes the group along.
+# An ignored signal is dropped when sent, so btr-split dies of the TERM sent after
+# them, unless it caught one of them.
+env --ignore-signal=INT,HUP btr-split -q -d hangign -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
+pid=$!
+if pg=$(filter_group $pid); then
+	kill -INT $pid
+	kill -HUP $pid
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ $rc = 143 ] && group_gone $pg && pass "SIGINT and SIGHUP ignored from the start stay ignored; SIGTERM kills the group" ||
+		fail "SIGINT and SIGHUP ignored from the start stay ignored; SIGTERM kills the group" "rc=$rc: $(pgrep -ag $pg) $(cat err)"
+	pkill -KILL -g $pg 2>/dev/null
+else
+	fail "SIGINT and SIGHUP ignored from the start stay ignored; SIGTERM kills the group" "no filter started: $(cat err)"
+	kill -KILL $pid
+fi
 # A filter that reads everything but then hangs: the same, with the data fitting the pipe.
 btr-split -q -d hang2 -b 64K --filter-timeout 500ms --filter "cat >/dev/null; sleep 1000; : $mark" <in.1 2>err; rc=$?
 [ $rc = 3 ] && grep -q 'within 500 ms' err && [ ! -e hang2/MANIFEST ] && pass "a filter hanging after reading: killed, exit 3" ||
