@@ -158,10 +158,15 @@ filter_group() {
 	done
 	return 1
 }
-# group_gone PGID: no process left in it (killed ones may take a moment to be reaped).
+# group_gone PGID: no live process left in it (a zombie is dead: the init here reaps
+# orphans only after a second or so).
 group_gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do pgrep -g "$1" >/dev/null || return 0; sleep 0.1; done
+	local i p
+	for ((i = 0; i < 50; i++)); do
+		p=$(pgrep -d, -g "$1") || return 0
+		ps -o stat= -p "$p" | grep -qv '^Z' || return 0
+		sleep 0.1
+	done
 	return 1
 }
 for sig in TERM INT HUP QUIT; do
