@@ -132,21 +132,6 @@ expect_exit 2 "bad size" btr-split -d x -b 12Q
 
 # ---- --filter-timeout, --retries, --limit-rate ----
 IN=in.$((5 * S + 7))
-# A filter that hangs (and never reads) is killed with its whole process group.
-mark=hang$$
-t0=$(date +%s)
-btr-split -q -d hang -b 64K --filter-timeout 2s --filter "sleep 1000; : $mark \$FILE" <$IN 2>err; rc=$?
-t1=$(date +%s)
-[ $rc = 3 ] && [ $((t1 - t0)) -lt 10 ] && pass "a hanging filter with --filter-timeout 2s: exit 3 in $((t1 - t0)) s" ||
-	fail "a hanging filter with --filter-timeout 2s: exit 3 in under 10 s" "rc=$rc after $((t1 - t0)) s: $(cat err)"
-grep -q '^btr-split: the filter for ARCHIVE00000.bin did not finish within 2 s (--filter-timeout): killed it and its process group$' err &&
-	[ "$(wc -l <err)" = 1 ] && pass "the timeout is one line naming the piece" || fail "the timeout is one line naming the piece" "$(cat err)"
-[ ! -e hang/MANIFEST ] && pass "no manifest after a timeout" || fail "no manifest after a timeout" "$(ls hang)"
-sleep 0.2
-pgrep -f "$mark" >/dev/null && fail "the hung filter's process group is gone" "$(pgrep -af "$mark")" || pass "the hung filter's process group is gone"
-# Killed while it waits on a watched filter, btr-split takes the filter's group along
-# and dies of the signal.  env --default-signal: this suite may itself run as a
-# background job, whose SIGINT and SIGQUIT are ignored (and stay so, see below).
 # filter_group PID: the process group of PID's filter, once the filter is started
 # (by then the watch is set up, so the signal cannot come too early).
 filter_group() {
@@ -169,6 +154,22 @@ group_gone() {
 	done
 	return 1
 }
+# A filter that hangs (and never reads) is killed with its whole process group.
+mark=hang$$
+t0=$(date +%s)
+btr-split -q -d hang -b 64K --filter-timeout 2s --filter "echo \$\$ >$T/hang.pg; sleep 1000; : $mark \$FILE" <$IN 2>err; rc=$?
+t1=$(date +%s)
+[ $rc = 3 ] && [ $((t1 - t0)) -lt 10 ] && pass "a hanging filter with --filter-timeout 2s: exit 3 in $((t1 - t0)) s" ||
+	fail "a hanging filter with --filter-timeout 2s: exit 3 in under 10 s" "rc=$rc after $((t1 - t0)) s: $(cat err)"
+grep -q '^btr-split: the filter for ARCHIVE00000.bin did not finish within 2 s (--filter-timeout): killed it and its process group$' err &&
+	[ "$(wc -l <err)" = 1 ] && pass "the timeout is one line naming the piece" || fail "the timeout is one line naming the piece" "$(cat err)"
+[ ! -e hang/MANIFEST ] && pass "no manifest after a timeout" || fail "no manifest after a timeout" "$(ls hang)"
+# The sleep too, not only the sh that carries the mark: the filter's $$ leads its group.
+group_gone "$(cat hang.pg)" && pass "the hung filter's process group is gone" ||
+	fail "the hung filter's process group is gone" "$(pgrep -ag "$(cat hang.pg)")"
+# Killed while it waits on a watched filter, btr-split takes the filter's group along
+# and dies of the signal.  env --default-signal: this suite may itself run as a
+# background job, whose SIGINT and SIGQUIT are ignored (and stay so, see below).
 for sig in TERM INT HUP QUIT; do
 	env --default-signal=$sig btr-split -q -d hangsig$sig -b 64K --filter-timeout 60s --filter "sleep 1000; : $mark" <$IN 2>err &
 	pid=$!
