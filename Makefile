@@ -55,6 +55,10 @@ TOOLS_C   := $(wildcard bin/*.c)
 TOOLS     := $(patsubst bin/%.c,$(BINOUT)/%,$(TOOLS_C))
 # Shell code sourced by btrdb-backup (not programs): installed beside the sandbox script.
 HELPERS   := $(wildcard bin/*.sh)
+# Python the installed scripts run, installed beside the sandbox script where they look:
+# drill's and compare's independent readers, and the module both import from beside them.
+SANDBOX_PY  := contrib/drill-reader.py contrib/sandbox-digest.py
+SANDBOX_MOD := contrib/btr_rados_read.py
 SCRIPTS   := $(filter-out $(TOOLS_C) $(patsubst bin/%.c,bin/%,$(TOOLS_C)) $(HELPERS),$(wildcard bin/*))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNITS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -178,9 +182,8 @@ install: tools
 	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(SANDBOXDIR)
-	install -m 0755 contrib/sandbox $(DESTDIR)$(SANDBOXDIR)/sandbox
-	install -m 0755 contrib/drill-reader.py $(DESTDIR)$(SANDBOXDIR)/drill-reader.py
-	install -m 0644 $(HELPERS) $(DESTDIR)$(SANDBOXDIR)/
+	install -m 0755 contrib/sandbox $(SANDBOX_PY) $(DESTDIR)$(SANDBOXDIR)/
+	install -m 0644 $(HELPERS) $(SANDBOX_MOD) $(DESTDIR)$(SANDBOXDIR)/
 	@# One completion file; bash-completion loads it by command name: a link per tool.
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 contrib/completion/btrdb-backup.bash $(DESTDIR)$(COMPDIR)/btrdb-backup
@@ -205,7 +208,7 @@ fresh:
 
 uninstall:
 	for t in $(notdir $(TOOLS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
-	rm -f $(DESTDIR)$(SANDBOXDIR)/sandbox $(DESTDIR)$(SANDBOXDIR)/drill-reader.py $(patsubst bin/%,$(DESTDIR)$(SANDBOXDIR)/%,$(HELPERS))
+	rm -f $(addprefix $(DESTDIR)$(SANDBOXDIR)/,sandbox $(notdir $(SANDBOX_PY) $(SANDBOX_MOD) $(HELPERS)))
 	for m in $(notdir $(MAN)); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
 
 clean:

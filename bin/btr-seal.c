@@ -57,26 +57,9 @@ int main(int argc, char **argv)
 	int c;
 	unsigned long num;
 	btr_init(argv[0]);
-	/* zstd-style "-3", "-19": turn them into --level before getopt sees digits, but
-	 * only where an option stands, never an option's argument (--passphrase-fd -1). */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		static char lv[32][16];
-		const char *a = argv[i];
-		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9' && i < 32) {
-			snprintf(lv[i], sizeof lv[i], "--level=%s", a + 1);
-			argv[i] = lv[i];
-		} else if (a[0] == '-' && a[1] == '-' && !strchr(a, '=')) {
-			for (const struct option *p = opts; p->name; p++)
-				if (p->has_arg == required_argument && !strcmp(a + 2, p->name))
-					i++; /* its argument follows */
-		} else if (a[0] == '-' && a[1] && a[1] != '-') {
-			for (const char *c = a + 1; *c; c++)
-				if (strchr("Tr", *c)) { /* -T N, -r FILE: last in a cluster, the next word */
-					i += !c[1];
-					break;
-				}
-		}
-	}
+	/* zstd-style "-3", "-19" are --level=3, --level=19 (never -s -3: a file named -3). */
+	if (btr_cli_digit_words(&cli, argc, argv, "level") < 0)
+		btr_die_last();
 	while ((c = btr_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'L':

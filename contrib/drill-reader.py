@@ -22,15 +22,21 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ beside an installed script
 try:
     import rados
     import xxhash
 except ImportError as e:
     sys.stderr.write("drill-reader: %s: python3-rados and python3-xxhash are needed (contrib/install-deps)\n" % e)
     sys.exit(3)
+try:
+    from btr_rados_read import omap
+except ImportError as e:
+    sys.stderr.write("drill-reader: %s: btr_rados_read.py belongs beside %s (make install puts both there)\n"
+                     % (e, os.path.abspath(__file__)))
+    sys.exit(3)
 
 CHUNK = 4 << 20
-OMAP_PAGE = 1000
 prog = "drill-reader"
 
 
@@ -182,18 +188,10 @@ def object_digest(io, ident, meta):
         off += len(b)
     if off != size:
         raise IOError("short read: %d of %d bytes" % (off, size))
-    n, after = 0, ""
-    while True:
-        with rados.ReadOpCtx() as op:
-            it, _ = io.get_omap_vals(op, after, "", OMAP_PAGE)
-            io.operate_read_op(op, oname)
-            page = list(it)
-        for k, v in page:
-            h.update(lp(k.encode("utf-8", "surrogateescape")) + lp(v or b""))
-        n += len(page)
-        if len(page) < OMAP_PAGE:
-            break
-        after = page[-1][0]
+    n = 0
+    for k, v in omap(io, oname):
+        h.update(lp(k) + lp(v))
+        n += 1
     h.update(u64(size) + u64(n))
     return size, len(xs), h.hexdigest()
 

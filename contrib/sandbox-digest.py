@@ -11,10 +11,16 @@ import hashlib
 import re
 import sys
 
-import rados
+sys.dont_write_bytecode = True  # no __pycache__ beside an installed script
+import rados  # noqa: E402
+try:
+    from btr_rados_read import omap
+except ImportError as e:
+    sys.stderr.write("sandbox-digest: %s: btr_rados_read.py belongs beside %s (make install puts both there)\n"
+                     % (e, sys.argv[0]))
+    sys.exit(3)
 
 CHUNK = 4 << 20
-OMAP_PAGE = 1000
 
 
 def q(s):
@@ -39,20 +45,10 @@ def digest(io, tag, ns, name, loc):
             break
     xs = sorted(io.get_xattrs(name), key=lambda kv: kv[0].encode())
     xattrs = ",".join("%s=%s" % (k, hashlib.sha256(v).hexdigest()[:16]) for k, v in xs) or "-"
-    o, n, after = hashlib.sha256(), 0, ""
-    while True:
-        with rados.ReadOpCtx() as op:
-            it, _ = io.get_omap_vals(op, after, "", OMAP_PAGE)
-            io.operate_read_op(op, name)
-            page = list(it)
-        for k, v in page:
-            v = v or b""  # the binding gives None for an empty value
-            kb = k.encode("utf-8", "surrogateescape")
-            o.update(b"%d:%s%d:" % (len(kb), kb, len(v)) + v)
-        n += len(page)
-        if len(page) < OMAP_PAGE:
-            break
-        after = page[-1][0]
+    o, n = hashlib.sha256(), 0
+    for kb, v in omap(io, name):
+        o.update(b"%d:%s%d:" % (len(kb), kb, len(v)) + v)
+        n += 1
     return "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d:%s" % (tag, q(ns), q(name), q(loc or ""), size, h.hexdigest(),
                                                    xattrs, n, o.hexdigest()[:16])
 

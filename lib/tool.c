@@ -106,6 +106,78 @@ static _Noreturn void bad_option(const struct btr_cli *cli, const char *word, in
 	btr_usage_error("%s option '--%.*s'", why, (int)len, word + 2);
 }
 
+/* Whether the long option WORD (after "--") takes the next word as its argument, as
+ * getopt_long reads it: an exact name, else an abbreviation (an ambiguous one is
+ * refused by getopt_long anyway); "--name=value" carries its own. */
+static int long_takes_next(const struct option *all, const char *word)
+{
+	if (strchr(word, '='))
+		return 0;
+	size_t len = strlen(word);
+	int req = 0;
+	for (const struct option *o = all; o->name; o++) {
+		if (strncmp(o->name, word, len))
+			continue;
+		if (strlen(o->name) == len)
+			return o->has_arg == required_argument;
+		req |= o->has_arg == required_argument;
+	}
+	return req;
+}
+
+/* The same for a cluster of short options (after "-"): the first one that takes an
+ * argument takes the rest of the word, or the next word when it ends the cluster. */
+static int short_takes_next(const char *shorts, const char *word)
+{
+	for (; *word; word++) {
+		const char *p = *word != ':' ? strchr(shorts, *word) : NULL;
+		if (p && p[1] == ':')
+			return p[2] != ':' && !word[1]; /* "x::": an optional one is attached only */
+	}
+	return 0;
+}
+
+/* The first word from I on that is "-DIGIT..." where an option stands, or argc. */
+static int digit_word(const struct btr_cli *cli, int argc, char **argv, int i)
+{
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !a[1])
+			continue; /* an operand, or "-" */
+		if (a[1] >= '0' && a[1] <= '9')
+			return i;
+		if (a[1] == '-' ? long_takes_next(cli->all, a + 2) : short_takes_next(cli->shorts, a + 1))
+			i++; /* its argument, whatever it looks like */
+	}
+	return argc;
+}
+
+int btr_cli_digit_words(struct btr_cli *cli, int argc, char **argv, const char *name)
+{
+	/* argv points into them until exit: each block starts with the previous one's
+	 * address, so all stay reachable (no leak for valgrind or LSan). */
+	static char *blocks;
+	if (!cli->shorts[0])
+		merge(cli);
+	size_t need = 0, nl = strlen(name);
+	for (int i = digit_word(cli, argc, argv, 1); i < argc; i = digit_word(cli, argc, argv, i + 1))
+		need += nl + strlen(argv[i]) + 3; /* "--" NAME "=" DIGITS NUL: the '-' gives way to "=" */
+	if (!need)
+		return 0;
+	char *block = malloc(sizeof blocks + need), *w;
+	if (!block)
+		return btr_fail(BTR_EXIT_SYS, "out of memory");
+	memcpy(block, &blocks, sizeof blocks);
+	blocks = block;
+	w = block + sizeof blocks;
+	for (int i = digit_word(cli, argc, argv, 1); i < argc; i = digit_word(cli, argc, argv, i + 1)) {
+		char *word = w;
+		w += sprintf(w, "--%s=%s", name, argv[i] + 1) + 1;
+		argv[i] = word;
+	}
+	return 0;
+}
+
 int btr_cli_next(struct btr_cli *cli, int argc, char **argv)
 {
 	if (!cli->shorts[0])

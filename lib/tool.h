@@ -47,6 +47,13 @@ struct btr_cli {
  * when they are done.  Handles the common options itself: --help and --version print
  * to stdout and exit 0; a bad option, or an operand after the options, exits 2. */
 int btr_cli_next(struct btr_cli *cli, int argc, char **argv);
+/* zstd's "-3", "-19" for a tool whose option --NAME takes a number: before the first
+ * btr_cli_next, each word "-DIGITS..." that stands where an option stands becomes
+ * "--NAME=DIGITS...", so getopt never reads the digits as options and the number is
+ * checked as --NAME's.  The argument of an option that takes one ("-s -3", "--sign -3",
+ * an abbreviation as getopt_long takes it) and every word after "--" are left alone.
+ * Returns 0, or -1 (out of memory). */
+int btr_cli_digit_words(struct btr_cli *cli, int argc, char **argv, const char *name);
 /* For a switch's default: a value the tool put in its table but does not handle. */
 _Noreturn void btr_cli_unexpected(const struct btr_cli *cli, int c);
 

@@ -155,6 +155,12 @@ BTR_SANDBOX=$T/noreader/sandbox expect_exit 3 "drill without its independent rea
 	btrdb-backup drill -q --passphrase-file "$T/pass" --outputdir "$T/bk"
 expect_err "no reader: one line naming it" "^btrdb-backup: drill needs its reader $T/noreader/drill-reader.py "
 left_behind "no reader"
+cp "$BTR_TOP/contrib/drill-reader.py" "$T/noreader/"
+BTR_SANDBOX=$T/noreader/sandbox expect_exit 3 "drill with its reader but not the reader's module: exit 3" \
+	btrdb-backup drill -q --passphrase-file "$T/pass" --outputdir "$T/bk"
+expect_err "no module: one line naming it, before any server" \
+	"^btrdb-backup: drill's reader needs $T/noreader/btr_rados_read.py beside it "
+left_behind "no module"
 for bad in 0 101 x 5.5 ""; do
 	expect_exit 2 "--sample '$bad' is a usage error" btrdb-backup drill --passphrase-file "$T/pass" --outputdir "$T/bk" --sample "$bad"
 done

@@ -44,6 +44,47 @@ else
 	# The installed front end finds the installed tools beside it, whatever PATH says.
 	expect_exit 2 "the installed btrdb-backup finds its tools beside it" env PATH=/usr/bin:/bin "$T/root/usr/bin/btrdb-backup" inspect --outputdir "$T/none"
 	expect_err "and goes on to its own checks" "none: no such backup directory"
+	# Every file an installed script looks for at run time is installed where it looks:
+	# $here/NAME and $here/../lib/btrdb-backup/NAME (here: the script's directory),
+	# ${sandbox%/*}/NAME (beside the sandbox script btrdb-backup found), and our own
+	# modules that a Python script imports (from beside itself).  A name looked for in
+	# several places needs one of them; ../contrib/ and *.c are the source tree's.
+	R=$T/root/usr sbdir=$T/root/usr/lib/btrdb-backup
+	declare -A found=()
+	for s in "$R"/bin/* "$sbdir"/*; do
+		[ -f "$s" ] && { [ "$(head -c 2 "$s")" = '#!' ] || [[ $s == *.sh ]]; } || continue
+		{
+			grep -oE '(\$here|\$\{here\}|\$\{sandbox%/\*\})/[A-Za-z0-9_./-]+' "$s" |
+				sed -e 's|^\${sandbox%/\*}|@SB@|' -e 's|^\(\$here\|\${here}\)|@HERE@|'
+			for m in $(sed -nE 's/^[[:space:]]*(import|from) ([A-Za-z_][A-Za-z0-9_]*).*/\2/p' "$s"); do
+				[ -f "$BTR_TOP/contrib/$m.py" ] && echo "@HERE@/$m.py"
+			done
+		} | sort -u >"$T/refs"
+		while read -r ref; do
+			rel=${ref#*/}
+			case $rel in ../contrib/* | *.c | */ | '') continue ;; esac
+			case $ref in @SB@/*) p=$sbdir/$rel ;; *) p=${s%/*}/$rel ;; esac
+			[ -d "$p" ] && continue # a directory named in a message
+			[ -e "$p" ] && found[${rel##*/}]=${s##*/} || found[${rel##*/}]=${found[${rel##*/}]:-missing (${s##*/})}
+		done <"$T/refs"
+	done
+	miss=''
+	for f in "${!found[@]}"; do case ${found[$f]} in missing*) miss="$miss $f: ${found[$f]};" ;; esac; done
+	[ ${#found[@]} -ge 5 ] && [ -z "$miss" ] &&
+		pass "every file the installed scripts look for is installed where they look (${#found[@]}: $(echo "${!found[@]}" | tr ' ' '\n' | sort | tr '\n' ' '))" ||
+		fail "every file the installed scripts look for is installed where they look" "${#found[@]} looked for;${miss:- none missing}"
+	# ... and each installed Python program starts there (its imports are found): run
+	# without arguments, it says how to use it, not a traceback.
+	if /usr/bin/python3 -c 'import rados, xxhash' 2>/dev/null; then
+		for py in "$sbdir"/*.py; do
+			[ -x "$py" ] || continue
+			/usr/bin/python3 "$py" >/dev/null 2>"$T/py.err"
+			! grep -qE 'Traceback|No module named' "$T/py.err" && grep -q 'usage' "$T/py.err"
+			outcome $? "the installed ${py##*/} starts: a usage line, no traceback" "$(tail -n 2 "$T/py.err")"
+		done
+	else
+		skip "the installed Python programs start" "python3-rados or python3-xxhash not installed"
+	fi
 	expect_exit 0 "make uninstall" make -s -C "$BTR_TOP" uninstall DESTDIR="$T/root" PREFIX=/usr
 	left=$(find "$T/root" ! -type d)
 	[ -z "$left" ] && pass "make uninstall removes everything make install put there" ||

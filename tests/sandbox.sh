@@ -244,6 +244,17 @@ expect_err "compare says same" "^sandbox: compare: same \(94 objects, 100 etcd k
 expect_exit 0 "two sandboxes seeded alike compare the same" "$SB" compare "$T/s" "$T/t"
 expect_exit 0 "re-seeding is idempotent" "$SB" seed "$T/t" --seed 7
 expect_exit 0 "... and still compares the same" "$SB" compare "$T/s" "$T/t"
+# The sandbox script as `make install` puts it (PREFIX/lib/btrdb-backup, as in the
+# package) finds its Python reader and that reader's module beside it.
+if [ "$BTR_BIN" != "$BTR_TOP/bin" ]; then
+	skip "the installed sandbox compares" "BTR_BIN is $BTR_BIN, not the normal build"
+elif make -s -C "$BTR_TOP" install DESTDIR="$T/inst" PREFIX=/usr >"$T/inst.log" 2>&1; then
+	SANDBOX_READER=python expect_exit 0 "the installed sandbox compares with its python reader" \
+		"$T/inst/usr/lib/btrdb-backup/sandbox" compare "$T/s" "$T/t"
+	expect_err "... and finds them the same" "^sandbox: compare: same \(94 objects, 100 etcd keys\)$"
+else
+	fail "the installed sandbox compares" "make install: $(tail -n 2 "$T/inst.log")"
+fi
 
 # A pool restored under another name (rados export/import: Ceph's own tools).
 rados -c "$t_conf" -p btrdbjournal export "$T/j.exp" 2>"$T/err" && "$SB" pool "$T/t" restore_journal &&

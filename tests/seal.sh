@@ -236,6 +236,31 @@ usage_err "--passphrase-fd -1 is named as given" "bad file descriptor '-1'"
 expect_exit 2 "-T -3 is not a level" btr-seal -q -T -3 --passphrase-file pf <in.1
 usage_err "-T -3 is named as given" "bad thread count '-3'"
 btr-seal -q -3 --passphrase-file pf <in.$((3 * C)) | unseal >o; same "-3 is still a level" o in.$((3 * C))
+# Only words where an option stands are levels: never the argument of an option that
+# takes one (short, long, or a long one abbreviated as getopt_long allows), never
+# after "--", wherever they stand.
+btr-keygen --sign -o lv3 2>/dev/null && mv lv3.sign ./-3
+cp pf ./-5
+chmod 600 ./-5
+for how in "-s -3" "-qs -3" "--sign-key -3" "--sign -3"; do
+	btr-seal -q $how --passphrase-file pf <in.$((3 * C)) >lv.s 2>err
+	btr-unseal -q --passphrase-file pf --signer lv3.sign.pub <lv.s >o 2>>err
+	same "btr-seal $how: the signing key file is named -3" o in.$((3 * C))
+done
+for how in "--passphrase-file -5" "--passphrase-fi -5"; do
+	btr-seal -q $how <in.$((3 * C)) 2>err | unseal >o
+	same "btr-seal $how: the passphrase file is named -5" o in.$((3 * C))
+done
+expect_exit 2 "--thr -3 (--threads abbreviated) is not a level" btr-seal -q --thr -3 --passphrase-file pf <in.1
+usage_err "--thr -3 is named as given" "bad thread count '-3'"
+expect_exit 2 "-- -3: an operand, not a level" btr-seal -q --passphrase-file pf -- -3 <in.1
+usage_err "-- -3: named as an unexpected argument" "unexpected argument '-3'"
+set -- $(for i in $(seq 40); do echo -q; done)
+btr-seal "$@" -7 --passphrase-file pf <in.$((3 * C)) | unseal >o; same "-7 after 40 words is still a level" o in.$((3 * C))
+set --
+btr-seal -q -19 --level 2 --passphrase-file pf <in.$((3 * C)) | unseal >o; same "-19 then --level 2: the last wins" o in.$((3 * C))
+expect_exit 2 "-20 is refused like --level 20" btr-seal -q -20 --passphrase-file pf <in.1
+usage_err "-20: named" "compression level must be 1 to 19, not '20'"
 BTR_PASSPHRASE=$'correct horse\n' btr-seal -q <in.$((3 * C)) | unseal >o 2>err
 same "BTR_PASSPHRASE: its trailing newline is stripped like a file's" o in.$((3 * C))
 

@@ -38,6 +38,26 @@ static const char *parse(struct btr_cli *cli, char **argv)
 	return got;
 }
 
+/* btr_cli_digit_words over ARGV (NULL-terminated): the words after it, joined by spaces. */
+static const char *digits(char **argv)
+{
+	static const struct option lopts[] = {
+		{"level", required_argument, NULL, 'L'}, {"sign-key", required_argument, NULL, 's'},
+		{"flag", no_argument, NULL, 0x200},      {"opt", optional_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0}};
+	static char got[512];
+	struct btr_cli cli = {.name = "t", .usage = usage, .shortopts = "s:o::x", .longopts = lopts};
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	if (btr_cli_digit_words(&cli, argc, argv, "level") < 0)
+		return "(failed)";
+	got[0] = 0;
+	for (int i = 1; i < argc; i++)
+		strcat(strcat(got, i > 1 ? " " : ""), argv[i]);
+	return got;
+}
+
 int main(void)
 {
 	struct btr_cli cli;
@@ -59,5 +79,20 @@ int main(void)
 
 	char *a5[] = {"t", "--fl", "--", NULL};
 	T_CHECK("an unambiguous abbreviation, then the end of options", !strcmp(parse(&cli, a5), "F"));
+
+	char *d1[] = {"t", "-3", "-s", "-4", "-x", "-5", "--sign-key", "-6", "--sign-key=-7", "-19", "--", "-9", NULL};
+	T_CHECK("-DIGITS where an option stands is --level, an option's argument is not, nor after --",
+		!strcmp(digits(d1), "--level=3 -s -4 -x --level=5 --sign-key -6 --sign-key=-7 --level=19 -- -9"));
+	char *d2[] = {"t", "-xs", "-3", "-s-4", "-5", "-q", "-6", "--level", "-7", NULL};
+	T_CHECK("a cluster ending in -s takes the next word; -s-4 holds its own; -q and --level too",
+		!strcmp(digits(d2), "-xs -3 -s-4 --level=5 -q --level=6 --level -7"));
+	char *d3[] = {"t", "-o", "-3", "--opt", "-4", "-o-5", "-", "-6", "op", "-7", NULL};
+	T_CHECK("an optional argument is attached only; operands and - are passed over",
+		!strcmp(digits(d3), "-o --level=3 --opt --level=4 -o-5 - --level=6 op --level=7"));
+	char *d4[] = {"t", "--sign", "-3", "--si", "-4", "--fl", "-5", "--flag=1", "-6", NULL};
+	T_CHECK("abbreviated long options as getopt_long reads them",
+		!strcmp(digits(d4), "--sign -3 --si -4 --fl --level=5 --flag=1 --level=6"));
+	char *d5[] = {"t", "-x", "-q", NULL};
+	T_CHECK("no digits: argv as it was", !strcmp(digits(d5), "-x -q"));
 	return t_done();
 }
