@@ -14,7 +14,7 @@ SANDBOXDIR ?= $(PREFIX)/lib/btrdb-backup
 COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
-PKGS      := grpc gpr libprotobuf-c libsodium libzstd libcrypto msgpack
+PKGS      := grpc gpr libprotobuf-c libsodium libzstd libcrypto msgpack libxxhash
 # pkg-config is asked when a recipe first needs its answer (then kept), never while make
 # reads this file: on a bare machine `make demo` and `make check` install the packages
 # first (deps) and build in a new make; a plain `make` without them stops with one line.

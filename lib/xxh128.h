@@ -1,4 +1,4 @@
-/* XXH3 with 128 bits of output (libxxhash, inlined), in its canonical big-endian byte
+/* XXH3 with 128 bits of output (libxxhash; AVX2 or AVX-512 where the CPU has them), in its canonical big-endian byte
  * order as `xxhsum -H2` prints it: btr-split's piece sums and the record stream's
  * format-2 digests.  Non-cryptographic: it finds damage, not forgery. */
 #ifndef BTR_XXH128_H

@@ -51,6 +51,9 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) pr
 timed() {
 	local name=$1 t0 t1 s f
 	rm -f "$T"/rss.*
+	# The step before wrote gigabytes of pieces into the page cache: their writeback
+	# must not land on this step's clock (it fell on whichever restore ran next).
+	sync
 	t0=$(now)
 	/usr/bin/time -f '%U %S' -o "$T/cpu.$name" bash -o pipefail -c "$2" 2>"$T/err.$name" ||
 		{ echo "$name failed: $(tail -3 "$T/err.$name")"; exit 1; }
