@@ -80,7 +80,7 @@ echo "one 120 MiB object (15 pairs, in turn):"
 python3 "$PAIRED" -n 15 ceph-dump "ceph-dump -c '$C' -p big120 -q" "rados-export" "rados -c '$C' -p big120 export -" | tee "$T/p120"
 echo "the same on an empty pool (starting up, listing, nothing to read):"
 python3 "$PAIRED" -n 15 ceph-dump "ceph-dump -c '$C' -p empty120 -q" "rados-export" "rados -c '$C' -p empty120 export -" | tee "$T/p0"
-awk '$1 == "paired" { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[FILENAME, kv[1]] = kv[2] } }
+awk -v bytes=$((120 << 20)) '$1 == "paired" { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[FILENAME, kv[1]] = kv[2] } }
 END {
 	f = ARGV[1]; g = ARGV[2]
 	printf "one 120 MiB object: ceph-dump %.2fx rados export -, whole processes (target >= 1.0x), at %.2f of its CPU\n",
@@ -89,7 +89,7 @@ END {
 	oc = v[f, "a_cpu"] - v[g, "a_cpu"]; pc = v[f, "b_cpu"] - v[g, "b_cpu"]
 	if (ow > 0 && oc > 0)
 		printf "  the object alone (minus the empty pool): ours %.3f s (%.0f MB/s), CPU %.3f s; rados export - %.3f s (%.0f MB/s), CPU %.3f s: %.2fx\n",
-			ow, 125829120 / ow / 1e6, oc, pw, 125829120 / pw / 1e6, pc, pw / ow
+			ow, bytes / ow / 1e6, oc, pw, bytes / pw / 1e6, pc, pw / ow
 }' "$T/p120" "$T/p0"
 rados -c "$C" purge big120 --yes-i-really-really-mean-it >/dev/null 2>&1
 

@@ -52,7 +52,7 @@ timed() {
 	local name=$1 t0 t1 s f
 	rm -f "$T"/rss.*
 	# The step before wrote gigabytes of pieces into the page cache: their writeback
-	# must not land on this step's clock (it fell on whichever restore ran next).
+	# must not land on this step's clock (it could fall on whichever restore ran next).
 	sync
 	t0=$(now)
 	/usr/bin/time -f '%U %S' -o "$T/cpu.$name" bash -o pipefail -c "$2" 2>"$T/err.$name" ||
